@@ -1,0 +1,63 @@
+# Opus: a newcomer's first day is `make demo` and `make test`.
+PY      ?= python3
+VENV    := .venv
+BIN     := $(VENV)/bin
+PYTHON  := $(BIN)/python
+HOST    ?= 127.0.0.1
+PORT    ?= 8000
+
+.PHONY: setup setup-dev frontend migrate demo serve test test-sqlite test-postgres lint bench worker clean
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+setup: $(BIN)/python frontend  ## virtual environment, locked Python packages, GOV.UK front end
+	$(BIN)/pip install --quiet -r requirements/base.txt
+	$(BIN)/pip install --quiet --no-deps -e .
+
+setup-dev: setup
+	$(BIN)/pip install --quiet -r requirements/dev.txt
+
+frontend: node_modules/govuk-frontend/package.json
+	$(PYTHON) scripts/build_frontend.py
+
+node_modules/govuk-frontend/package.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+migrate: setup
+	$(PYTHON) manage.py migrate --no-input
+
+demo: migrate  ## build the synthetic demo county and serve it on 127.0.0.1:8000
+	$(PYTHON) manage.py seed_demo --if-empty
+	$(PYTHON) manage.py demo_accounts
+	$(PYTHON) manage.py runserver --noreload $(HOST):$(PORT)
+
+test: setup-dev  ## the whole suite on SQLite, then on PostgreSQL when OPUS_TEST_POSTGRES is set
+	$(MAKE) --no-print-directory test-sqlite
+	@if [ -n "$$OPUS_TEST_POSTGRES" ]; then $(MAKE) --no-print-directory test-postgres; \
+	else echo "OPUS_TEST_POSTGRES is not set: PostgreSQL run skipped"; fi
+
+test-sqlite:
+	$(PYTHON) manage.py makemigrations --check --dry-run
+	OPUS_ENV=production SECRET_KEY=check-deploy-only-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFGHIJ \
+	  ALLOWED_HOSTS=opus.example DATABASE_URL= $(PYTHON) manage.py check --deploy --fail-level WARNING
+	DATABASE_URL= $(PYTHON) -m pytest
+
+test-postgres:
+	DATABASE_URL="$$OPUS_TEST_POSTGRES" $(PYTHON) -m pytest
+
+lint: setup-dev
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+bench: setup-dev
+	$(PYTHON) bench/seed_national.py
+
+worker: migrate  ## run background tasks (django-tasks database backend)
+	$(PYTHON) manage.py db_worker
+
+clean:
+	rm -rf $(VENV) node_modules opus/static/govuk staticfiles var

@@ -1,0 +1,1 @@
+"""Opus: open public services for a local area."""

@@ -1,0 +1,74 @@
+"""The JSON API at /api/v1: django-ninja, errors as RFC 9457 problem+json naming the field."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from opus.core.api import router as core_router
+from ninja.security import django_auth
+
+from opus.core.api_auth import TokenAuth
+
+PROBLEM = "application/problem+json"
+
+api = NinjaAPI(
+    title="Opus API",
+    version="1",
+    description="Open public services: areas, organisations and the records of the cycle. "
+    "Authenticate machine clients with `Authorization: Bearer <token>` "
+    "(create tokens on your account page).",
+    urls_namespace="api-v1",
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+    auth=[TokenAuth(), django_auth],
+)
+
+
+def problem(
+    request: HttpRequest, status: int, title: str, detail: str, **extra: Any
+) -> HttpResponse:
+    body = {"type": "about:blank", "title": title, "status": status, "detail": detail, **extra}
+    response = api.create_response(request, body, status=status)
+    response["Content-Type"] = PROBLEM
+    return response
+
+
+def _field_name(loc: list[Any] | tuple[Any, ...]) -> str:
+    # ninja prefixes the location with where it came from: body, query, path, form.
+    parts = [str(p) for p in loc]
+    if parts and parts[0] in {"body", "query", "path", "form", "header", "cookie"}:
+        parts = parts[1:]
+    if len(parts) > 1 and parts[0] in {"payload", "data", "filters"}:
+        parts = parts[1:]
+    return ".".join(parts) or "request"
+
+
+@api.exception_handler(ValidationError)
+def _validation_problem(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    errors = [{"field": _field_name(e.get("loc", [])), "message": e.get("msg", "")} for e in exc.errors]
+    detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
+    return problem(request, 422, "Your request has invalid values", detail, errors=errors)
+
+
+@api.exception_handler(AuthenticationError)
+def _auth_problem(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    response = problem(request, 401, "Sign in or send a token", "Authentication is required")
+    response["WWW-Authenticate"] = 'Bearer realm="opus"'
+    return response
+
+
+@api.exception_handler(HttpError)
+def _http_problem(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return problem(request, exc.status_code, str(exc.message), str(exc.message))
+
+
+@api.exception_handler(Http404)
+def _not_found_problem(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return problem(request, 404, "Not found", "There is nothing here, or you may not see it")
+
+
+api.add_router("/", core_router)

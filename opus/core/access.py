@@ -1,0 +1,37 @@
+"""Permission-checked reads: one function per sensitive record, 404 for everyone else."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from opus.core.models import ApiToken, AuditEvent, Organisation, Role, User
+from opus.core.roles import has_role
+
+
+def get_organisation_for_editing(user: User, slug: str) -> Organisation:
+    """Provider staff may edit their own organisation; administrators any."""
+    organisation = Organisation.objects.filter(slug=slug).first()
+    if organisation is None:
+        raise Http404("No such organisation")
+    if has_role(user, Role.ADMIN):
+        return organisation
+    is_staff_of = organisation.memberships.filter(user=user, role=Role.PROVIDER).exists()
+    if not is_staff_of:
+        raise Http404("No such organisation")
+    return organisation
+
+
+def get_audit_events_for_user(user: User) -> QuerySet[AuditEvent]:
+    """The whole audit log, for auditors and administrators only."""
+    if not has_role(user, Role.AUDITOR, Role.ADMIN):
+        raise Http404("Page not found")
+    return AuditEvent.objects.select_related("actor")
+
+
+def get_api_token_for_user(user: User, token_id: int) -> ApiToken:
+    """A user sees and revokes only their own tokens."""
+    token = ApiToken.objects.filter(pk=token_id, user=user).first()
+    if token is None:
+        raise Http404("No such token")
+    return token

@@ -1,0 +1,113 @@
+"""Writing and verifying the tamper-evident audit log.
+
+`audit_record` must run inside the transaction of the change it records, so the
+event and the change commit or roll back together. Appends are serialised: on
+PostgreSQL by a transaction-level advisory lock, on SQLite by its single writer
+(transactions here begin IMMEDIATE).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import UTC
+from typing import Any
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection, models, transaction
+from django.utils import timezone
+
+from opus.core.models import AuditEvent, User
+from opus.engines.hashchain import GENESIS, ChainBreak, ChainLink, event_hash, verify_chain
+
+AUDIT_LOCK_KEY = 7_267_001
+
+
+def _json_safe(summary: dict[str, Any]) -> dict[str, Any]:
+    result: dict[str, Any] = json.loads(json.dumps(summary, cls=DjangoJSONEncoder))
+    return result
+
+
+def _payload(event: AuditEvent) -> dict[str, Any]:
+    return {
+        "sequence": event.sequence,
+        "created_at": event.created_at.astimezone(UTC).isoformat(),
+        "actor_id": event.actor_id,
+        "actor_label": event.actor_label,
+        "action": event.action,
+        "object_type": event.object_type,
+        "object_id": event.object_id,
+        "object_label": event.object_label,
+        "summary": event.summary,
+    }
+
+
+def _lock_chain() -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [AUDIT_LOCK_KEY])
+
+
+def audit_record(
+    *,
+    actor: User | None,
+    action: str,
+    target: models.Model | None = None,
+    object_type: str = "",
+    object_id: str = "",
+    summary: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Append one event. Call it inside the transaction.atomic block of the change."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("audit_record must run inside the transaction of the change")
+    _lock_chain()
+    last = AuditEvent.objects.order_by("-sequence").values("sequence", "hash").first()
+    event = AuditEvent(
+        sequence=(last["sequence"] + 1) if last else 1,
+        created_at=timezone.now(),
+        actor=actor if actor is not None and actor.pk else None,
+        actor_label=(actor.email if actor is not None and actor.pk else "system"),
+        action=action,
+        object_type=object_type or (target._meta.label_lower if target is not None else ""),
+        object_id=object_id or (str(target.pk) if target is not None else ""),
+        object_label=str(target)[:300] if target is not None else "",
+        summary=_json_safe(summary or {}),
+        previous_hash=last["hash"] if last else GENESIS,
+    )
+    event.hash = event_hash(event.previous_hash, _payload(event))
+    event.save(force_insert=True)
+    return event
+
+
+def changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+    """The before/after summary of the fields that changed."""
+    changed = {k for k in after if before.get(k) != after.get(k)}
+    return {
+        "before": {k: before.get(k) for k in sorted(changed)},
+        "after": {k: after[k] for k in sorted(changed)},
+    }
+
+
+def _links(batch_size: int = 2000) -> Iterator[ChainLink]:
+    for event in AuditEvent.objects.order_by("sequence").iterator(chunk_size=batch_size):
+        yield ChainLink(event.sequence, _payload(event), event.previous_hash, event.hash)
+
+
+def audit_verify() -> tuple[int, ChainBreak | None]:
+    """Walk the whole chain: (events checked, the first break or None)."""
+    count = 0
+
+    def counted() -> Iterator[ChainLink]:
+        nonlocal count
+        for link in _links():
+            count += 1
+            yield link
+
+    broken = verify_chain(counted())
+    return count, broken
+
+
+@transaction.atomic
+def audit_system_event(action: str, summary: dict[str, Any]) -> AuditEvent:
+    """An event with no human actor, e.g. an import run from the command line."""
+    return audit_record(actor=None, action=action, object_type="system", summary=summary)

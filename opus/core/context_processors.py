@@ -1,0 +1,38 @@
+"""Values every page needs: the service name, the synthetic-data notice and the menu."""
+
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.urls import reverse
+
+from opus.core.models import Role
+from opus.core.roles import has_role, primary_role
+
+
+def _navigation(request: HttpRequest) -> list[dict[str, Any]]:
+    items = [
+        ("Organisations", reverse("core:organisation_list"), None),
+        ("Areas", reverse("core:area_list"), None),
+        ("Your dashboard", reverse("core:dashboard"), "signed_in"),
+        ("Audit log", reverse("core:audit_list"), (Role.AUDITOR, Role.ADMIN)),
+    ]
+    user = request.user
+    visible = []
+    for label, url, gate in items:
+        if gate == "signed_in" and not user.is_authenticated:
+            continue
+        if isinstance(gate, tuple) and not has_role(user, *gate):
+            continue
+        visible.append({"label": label, "url": url, "active": request.path.startswith(url)})
+    return visible
+
+
+def site(request: HttpRequest) -> dict[str, Any]:
+    role = primary_role(request.user)
+    return {
+        "site_name": settings.SITE_NAME,
+        "synthetic_data": settings.SYNTHETIC_DATA_BANNER,
+        "navigation": _navigation(request),
+        "primary_role_label": Role(role).label if role else "",
+    }

@@ -1,0 +1,85 @@
+"""Forms for core pages; every form renders with the GOV.UK error summary."""
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+
+from opus.core.models import Organisation
+from opus.engines.identifiers import normalise_postcode
+
+
+class SignInForm(AuthenticationForm):
+    username = forms.EmailField(
+        label="E-mail address",
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        error_messages={"required": "Enter your e-mail address"},
+    )
+    password = forms.CharField(
+        label="Password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        error_messages={"required": "Enter your password"},
+    )
+    error_messages = {
+        "invalid_login": "Enter a correct e-mail address and password",
+        "inactive": "This account has been switched off",
+    }
+
+    def clean_username(self) -> str:
+        return self.cleaned_data["username"].lower()
+
+
+class OrganisationForm(forms.ModelForm):
+    class Meta:
+        model = Organisation
+        fields = [
+            "name", "kind", "description", "size_band", "charity_number", "company_number",
+            "org_id", "address", "postcode", "website", "email",
+        ]  # fmt: skip
+        help_texts = {
+            "charity_number": "For example, 1234567 or SC012345",
+            "company_number": "For example, 01234567",
+            "org_id": "An identifier from org-id.guide, for example GB-CHC-1234567",
+        }
+        error_messages = {"name": {"required": "Enter the organisation's name"}}
+
+    def clean_postcode(self) -> str:
+        value = self.cleaned_data.get("postcode", "")
+        if not value:
+            return ""
+        try:
+            return normalise_postcode(value)
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        label="Token name",
+        max_length=100,
+        help_text="So you can tell your tokens apart, for example 'Finance system'",
+        error_messages={"required": "Enter a name for the token"},
+    )
+
+
+class OrganisationSearchForm(forms.Form):
+    q = forms.CharField(label="Search organisations", required=False, max_length=100)
+
+
+class AuditFilterForm(forms.Form):
+    action = forms.CharField(label="Action", required=False, max_length=64)
+    object_type = forms.CharField(label="Record type", required=False, max_length=64)
+    actor = forms.CharField(label="Who (e-mail)", required=False, max_length=254)
+    since = forms.DateField(
+        label="From date", required=False, help_text="For example, 2026-11-01",
+        error_messages={"invalid": "Enter a real date, like 2026-11-01"},
+    )
+    until = forms.DateField(
+        label="To date", required=False,
+        error_messages={"invalid": "Enter a real date, like 2026-11-30"},
+    )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("since") and data.get("until") and data["since"] > data["until"]:
+            self.add_error("until", "The to date must be the same as or after the from date")
+        return data

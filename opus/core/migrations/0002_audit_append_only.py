@@ -1,0 +1,52 @@
+"""The audit log is append-only: the database itself refuses UPDATE and DELETE."""
+
+from django.db import migrations
+
+POSTGRES_UP = [
+    """
+CREATE OR REPLACE FUNCTION core_auditevent_refuse_change() RETURNS trigger AS $$
+BEGIN
+    RAISE EXCEPTION 'the audit log is append-only: % refused', TG_OP;
+END;
+$$ LANGUAGE plpgsql""",
+    """CREATE TRIGGER core_auditevent_append_only
+    BEFORE UPDATE OR DELETE ON core_auditevent
+    FOR EACH ROW EXECUTE FUNCTION core_auditevent_refuse_change()""",
+    """CREATE TRIGGER core_auditevent_no_truncate
+    BEFORE TRUNCATE ON core_auditevent
+    FOR EACH STATEMENT EXECUTE FUNCTION core_auditevent_refuse_change()""",
+]
+POSTGRES_DOWN = [
+    "DROP TRIGGER IF EXISTS core_auditevent_no_truncate ON core_auditevent",
+    "DROP TRIGGER IF EXISTS core_auditevent_append_only ON core_auditevent",
+    "DROP FUNCTION IF EXISTS core_auditevent_refuse_change()",
+]
+SQLITE_UP = [
+    """CREATE TRIGGER core_auditevent_no_update BEFORE UPDATE ON core_auditevent
+       BEGIN SELECT RAISE(ABORT, 'the audit log is append-only: UPDATE refused'); END;""",
+    """CREATE TRIGGER core_auditevent_no_delete BEFORE DELETE ON core_auditevent
+       BEGIN SELECT RAISE(ABORT, 'the audit log is append-only: DELETE refused'); END;""",
+]
+SQLITE_DOWN = [
+    "DROP TRIGGER IF EXISTS core_auditevent_no_update;",
+    "DROP TRIGGER IF EXISTS core_auditevent_no_delete;",
+]
+
+
+def _run(statements_by_vendor):
+    def run(apps, schema_editor):
+        for statement in statements_by_vendor.get(schema_editor.connection.vendor, []):
+            schema_editor.execute(statement)
+
+    return run
+
+
+class Migration(migrations.Migration):
+    dependencies = [("core", "0001_initial")]
+
+    operations = [
+        migrations.RunPython(
+            _run({"postgresql": POSTGRES_UP, "sqlite": SQLITE_UP}),
+            _run({"postgresql": POSTGRES_DOWN, "sqlite": SQLITE_DOWN}),
+        )
+    ]

@@ -1,0 +1,317 @@
+"""Core records: people, their roles, organisations, places and the audit log."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+
+from opus.core import validators
+
+
+class Role(models.TextChoices):
+    RESIDENT = "resident", "Resident"
+    CHAMPION = "champion", "Choice Champion"
+    PROVIDER = "provider", "Provider staff"
+    COMMISSIONER = "commissioner", "Commissioner"
+    COUNCILLOR = "councillor", "Neighbourhood councillor"
+    AUDITOR = "auditor", "Auditor"
+    ADMIN = "admin", "Administrator"
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def create_user(self, email: str, password: str | None = None, **extra: object) -> User:
+        if not email:
+            raise ValueError("An e-mail address is required")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **extra: object) -> User:
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        return self.create_user(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who signs in with their e-mail address."""
+
+    email = models.EmailField("e-mail address", unique=True)
+    full_name = models.CharField(max_length=200)
+    is_active = models.BooleanField(default=True)
+    is_staff = models.BooleanField(default=False)
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["full_name"]
+
+    class Meta:
+        ordering = ["full_name", "email"]
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+    def get_full_name(self) -> str:
+        return self.full_name
+
+    def get_short_name(self) -> str:
+        return self.full_name.split(" ")[0] if self.full_name else self.email
+
+
+class OrganisationKind(models.TextChoices):
+    LOCAL_AUTHORITY = "local_authority", "Local authority"
+    NHS_BODY = "nhs_body", "NHS body"
+    POLICE = "police", "Police"
+    NEIGHBOURHOOD_COUNCIL = "neighbourhood_council", "Neighbourhood council"
+    CHARITY = "charity", "Charity"
+    COMMUNITY_GROUP = "community_group", "Community group"
+    SOCIAL_ENTERPRISE = "social_enterprise", "Social enterprise"
+    MUTUAL = "mutual", "Public-service mutual"
+    SME = "sme", "Small or medium firm"
+    LARGE_FIRM = "large_firm", "Large firm"
+    OTHER_PUBLIC = "other_public", "Other public body"
+
+
+PUBLIC_KINDS = {
+    OrganisationKind.LOCAL_AUTHORITY,
+    OrganisationKind.NHS_BODY,
+    OrganisationKind.POLICE,
+    OrganisationKind.NEIGHBOURHOOD_COUNCIL,
+    OrganisationKind.OTHER_PUBLIC,
+}
+
+
+class SizeBand(models.TextChoices):
+    MICRO = "micro", "Micro (fewer than 10 staff)"
+    SMALL = "small", "Small (10 to 49 staff)"
+    MEDIUM = "medium", "Medium (50 to 249 staff)"
+    LARGE = "large", "Large (250 staff or more)"
+
+
+class Organisation(models.Model):
+    """A council, NHS body, charity, mutual or firm: anyone who commissions or provides."""
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=220, unique=True)
+    kind = models.CharField(max_length=32, choices=OrganisationKind.choices)
+    description = models.TextField(blank=True)
+    charity_number = models.CharField(
+        max_length=12, blank=True, validators=[validators.validate_charity_number]
+    )
+    company_number = models.CharField(
+        max_length=8, blank=True, validators=[validators.validate_company_number]
+    )
+    org_id = models.CharField(
+        "org-id identifier",
+        max_length=40,
+        blank=True,
+        db_index=True,
+        validators=[validators.validate_org_id],
+    )
+    size_band = models.CharField(max_length=8, choices=SizeBand.choices, default=SizeBand.SMALL)
+    address = models.CharField(max_length=300, blank=True)
+    postcode = models.CharField(max_length=8, blank=True, validators=[validators.validate_postcode])
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+    website = models.URLField(blank=True)
+    email = models.EmailField(blank=True)
+    area = models.ForeignKey(
+        "Area", null=True, blank=True, on_delete=models.SET_NULL, related_name="organisations"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("core:organisation_detail", args=[self.slug])
+
+    @property
+    def is_public_body(self) -> bool:
+        return self.kind in PUBLIC_KINDS
+
+
+class Membership(models.Model):
+    """A user holds a role through an organisation; a user may hold several."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=16, choices=Role.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "organisation", "role"], name="membership_unique_role"
+            )
+        ]
+        ordering = ["role", "organisation__name"]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()} at {self.organisation}"
+
+
+class AreaKind(models.TextChoices):
+    LOCAL_AUTHORITY = "la", "Local authority"
+    WARD = "ward", "Ward"
+    LSOA = "lsoa", "LSOA"
+    NEIGHBOURHOOD = "neighbourhood", "Neighbourhood"
+
+
+AGE_BANDS = (
+    "0-4", "5-9", "10-14", "15-19", "20-24", "25-29", "30-34", "35-39", "40-44", "45-49",
+    "50-54", "55-59", "60-64", "65-69", "70-74", "75-79", "80-84", "85-89", "90+",
+)  # fmt: skip
+
+IMD_DOMAINS = (
+    ("income", "Income"),
+    ("employment", "Employment"),
+    ("education", "Education, skills and training"),
+    ("health", "Health deprivation and disability"),
+    ("crime", "Crime"),
+    ("barriers", "Barriers to housing and services"),
+    ("living_environment", "Living environment"),
+)
+
+
+class Area(models.Model):
+    """An ONS-coded place: local authority > ward > LSOA, or a neighbourhood of LSOAs.
+
+    Populations are stored per sex in the 19 five-year bands of the European
+    Standard Population 2013 (0–4 … 90+), so that rates can be age-standardised.
+    """
+
+    code = models.CharField(max_length=9, unique=True)
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=16, choices=AreaKind.choices, db_index=True)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="children"
+    )
+    neighbourhood = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="lsoas"
+    )
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+    population = models.PositiveIntegerField(default=0)
+    population_male = models.JSONField(default=list, blank=True)
+    population_female = models.JSONField(default=list, blank=True)
+    ethnic_groups = models.JSONField(default=dict, blank=True)
+    disability = models.JSONField(default=dict, blank=True)
+    imd_score = models.FloatField(null=True, blank=True)
+    imd_rank = models.PositiveIntegerField(null=True, blank=True)
+    imd_decile = models.PositiveSmallIntegerField(null=True, blank=True, db_index=True)
+    imd_domains = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["code"]
+        indexes = [models.Index(fields=["kind", "code"]), models.Index(fields=["parent", "kind"])]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("core:area_detail", args=[self.code])
+
+    @property
+    def age_bands(self) -> list[dict[str, object]]:
+        """Rows of the population pyramid, youngest first."""
+        male = self.population_male or [0] * len(AGE_BANDS)
+        female = self.population_female or [0] * len(AGE_BANDS)
+        return [
+            {"band": band, "male": m, "female": f, "total": m + f}
+            for band, m, f in zip(AGE_BANDS, male, female, strict=True)
+        ]
+
+
+class Postcode(models.Model):
+    """A postcode with its coordinates and the LSOA it lies in (from the ONSPD/NSPL)."""
+
+    postcode = models.CharField(max_length=8, unique=True)
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+    lsoa = models.ForeignKey(
+        Area, null=True, blank=True, on_delete=models.SET_NULL, related_name="postcodes"
+    )
+
+    class Meta:
+        ordering = ["postcode"]
+
+    def __str__(self) -> str:
+        return self.postcode
+
+
+class AuditEvent(models.Model):
+    """One link of the tamper-evident chain: each event's hash covers the previous hash.
+
+    Rows are never updated or deleted (a trigger refuses it); `manage.py
+    audit_verify` recomputes the chain.
+    """
+
+    sequence = models.PositiveBigIntegerField(unique=True)
+    created_at = models.DateTimeField()
+    actor = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="audit_events"
+    )
+    actor_label = models.CharField(max_length=254)
+    action = models.CharField(max_length=64, db_index=True)
+    object_type = models.CharField(max_length=64, db_index=True)
+    object_id = models.CharField(max_length=64, db_index=True)
+    object_label = models.CharField(max_length=300, blank=True)
+    summary = models.JSONField(default=dict)
+    previous_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["-sequence"]
+
+    def __str__(self) -> str:
+        return f"#{self.sequence} {self.action} {self.object_type}:{self.object_id}"
+
+
+class ApiToken(models.Model):
+    """A machine client's bearer token: shown once, kept only as its SHA-256."""
+
+    PREFIX = "opus_"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100)
+    key_hash = models.CharField(max_length=64, unique=True)
+    hint = models.CharField(max_length=12)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} (…{self.hint})"
+
+    @classmethod
+    def new_secret(cls) -> str:
+        return cls.PREFIX + secrets.token_urlsafe(32)
+
+    @staticmethod
+    def hash_secret(secret: str) -> str:
+        return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

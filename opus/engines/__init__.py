@@ -1,0 +1,1 @@
+"""Pure-Python engines: no Django here (ruff bans it)."""

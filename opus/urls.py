@@ -1,0 +1,12 @@
+from django.urls import include, path
+
+from opus.api import api
+
+urlpatterns = [
+    path("api/v1/", api.urls),
+    path("", include("opus.core.urls")),
+]
+
+handler403 = "opus.core.views.error_403"
+handler404 = "opus.core.views.error_404"
+handler500 = "opus.core.views.error_500"
