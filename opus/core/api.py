@@ -1,6 +1,5 @@
 """Core API routes: areas and organisations (open data), the caller, the audit log."""
 
-from __future__ import annotations
 
 from datetime import datetime
 from typing import Any

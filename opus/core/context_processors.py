@@ -31,7 +31,7 @@ def _navigation(request: HttpRequest) -> list[dict[str, Any]]:
 def site(request: HttpRequest) -> dict[str, Any]:
     role = primary_role(request.user)
     return {
-        "site_name": settings.SITE_NAME,
+        "service_name": settings.SITE_NAME,
         "synthetic_data": settings.SYNTHETIC_DATA_BANNER,
         "navigation": _navigation(request),
         "primary_role_label": Role(role).label if role else "",

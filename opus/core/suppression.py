@@ -26,8 +26,8 @@ def suppress_counts(counts: dict[str, int]) -> list[dict[str, Any]]:
     return [
         {
             "label": label,
-            "value": None if table.suppressed[0][i] else counts[label],
-            "suppressed": bool(table.suppressed[0][i]),
+            "value": None if table.mask[0][i] else counts[label],
+            "suppressed": bool(table.mask[0][i]),
         }
         for i, label in enumerate(labels)
     ]

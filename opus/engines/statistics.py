@@ -124,11 +124,14 @@ def _check_denominators(n: FloatArray, name: str = "populations") -> None:
 
 
 def _wilson(x: FloatArray, n: FloatArray, z: float) -> tuple[FloatArray, FloatArray]:
-    """Wilson score limits of x/n on the 0-1 scale (METHODS.md §1.1)."""
+    """Wilson score limits of x/n on the 0-1 scale (METHODS.md §1.1).
+
+    Clipped to [0, 1], where they lie exactly, so rounding never gives 1.0000000000000002.
+    """
     centre = 2 * x + z**2
     spread = z * np.sqrt(z**2 + 4 * x * (1 - x / n))
     scale = 2 * (n + z**2)
-    return (centre - spread) / scale, (centre + spread) / scale
+    return np.clip((centre - spread) / scale, 0, 1), np.clip((centre + spread) / scale, 0, 1)
 
 
 def _byars(x: FloatArray, z: float) -> tuple[FloatArray, FloatArray]:

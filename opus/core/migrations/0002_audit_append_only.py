@@ -6,7 +6,7 @@ POSTGRES_UP = [
     """
 CREATE OR REPLACE FUNCTION core_auditevent_refuse_change() RETURNS trigger AS $$
 BEGIN
-    RAISE EXCEPTION 'the audit log is append-only: % refused', TG_OP;
+    RAISE EXCEPTION USING MESSAGE = 'the audit log is append-only: ' || TG_OP || ' refused';
 END;
 $$ LANGUAGE plpgsql""",
     """CREATE TRIGGER core_auditevent_append_only

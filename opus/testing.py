@@ -1,0 +1,102 @@
+"""The named cast for tests, one per role, and plain create_<thing>(**overrides) builders.
+
+Rosa is a resident, Charlie a Choice Champion, Priya works for a provider,
+Cora is a commissioner, Colin a neighbourhood councillor, Aude an auditor,
+Ada the administrator; Sam is a stranger with an account and no role, who
+should see nothing private.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from typing import Any
+
+from opus.core import services
+from opus.core.models import (
+    Area,
+    AreaKind,
+    Organisation,
+    OrganisationKind,
+    Role,
+    User,
+)
+
+PASSWORD = "correct horse battery staple"
+_counter = itertools.count(1)
+
+
+def create_user(**overrides: Any) -> User:
+    n = next(_counter)
+    fields: dict[str, Any] = {"email": f"person{n}@example.test", "full_name": f"Person {n}"}
+    fields.update(overrides)
+    return services.user_create(password=fields.pop("password", PASSWORD), by=None, **fields)
+
+
+def create_organisation(**overrides: Any) -> Organisation:
+    n = next(_counter)
+    fields: dict[str, Any] = {"name": f"Organisation {n}", "kind": OrganisationKind.CHARITY}
+    fields.update(overrides)
+    return services.organisation_create(by=None, **fields)
+
+
+def create_area(**overrides: Any) -> Area:
+    n = next(_counter)
+    fields: dict[str, Any] = {
+        "code": f"E01{900000 + n:06d}",
+        "name": f"Area {n}",
+        "kind": AreaKind.LSOA,
+        "population": 1500,
+        "population_male": [40] * 19,
+        "population_female": [39] * 19,
+        "imd_decile": 5,
+    }
+    fields.update(overrides)
+    return Area.objects.create(**fields)
+
+
+def create_member(role: str, organisation: Organisation | None = None, **overrides: Any) -> User:
+    user = create_user(**overrides)
+    organisation = organisation or create_organisation()
+    services.membership_grant(user=user, organisation=organisation, role=role, by=None)
+    return user
+
+
+@dataclass
+class Cast:
+    resident: User
+    champion: User
+    provider: User
+    commissioner: User
+    councillor: User
+    auditor: User
+    admin: User
+    stranger: User
+    council: Organisation
+    charity: Organisation
+    parish: Organisation
+
+    def by_role(self) -> dict[str, User]:
+        return {role.value: getattr(self, role.value) for role in Role}
+
+
+def create_cast() -> Cast:
+    council = create_organisation(name="Testshire Council", kind=OrganisationKind.LOCAL_AUTHORITY)
+    charity = create_organisation(name="Good Neighbours", kind=OrganisationKind.CHARITY)
+    parish = create_organisation(name="Vale Parish", kind=OrganisationKind.NEIGHBOURHOOD_COUNCIL)
+    watchdog = create_organisation(name="Audit Office", kind=OrganisationKind.OTHER_PUBLIC)
+    return Cast(
+        resident=create_member(Role.RESIDENT, council, email="rosa@example.test", full_name="Rosa"),
+        champion=create_member(Role.CHAMPION, charity, email="charlie@example.test", full_name="Charlie"),
+        provider=create_member(Role.PROVIDER, charity, email="priya@example.test", full_name="Priya"),
+        commissioner=create_member(
+            Role.COMMISSIONER, council, email="cora@example.test", full_name="Cora"
+        ),
+        councillor=create_member(Role.COUNCILLOR, parish, email="colin@example.test", full_name="Colin"),
+        auditor=create_member(Role.AUDITOR, watchdog, email="aude@example.test", full_name="Aude"),
+        admin=create_member(Role.ADMIN, council, email="ada@example.test", full_name="Ada"),
+        stranger=create_user(email="sam@example.test", full_name="Sam"),
+        council=council,
+        charity=charity,
+        parish=parish,
+    )
