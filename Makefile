@@ -60,4 +60,4 @@ worker: migrate  ## run background tasks (django-tasks database backend)
 	$(PYTHON) manage.py db_worker
 
 clean:
-	rm -rf $(VENV) node_modules opus/static/govuk staticfiles var
+	rm -rf $(VENV) node_modules opus/static/govuk var

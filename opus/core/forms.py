@@ -29,6 +29,8 @@ class SignInForm(AuthenticationForm):
 
 
 class OrganisationForm(forms.ModelForm):
+    website = forms.URLField(label="Website", required=False, assume_scheme="https")
+
     class Meta:
         model = Organisation
         fields = [

@@ -31,7 +31,7 @@ Cell = tuple[int, int]
 
 def _counts(values: ArrayLike, name: str, ndim: int) -> FloatArray:
     try:
-        array = np.array(values, dtype=np.float64, ndmin=ndim)
+        array = np.asarray(values, dtype=np.float64)
     except (TypeError, ValueError) as error:
         raise ValueError(f"{name} must be numbers") from error
     if array.ndim != ndim:

@@ -126,12 +126,13 @@ def _check_denominators(n: FloatArray, name: str = "populations") -> None:
 def _wilson(x: FloatArray, n: FloatArray, z: float) -> tuple[FloatArray, FloatArray]:
     """Wilson score limits of x/n on the 0-1 scale (METHODS.md §1.1).
 
-    Clipped to [0, 1], where they lie exactly, so rounding never gives 1.0000000000000002.
+    The limits are exactly 0 at x = 0 and 1 at x = n; rounding is not allowed to move them.
     """
     centre = 2 * x + z**2
     spread = z * np.sqrt(z**2 + 4 * x * (1 - x / n))
     scale = 2 * (n + z**2)
-    return np.clip((centre - spread) / scale, 0, 1), np.clip((centre + spread) / scale, 0, 1)
+    lower = np.where(x == 0, 0.0, np.clip((centre - spread) / scale, 0, 1))
+    return lower, np.where(x == n, 1.0, np.clip((centre + spread) / scale, 0, 1))
 
 
 def _byars(x: FloatArray, z: float) -> tuple[FloatArray, FloatArray]:
@@ -340,9 +341,9 @@ def dsr_many(
     weights = _standard(standard, x.shape[1])
     total_weight = weights.sum()
     rates = x / n
-    dsr = rates @ weights / total_weight * multiplier
+    standardised = rates @ weights / total_weight * multiplier
     variance = (rates / n) @ weights**2 / total_weight**2
-    return _dobson(dsr, variance, x.sum(axis=1), multiplier, _confidences(confidences))
+    return _dobson(standardised, variance, x.sum(axis=1), multiplier, _confidences(confidences))
 
 
 def dsr(

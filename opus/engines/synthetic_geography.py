@@ -95,7 +95,9 @@ def rank_descending(values: NDArray[np.float64]) -> NDArray[np.int64]:
     return ranks
 
 
-def _domains(latent: NDArray[np.float64], rng: np.random.Generator) -> dict[str, NDArray[np.float64]]:
+def _domains(
+    latent: NDArray[np.float64], rng: np.random.Generator
+) -> dict[str, NDArray[np.float64]]:
     n = len(latent)
 
     def noisy(scale: float) -> NDArray[np.float64]:
@@ -142,7 +144,9 @@ def _ethnicity(
     sizes: NDArray[np.int64], latent: NDArray[np.float64], rng: np.random.Generator
 ) -> NDArray[np.int64]:
     diversity = np.clip(1.0 + 0.6 * latent + rng.normal(0, 0.5, len(sizes)), 0.2, 4.0)
-    white_british = ETHNIC_GROUPS.index("White: English, Welsh, Scottish, Northern Irish or British")
+    white_british = ETHNIC_GROUPS.index(
+        "White: English, Welsh, Scottish, Northern Irish or British"
+    )
     rows = []
     for size, d in zip(sizes, diversity, strict=True):
         p = _ETHNIC_BASE.copy()
@@ -163,7 +167,9 @@ def _disability(
     return np.array([rng.multinomial(s, q) for s, q in zip(sizes, p, strict=True)], dtype=np.int64)
 
 
-def national_rank(latent: NDArray[np.float64], reference: int = ENGLAND_LSOAS_2019) -> NDArray[np.int64]:
+def national_rank(
+    latent: NDArray[np.float64], reference: int = ENGLAND_LSOAS_2019
+) -> NDArray[np.int64]:
     """Place latent scores among a standard-normal England of `reference` areas."""
     from scipy.stats import norm
 

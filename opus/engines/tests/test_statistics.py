@@ -110,7 +110,8 @@ def test_wilson_limits_bracket_the_proportion_and_widen_at_99_8(n, share):
 
 
 def test_byars_limits_worked_by_hand():
-    # 10 events: 10·(1 − 1/90 − z/(3√10))³ = 10·0.7822905³; 11·(1 − 1/99 + z/(3√11))³ = 11·1.1868828³.
+    # 10 events: 10·(1 − 1/90 − z/(3√10))³ = 10·0.7822905³;
+    # 11·(1 − 1/99 + z/(3√11))³ = 11·1.1868828³.
     lower, upper = s.byars_ci(10)
     assert lower == pytest.approx(10 * 0.7822905**3, rel=1e-6)
     assert upper == pytest.approx(11 * 1.1868828**3, rel=1e-6)
@@ -227,9 +228,7 @@ def test_dsr_refuses_invalid_input(counts, populations, standard, message):
     scale=st.floats(0.01, 50),
     rates=st.lists(st.floats(0.0005, 0.05), min_size=19, max_size=19),
 )
-def test_dsr_equals_the_crude_rate_when_the_population_has_the_standard_age_structure(
-    scale, rates
-):
+def test_dsr_equals_the_crude_rate_when_the_population_has_the_standard_age_structure(scale, rates):
     populations = np.array(s.ESP2013) * scale
     counts = np.round(populations * np.array(rates))
     total = counts.sum()
@@ -345,7 +344,28 @@ def test_mean_of_one_value_has_no_limits_and_missing_values_give_nan():
 
 # PHEindicatormethods tests/testthat/testLifeExpectancy.R, df1 and answer1 (used as test data
 # only): deaths and populations for the 20 bands, expected e₀ ... e₉₀ with 95% limits.
-LE_DEATHS = [17, 9, 4, 8, 20, 15, 24, 33, 50, 71, 100, 163, 263, 304, 536, 872, 1390, 1605, 1936, 1937]
+LE_DEATHS = [
+    17,
+    9,
+    4,
+    8,
+    20,
+    15,
+    24,
+    33,
+    50,
+    71,
+    100,
+    163,
+    263,
+    304,
+    536,
+    872,
+    1390,
+    1605,
+    1936,
+    1937,
+]
 LE_POPS = [
     7060, 35059, 46974, 48489, 43219, 38561, 46009, 57208, 61435, 55601,
     50209, 56416, 46411, 39820, 37978, 37039, 33288, 23306, 11936, 11936,

@@ -1,0 +1,110 @@
+"""The audit log is a hash chain that nobody can quietly rewrite."""
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import DatabaseError, IntegrityError, connection, transaction
+
+from opus.core import services
+from opus.core.audit import audit_record, audit_verify
+from opus.core.models import AuditEvent, Organisation
+from opus.testing import create_organisation, create_user
+
+pytestmark = pytest.mark.django_db
+
+
+def _without_append_only_triggers():
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # As a superuser could: replica mode skips ordinary triggers for this transaction.
+            cursor.execute("SET LOCAL session_replication_role = replica")
+        else:
+            cursor.execute("DROP TRIGGER core_auditevent_no_update")
+
+
+def _some_events():
+    user = create_user()
+    organisation = create_organisation(name="Chained Charity")
+    services.organisation_update(organisation=organisation, by=user, description="Now with a purpose")
+    return organisation
+
+
+def test_every_event_links_to_the_one_before():
+    _some_events()
+    events = list(AuditEvent.objects.order_by("sequence"))
+    assert [e.sequence for e in events] == list(range(1, len(events) + 1))
+    for before, after in zip(events, events[1:], strict=False):
+        assert after.previous_hash == before.hash
+    assert audit_verify() == (len(events), None)
+
+
+def test_an_update_records_who_changed_what_before_and_after():
+    organisation = _some_events()
+    event = AuditEvent.objects.filter(action="organisation.update").get()
+    assert event.object_id == str(organisation.pk)
+    assert event.summary == {
+        "before": {"description": ""},
+        "after": {"description": "Now with a purpose"},
+    }
+
+
+@pytest.mark.parametrize(
+    "field, value",
+    [("action", "organisation.delete"), ("summary", {"after": {"name": "Forged"}}),
+     ("actor_label", "someone-else@example.test"), ("hash", "0" * 64)],
+)  # fmt: skip
+def test_tampering_with_any_audit_row_makes_audit_verify_fail(field, value):
+    _some_events()
+    _without_append_only_triggers()
+    victim = AuditEvent.objects.order_by("sequence")[1]
+    AuditEvent.objects.filter(pk=victim.pk).update(**{field: value})
+    with pytest.raises(CommandError, match=f"event {victim.sequence} fails"):
+        call_command("audit_verify")
+
+
+def test_deleting_an_event_breaks_the_chain():
+    _some_events()
+    _without_append_only_triggers()
+    AuditEvent.objects.order_by("sequence")[1].delete()
+    with pytest.raises(CommandError, match="audit_verify: event 3 fails"):
+        call_command("audit_verify")
+
+
+def test_an_intact_chain_verifies(capsys):
+    _some_events()
+    call_command("audit_verify")
+    assert "events verify" in capsys.readouterr().out
+
+
+def test_the_database_refuses_to_update_audit_events():
+    _some_events()
+    event = AuditEvent.objects.first()
+    with pytest.raises((DatabaseError, IntegrityError)), transaction.atomic():
+        AuditEvent.objects.filter(pk=event.pk).update(action="rewritten")
+    assert AuditEvent.objects.filter(pk=event.pk, action=event.action).exists()
+
+
+def test_postgresql_refuses_to_delete_audit_events():
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite allows DELETE (test flushes need it); the chain test covers it")
+    _some_events()
+    event = AuditEvent.objects.first()
+    with pytest.raises(DatabaseError), transaction.atomic():
+        AuditEvent.objects.filter(pk=event.pk).delete()
+    assert AuditEvent.objects.filter(pk=event.pk).exists()
+
+
+def test_an_event_is_written_in_the_same_transaction_as_its_change():
+    before = AuditEvent.objects.count()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        create_organisation(name="Rolled Back")
+        raise RuntimeError("the change fails after the event was written")
+    assert AuditEvent.objects.count() == before
+    assert not Organisation.objects.filter(name="Rolled Back").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_audit_record_refuses_to_run_outside_a_transaction():
+    with pytest.raises(RuntimeError, match="inside the transaction"):
+        audit_record(actor=None, action="x", object_type="y")
+    assert not AuditEvent.objects.exists()
