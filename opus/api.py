@@ -7,10 +7,9 @@ from typing import Any
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
-
-from opus.core.api import router as core_router
 from ninja.security import django_auth
 
+from opus.core.api import router as core_router
 from opus.core.api_auth import TokenAuth
 
 PROBLEM = "application/problem+json"
@@ -49,7 +48,9 @@ def _field_name(loc: list[Any] | tuple[Any, ...]) -> str:
 
 @api.exception_handler(ValidationError)
 def _validation_problem(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-    errors = [{"field": _field_name(e.get("loc", [])), "message": e.get("msg", "")} for e in exc.errors]
+    errors = [
+        {"field": _field_name(e.get("loc", [])), "message": e.get("msg", "")} for e in exc.errors
+    ]
     detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
     return problem(request, 422, "Your request has invalid values", detail, errors=errors)
 

@@ -87,12 +87,18 @@ def create_cast() -> Cast:
     watchdog = create_organisation(name="Audit Office", kind=OrganisationKind.OTHER_PUBLIC)
     return Cast(
         resident=create_member(Role.RESIDENT, council, email="rosa@example.test", full_name="Rosa"),
-        champion=create_member(Role.CHAMPION, charity, email="charlie@example.test", full_name="Charlie"),
-        provider=create_member(Role.PROVIDER, charity, email="priya@example.test", full_name="Priya"),
+        champion=create_member(
+            Role.CHAMPION, charity, email="charlie@example.test", full_name="Charlie"
+        ),
+        provider=create_member(
+            Role.PROVIDER, charity, email="priya@example.test", full_name="Priya"
+        ),
         commissioner=create_member(
             Role.COMMISSIONER, council, email="cora@example.test", full_name="Cora"
         ),
-        councillor=create_member(Role.COUNCILLOR, parish, email="colin@example.test", full_name="Colin"),
+        councillor=create_member(
+            Role.COUNCILLOR, parish, email="colin@example.test", full_name="Colin"
+        ),
         auditor=create_member(Role.AUDITOR, watchdog, email="aude@example.test", full_name="Aude"),
         admin=create_member(Role.ADMIN, council, email="ada@example.test", full_name="Ada"),
         stranger=create_user(email="sam@example.test", full_name="Sam"),

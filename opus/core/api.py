@@ -1,6 +1,5 @@
 """Core API routes: areas and organisations (open data), the caller, the audit log."""
 
-
 from datetime import datetime
 from typing import Any
 

@@ -39,7 +39,7 @@ WARD_NAMES = [
 ]  # fmt: skip
 NEIGHBOURHOOD_NAMES = ["North Vale", "Old Town", "Riverside", "The Moors", "Harbourside", "Weald"]
 INWARD_LETTERS = "ABDEFGHJLNPQRSTUWXYZ"
-DEMO_PASSWORD_PREFIX = "demo-"  # every demo account's password is demo-<role>-2026
+DEMO_PASSWORD_PREFIX = "demo-"  # noqa: S105 — every demo account's password is demo-<role>-2026
 
 
 @dataclass
@@ -93,7 +93,9 @@ def _lsoa_rows(
                     population=sum(male) + sum(female),
                     population_male=male,
                     population_female=female,
-                    ethnic_groups=dict(zip(synth.ETHNIC_GROUPS, data.ethnic[i].tolist(), strict=True)),
+                    ethnic_groups=dict(
+                        zip(synth.ETHNIC_GROUPS, data.ethnic[i].tolist(), strict=True)
+                    ),
                     disability=dict(
                         zip(synth.DISABILITY_GROUPS, data.disability[i].tolist(), strict=True)
                     ),
@@ -128,8 +130,10 @@ def _roll_up(parents: list[Area], lsoas: list[Area], key: str) -> None:
 def build_county(seed: int, progress: Progress | None = None) -> tuple[Area, list[Area]]:
     """One unitary authority, 20 wards, 300 LSOAs, 6 neighbourhoods."""
     rng = np.random.default_rng(seed)
-    la = Area.objects.create(code="E06900001", name=f"{COUNTY} (synthetic)", kind=AreaKind.LOCAL_AUTHORITY,
-                             latitude=53.9, longitude=-1.6)  # fmt: skip
+    la = Area.objects.create(
+        code="E06900001", name=f"{COUNTY} (synthetic)", kind=AreaKind.LOCAL_AUTHORITY,
+        latitude=53.9, longitude=-1.6,
+    )  # fmt: skip
     wards = _bulk(Area, [
         Area(code=f"E05{900001 + i:06d}", name=name, kind=AreaKind.WARD, parent=la)
         for i, name in enumerate(WARD_NAMES)
@@ -160,7 +164,8 @@ def build_national(seed: int, progress: Progress | None = None) -> int:
     per_la = rng.multinomial(total - authorities * 60, np.ones(authorities) / authorities) + 60
     las = _bulk(Area, [
         Area(code=f"E06{900001 + i:06d}", name=f"Synthetic authority {i + 1:03d}",
-             kind=AreaKind.LOCAL_AUTHORITY, latitude=52 + rng.normal(0, 1), longitude=-1.5 + rng.normal(0, 1))
+             kind=AreaKind.LOCAL_AUTHORITY, latitude=52 + rng.normal(0, 1),
+             longitude=-1.5 + rng.normal(0, 1))
         for i in range(authorities)
     ], None)  # fmt: skip
     wards, per_ward = [], []
@@ -168,8 +173,8 @@ def build_national(seed: int, progress: Progress | None = None) -> int:
         n_wards = max(1, int(count) // 5)
         split = rng.multinomial(int(count) - n_wards, np.ones(n_wards) / n_wards) + 1
         for k, size in enumerate(split):
-            wards.append(Area(code=f"E05{900001 + len(wards):06d}",
-                              name=f"{la.name} ward {k + 1}", kind=AreaKind.WARD, parent=la))  # fmt: skip
+            wards.append(Area(code=f"E05{900001 + len(wards):06d}", kind=AreaKind.WARD,
+                              name=f"{la.name} ward {k + 1}", parent=la))  # fmt: skip
             per_ward.append(int(size))
     wards = _bulk(Area, wards, None)
     per_ward_arr = np.array(per_ward, dtype=np.int64)
@@ -248,7 +253,9 @@ def _identifiers(kind: str, n: int) -> dict[str, str]:
     return {}
 
 
-def build_organisations(la: Area, lsoas: list[Area], rng: np.random.Generator) -> list[Organisation]:
+def build_organisations(
+    la: Area, lsoas: list[Area], rng: np.random.Generator
+) -> list[Organisation]:
     rows = []
     for i, (name, kind, size, description) in enumerate(ORGANISATIONS, start=1):
         home = lsoas[int(rng.integers(0, len(lsoas)))]
@@ -259,7 +266,7 @@ def build_organisations(la: Area, lsoas: list[Area], rng: np.random.Generator) -
             address=f"{i} {home.parent.name if home.parent else COUNTY} Street, {COUNTY}",
             latitude=home.latitude, longitude=home.longitude, **_identifiers(kind, i),
         ))  # fmt: skip
-    for i, neighbourhood in enumerate(Area.objects.filter(kind=AreaKind.NEIGHBOURHOOD)):
+    for neighbourhood in Area.objects.filter(kind=AreaKind.NEIGHBOURHOOD):
         rows.append(Organisation(
             name=f"{neighbourhood.name} Neighbourhood Council",
             slug=f"{neighbourhood.name.lower().replace(' ', '-')}-neighbourhood-council",
@@ -275,8 +282,12 @@ def _people() -> Iterator[tuple[str, str, str, str]]:
     yield Role.CHAMPION, "champion@demo.opus.test", "Charlie Champion", "age-well-northvale"
     yield Role.PROVIDER, "provider@demo.opus.test", "Priya Provider", "northvale-care-mutual"
     yield Role.COMMISSIONER, "commissioner@demo.opus.test", "Cora Commissioner", "northvale-council"
-    yield Role.COUNCILLOR, "councillor@demo.opus.test", "Colin Councillor", (
-        "old-town-neighbourhood-council")
+    yield (
+        Role.COUNCILLOR,
+        "councillor@demo.opus.test",
+        "Colin Councillor",
+        ("old-town-neighbourhood-council"),
+    )
     yield Role.AUDITOR, "auditor@demo.opus.test", "Aude Auditor", "northvale-audit-office"
     yield Role.ADMIN, "admin@demo.opus.test", "Ada Administrator", "northvale-council"
 
@@ -293,8 +304,15 @@ def build_people(organisations: list[Organisation], rng: np.random.Generator) ->
         if organisation.kind in (OrganisationKind.LOCAL_AUTHORITY, OrganisationKind.POLICE):
             continue
         email = f"staff.{organisation.slug}@demo.opus.test"
-        role = Role.COUNCILLOR if organisation.kind == OrganisationKind.NEIGHBOURHOOD_COUNCIL else (
-            Role.COMMISSIONER if organisation.kind == OrganisationKind.NHS_BODY else Role.PROVIDER)
+        role = (
+            Role.COUNCILLOR
+            if organisation.kind == OrganisationKind.NEIGHBOURHOOD_COUNCIL
+            else (
+                Role.COMMISSIONER
+                if organisation.kind == OrganisationKind.NHS_BODY
+                else Role.PROVIDER
+            )
+        )
         if organisation.kind == OrganisationKind.OTHER_PUBLIC:
             role = Role.AUDITOR
         users.append(User(email=email, full_name=f"Staff of {organisation.name}",

@@ -72,11 +72,14 @@ class AuditFilterForm(forms.Form):
     object_type = forms.CharField(label="Record type", required=False, max_length=64)
     actor = forms.CharField(label="Who (e-mail)", required=False, max_length=254)
     since = forms.DateField(
-        label="From date", required=False, help_text="For example, 2026-11-01",
+        label="From date",
+        required=False,
+        help_text="For example, 2026-11-01",
         error_messages={"invalid": "Enter a real date, like 2026-11-01"},
     )
     until = forms.DateField(
-        label="To date", required=False,
+        label="To date",
+        required=False,
         error_messages={"invalid": "Enter a real date, like 2026-11-30"},
     )
 

@@ -54,7 +54,9 @@ def organisations_for(user: User, role: str) -> list[Organisation]:
     )
 
 
-def role_required(*roles: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+def role_required(
+    *roles: str,
+) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
     """Gate a view: sign-in first, then 404 unless the user holds one of the roles."""
 
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

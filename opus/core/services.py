@@ -35,9 +35,7 @@ def user_create(
     *, email: str, full_name: str, password: str | None, by: User | None = None
 ) -> User:
     user = User.objects.create_user(email=email, password=password, full_name=full_name)
-    audit_record(
-        actor=by, action="user.create", target=user, summary={"email": user.email}
-    )
+    audit_record(actor=by, action="user.create", target=user, summary={"email": user.email})
     return user
 
 

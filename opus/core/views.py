@@ -119,7 +119,8 @@ def _dashboard_context(request: HttpRequest, role: str) -> dict[str, Any]:
         "page_title": f"{Role(role).label} dashboard",
         "role": role,
         "other_roles": [
-            Role(r) for r in Membership.objects.filter(user=user).values_list("role", flat=True)
+            Role(r)
+            for r in Membership.objects.filter(user=user).values_list("role", flat=True)
             if r != role
         ],
         "organisations": organisations_for(user, role),
@@ -195,8 +196,14 @@ def organisation_edit(request: HttpRequest, slug: str) -> HttpResponse:
         messages.success(request, "Your organisation's details have been saved")
         return redirect("core:organisation_detail", slug=slug)
     organisation.refresh_from_db()
-    context = {"page_title": f"Edit {organisation.name}", "organisation": organisation, "form": form}
-    return render(request, "core/organisation_edit.html", context, status=400 if form.errors else 200)
+    context = {
+        "page_title": f"Edit {organisation.name}",
+        "organisation": organisation,
+        "form": form,
+    }
+    return render(
+        request, "core/organisation_edit.html", context, status=400 if form.errors else 200
+    )
 
 
 @require_GET
@@ -297,8 +304,14 @@ def healthz(request: HttpRequest) -> JsonResponse:
     except DatabaseError:
         database = "unavailable"
     status = 200 if database == "ok" else 503
-    return JsonResponse({"status": "ok" if status == 200 else "error", "database": database,
-                         "vendor": connection.vendor}, status=status)
+    return JsonResponse(
+        {
+            "status": "ok" if status == 200 else "error",
+            "database": database,
+            "vendor": connection.vendor,
+        },
+        status=status,
+    )
 
 
 def error_404(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

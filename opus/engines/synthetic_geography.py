@@ -84,7 +84,8 @@ class SmallAreas:
 def exponential_transform(ranks: NDArray[np.int64], n: int) -> NDArray[np.float64]:
     """IoD transform of ranks (1 = most deprived) to 0–100, 10% of areas above 50."""
     r = (n - ranks + 1) / n  # 1 for the most deprived, 1/n for the least
-    return -23.0 * np.log(1.0 - r * (1.0 - np.exp(-100.0 / 23.0)))
+    transformed: NDArray[np.float64] = -23.0 * np.log(1.0 - r * (1.0 - np.exp(-100.0 / 23.0)))
+    return transformed
 
 
 def rank_descending(values: NDArray[np.float64]) -> NDArray[np.int64]:
@@ -109,11 +110,15 @@ def _domains(
     return {
         "income": np.round(rate(noisy(0.35), 0.02, 0.45), 3),
         "employment": np.round(rate(noisy(0.4), 0.02, 0.35), 3),
-        "education": np.round(np.clip(22 + 18 * noisy(0.5), 0.1, 90), 3),
+        "education": np.round(np.clip(22 + 18 * noisy(0.5), 0.1, 90), 3).astype(np.float64),
         "health": np.round(0.9 * noisy(0.5), 3),
         "crime": np.round(0.7 * noisy(0.8), 3),
-        "barriers": np.round(np.clip(22 + 8 * rng.normal(0, 1, n) - 2 * latent, 1, 70), 3),
-        "living_environment": np.round(np.clip(22 + 10 * noisy(1.0), 0.5, 90), 3),
+        "barriers": np.round(np.clip(22 + 8 * rng.normal(0, 1, n) - 2 * latent, 1, 70), 3).astype(
+            np.float64
+        ),
+        "living_environment": np.round(np.clip(22 + 10 * noisy(1.0), 0.5, 90), 3).astype(
+            np.float64
+        ),
     }
 
 
@@ -173,8 +178,11 @@ def national_rank(
     """Place latent scores among a standard-normal England of `reference` areas."""
     from scipy.stats import norm
 
-    share_more_deprived = norm.sf(latent)
-    return np.clip(np.ceil(share_more_deprived * reference), 1, reference).astype(np.int64)
+    share_more_deprived = np.asarray(norm.sf(latent), dtype=np.float64)
+    ranks: NDArray[np.int64] = np.clip(
+        np.ceil(share_more_deprived * reference), 1, reference
+    ).astype(np.int64)
+    return ranks
 
 
 def small_areas(
@@ -208,4 +216,7 @@ def clustered_latent(
 ) -> NDArray[np.float64]:
     """Latent deprivation with a shared effect per group (ward), so neighbours resemble."""
     group_effect = rng.normal(shift, 0.8, groups)
-    return np.repeat(group_effect, per_group) + rng.normal(0.0, 0.6, int(per_group.sum()))
+    latent: NDArray[np.float64] = np.repeat(group_effect, per_group) + rng.normal(
+        0.0, 0.6, int(per_group.sum())
+    )
+    return latent

@@ -25,7 +25,9 @@ def _without_append_only_triggers():
 def _some_events():
     user = create_user()
     organisation = create_organisation(name="Chained Charity")
-    services.organisation_update(organisation=organisation, by=user, description="Now with a purpose")
+    services.organisation_update(
+        organisation=organisation, by=user, description="Now with a purpose"
+    )
     return organisation
 
 

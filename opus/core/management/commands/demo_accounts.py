@@ -17,7 +17,9 @@ class Command(BaseCommand):
         if not accounts:
             self.stdout.write("demo_accounts: no demo accounts here; run manage.py seed_demo")
             return
-        self.stdout.write(f"\nOpus demo (synthetic data) — sign in at {settings.SITE_URL}/sign-in/\n")
+        self.stdout.write(
+            f"\nOpus demo (synthetic data) — sign in at {settings.SITE_URL}/sign-in/\n"
+        )
         for account in accounts:
             label = Role(account.role).label
             self.stdout.write(

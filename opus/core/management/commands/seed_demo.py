@@ -31,7 +31,9 @@ class Command(BaseCommand):
                 return
             raise CommandError("seed_demo: the database already has areas; use a fresh database")
         total = 33_755 if options["scale"] == "national" else 300
-        with tqdm(total=total, unit="LSOA", desc="seed_demo", disable=options["verbosity"] == 0) as bar:
+        with tqdm(
+            total=total, unit="LSOA", desc="seed_demo", disable=options["verbosity"] == 0
+        ) as bar:
             report = seed_demo(seed=options["seed"], scale=options["scale"], progress=bar.update)
         self.stdout.write(
             f"seed_demo: built {report.areas} areas, {report.postcodes} postcodes, "

@@ -1,0 +1,319 @@
+"""Shared machinery for the geography importers: read a published CSV, check it, then write.
+
+Every importer works the same way. It first reads the whole file and checks
+every cell it will use, stopping at the first bad one with ONE line that names
+the file, the row (the header is row 1, the first data row is row 2) and the
+column::
+
+    import_imd: file7.csv, row 14, column "…Decile…": 'eleven' is not a whole number from 1 to 10
+
+Only a file that passes is written, inside one ``transaction.atomic`` together
+with its single audit event, so a bad file imports nothing and a failure part
+way through the write rolls everything back.
+
+Headers are matched after removing a UTF-8 byte-order mark and surrounding or
+repeated whitespace, and without regard to case.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import math
+import re
+import sys
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar, TypeVar
+
+from django.core.management.base import CommandError
+from django.db import transaction
+from tqdm import tqdm
+
+from opus.core.audit import audit_record
+from opus.core.models import Area
+from opus.engines.identifiers import check_ons_code, normalise_postcode
+
+BATCH_SIZE = 5_000
+LOOKUP_CHUNK = 500  # codes per `code__in` query, well inside every database's parameter limit
+
+T = TypeVar("T")
+
+
+class ImportFailed(CommandError):
+    """The file was refused; the message is the one line to show, and nothing was written."""
+
+
+class CellError(ValueError):
+    """A bad cell (or a bad header, row 1) found while checking a file."""
+
+    def __init__(self, message: str, *, row: int, column: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.row = row
+        self.column = column
+
+
+# Headers
+
+
+def clean_header(name: str) -> str:
+    """'\\ufeff  LSOA code (2011) ' → 'LSOA code (2011)': no BOM, single spaces, no ends."""
+    return " ".join(name.replace("\ufeff", "").split())
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column found in the header: the label as the file spells it, and its position."""
+
+    label: str
+    index: int
+
+
+def find_column(
+    headers: Sequence[str], *names: str, prefix: bool = False, required: bool = True
+) -> Column | None:
+    """The first header equal to (or, with prefix=True, starting with) one of `names`.
+
+    Names are tried in order, so list the preferred one first; comparison
+    ignores case. A missing required column is reported against row 1 under the
+    first name given.
+    """
+    folded = [clean_header(h).casefold() for h in headers]
+    for name in names:
+        wanted = clean_header(name).casefold()
+        for index, header in enumerate(folded):
+            if header == wanted or (prefix and header.startswith(wanted)):
+                return Column(clean_header(headers[index]), index)
+    if required:
+        raise CellError("this column is missing; is this the right file?", row=1, column=names[0])
+    return None
+
+
+# Values: each parser returns the clean value or raises ValueError with a message.
+
+
+def _shown(value: str) -> str:
+    return f"'{value.strip()}'"
+
+
+def parse_number(value: str) -> float:
+    """A finite decimal number, such as a deprivation score."""
+    text = value.strip()
+    if not text:
+        raise ValueError("the cell is empty; it should be a number")
+    try:
+        number = float(text)
+    except ValueError:
+        raise ValueError(f"{_shown(value)} is not a number") from None
+    if not math.isfinite(number):
+        raise ValueError(f"{_shown(value)} is not a number")
+    return number
+
+
+_WHOLE = re.compile(r"^[+-]?[0-9]+(?:\.0*)?$")
+
+
+def parse_whole(value: str, *, low: int = 0, high: int | None = None) -> int:
+    """A whole number from `low` (to `high`): a count, rank or decile. '12.0' is accepted."""
+    wanted = f"from {low} to {high}" if high is not None else f"of {low} or more"
+    text = value.strip()
+    if not text:
+        raise ValueError(f"the cell is empty; it should be a whole number {wanted}")
+    number = int(text.split(".")[0]) if _WHOLE.match(text) else None
+    if number is None or number < low or (high is not None and number > high):
+        raise ValueError(f"{_shown(value)} is not a whole number {wanted}")
+    return number
+
+
+def parse_text(value: str) -> str:
+    """A name: any text that is not empty."""
+    text = " ".join(value.split())
+    if not text:
+        raise ValueError("the cell is empty; it should be the area's name")
+    return text
+
+
+def parse_code(value: str, kind: str | None = None) -> str:
+    """An ONS GSS code, e.g. E01000001, optionally of a kind ('lsoa', 'la', 'ward')."""
+    return check_ons_code(value, kind)
+
+
+def parse_postcode(value: str) -> str:
+    """A UK postcode in the standard form 'SW1A 1AA'."""
+    return normalise_postcode(value)
+
+
+def cell(
+    row_number: int, row: Sequence[str], column: Column, parse: Callable[..., T], **kw: Any
+) -> T:
+    """Parse one cell, turning the parser's ValueError into a CellError that says where."""
+    try:
+        return parse(row[column.index], **kw)
+    except ValueError as exc:
+        raise CellError(str(exc), row=row_number, column=column.label) from None
+
+
+# Files
+
+
+class CsvFile:
+    """A UTF-8 CSV file (a BOM is fine) read as a stream of numbered rows."""
+
+    def __init__(self, path: str | Path, command: str) -> None:
+        self.path = Path(path)
+        self.name = self.path.name
+        self.command = command
+        if not self.path.is_file():
+            raise ImportFailed(f"{command}: {self.path}: there is no such file")
+
+    def sha256(self) -> str:
+        with self.path.open("rb") as handle:
+            return hashlib.file_digest(handle, "sha256").hexdigest()
+
+    def describe(self, error: CellError) -> str:
+        """The one line reporting a bad cell."""
+        where = f"{self.command}: {self.name}, row {error.row}"
+        if error.column:
+            where += f', column "{error.column}"'
+        return f"{where}: {error.message}"
+
+    def header(self) -> list[str]:
+        with self.path.open(encoding="utf-8-sig", newline="") as handle:
+            first = next(csv.reader(handle), None)
+        if not first or not any(h.strip() for h in first):
+            raise CellError("the file is empty; the first row should be the column names", row=1)
+        return [clean_header(h) for h in first]
+
+    def rows(self) -> Iterator[tuple[int, list[str]]]:
+        """(row number, cells) for each data row; the header is row 1, blank lines are passed over.
+
+        A row with fewer cells than the header is an error; extra cells that are
+        empty (a trailing comma) are dropped.
+        """
+        width = len(self.header())
+        number = 1
+        with self.path.open(encoding="utf-8-sig", newline="") as handle:
+            reader = csv.reader(handle)
+            try:
+                next(reader)
+                for number, row in enumerate(reader, start=2):
+                    if not any(c.strip() for c in row):
+                        continue
+                    if len(row) > width and not any(c.strip() for c in row[width:]):
+                        row = row[:width]
+                    if len(row) != width:
+                        raise CellError(
+                            f"this row has {len(row)} cells but the header has {width}",
+                            row=number,
+                        )
+                    yield number, row
+            except UnicodeDecodeError:
+                raise CellError("the file is not UTF-8 text", row=number + 1) from None
+            except csv.Error as exc:
+                raise CellError(f"the file is not readable CSV ({exc})", row=number + 1) from None
+
+
+# Areas
+
+
+def areas_by_code(codes: Iterable[str], *fields: str) -> dict[str, Area]:
+    """Existing Areas with these codes, looked up a few hundred at a time."""
+    wanted = sorted(set(codes))
+    found: dict[str, Area] = {}
+    for start in range(0, len(wanted), LOOKUP_CHUNK):
+        query = Area.objects.filter(code__in=wanted[start : start + LOOKUP_CHUNK])
+        if fields:
+            query = query.only("id", "code", *fields)
+        found.update((area.code, area) for area in query)
+    return found
+
+
+# Running an import
+
+
+@dataclass
+class Outcome:
+    """What an import did. `details` go into the summary line and the audit event."""
+
+    created: int = 0
+    updated: int = 0
+    skipped: int = 0
+    details: dict[str, int | str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+class Importer(ABC):
+    """Check the whole file (`check`), then write it (`write`) in one transaction with its audit.
+
+    Subclasses set `command` (the manage.py name, used in messages) and
+    `action` (the audit action), and implement `check`, which returns whatever
+    `write` needs or raises CellError, and `write`, which returns an Outcome.
+    """
+
+    command: ClassVar[str]
+    action: ClassVar[str]
+
+    def __init__(self, path: str | Path, *, progress: bool = False) -> None:
+        self.source = CsvFile(path, self.command)
+        self.progress = progress
+
+    @abstractmethod
+    def check(self) -> Any: ...
+
+    @abstractmethod
+    def write(self, plan: Any) -> Outcome: ...
+
+    def run(self) -> Outcome:
+        try:
+            plan = self.check()
+            digest = self.source.sha256()
+            with transaction.atomic():
+                outcome = self.write(plan)
+                audit_record(
+                    actor=None,
+                    action=self.action,
+                    object_type="file",
+                    object_id=self.source.name[:64],
+                    summary={
+                        "file": self.source.name,
+                        "sha256": digest,
+                        "created": outcome.created,
+                        "updated": outcome.updated,
+                        "skipped": outcome.skipped,
+                        **outcome.details,
+                    },
+                )
+        except CellError as error:
+            raise ImportFailed(self.source.describe(error)) from None
+        return outcome
+
+    def summary_line(self, outcome: Outcome) -> str:
+        line = (
+            f"{self.command}: {self.source.name}: created {outcome.created}, "
+            f"updated {outcome.updated}, skipped {outcome.skipped}"
+        )
+        if outcome.details:
+            line += (
+                " ("
+                + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in outcome.details.items())
+                + ")"
+            )
+        return line
+
+    def bar(self, iterable: Iterable[T], *, total: int | None, desc: str) -> Iterator[T]:
+        """A tqdm progress bar on stderr, when asked for."""
+        return iter(
+            tqdm(
+                iterable,
+                total=total,
+                desc=desc,
+                unit=" rows",
+                unit_scale=True,
+                file=sys.stderr,
+                disable=not self.progress,
+                mininterval=0.5,
+            )
+        )
