@@ -180,7 +180,25 @@ def build_national(seed: int, progress: Progress | None = None) -> int:
     per_ward_arr = np.array(per_ward, dtype=np.int64)
     data = synth.small_areas(synth.clustered_latent(len(wards), per_ward_arr, rng), rng)
     _bulk(Area, _lsoa_rows(wards, per_ward_arr, 900001, data, rng, (52.5, -1.5)), progress)
+    wards_per_la = np.bincount([w.parent_id for w in wards], minlength=len(las) + las[0].pk)
+    wards_per_la = wards_per_la[[la.pk for la in las]]
+    _set_totals(wards, data.male, data.female, per_ward_arr)
+    male = np.array([w.population_male for w in wards])
+    female = np.array([w.population_female for w in wards])
+    _set_totals(las, male, female, wards_per_la)
     return authorities + len(wards) + total
+
+
+def _set_totals(parents: list[Area], male: np.ndarray, female: np.ndarray, sizes: np.ndarray) -> None:
+    """Sum consecutive runs of child rows (sizes[i] rows for parents[i]) into the parents."""
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    male_sums, female_sums = np.add.reduceat(male, starts), np.add.reduceat(female, starts)
+    for parent, m, f in zip(parents, male_sums, female_sums, strict=True):
+        parent.population_male, parent.population_female = m.tolist(), f.tolist()
+        parent.population = int(m.sum() + f.sum())
+    Area.objects.bulk_update(
+        parents, ["population", "population_male", "population_female"], batch_size=1000
+    )
 
 
 def _postcodes(lsoas: list[Area], rng: np.random.Generator, per_lsoa: int = 8) -> list[Postcode]:
