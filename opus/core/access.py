@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.http import Http404
 
-from opus.core.models import ApiToken, AuditEvent, Organisation, Role, User
+from opus.core.models import ApiToken, AuditEvent, BackgroundJob, Organisation, Role, User
 from opus.core.roles import has_role
 
 
@@ -35,3 +35,13 @@ def get_api_token_for_user(user: User, token_id: int) -> ApiToken:
     if token is None:
         raise Http404("No such token")
     return token
+
+
+def get_job_for_user(user: User, job_id: str) -> BackgroundJob:
+    """Whoever started a job sees it; administrators see every job."""
+    job = BackgroundJob.objects.filter(pk=job_id).first()
+    if job is None:
+        raise Http404("No such job")
+    if job.requested_by_id != user.pk and not has_role(user, Role.ADMIN):
+        raise Http404("No such job")
+    return job

@@ -9,7 +9,7 @@ PostgreSQL by a transaction-level advisory lock, on SQLite by its single writer
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC
 from typing import Any
 
@@ -88,19 +88,28 @@ def changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _links(batch_size: int = 2000) -> Iterator[ChainLink]:
+def chain_links(batch_size: int = 2000) -> Iterator[ChainLink]:
+    """The stored chain in order, as the engine's links."""
     for event in AuditEvent.objects.order_by("sequence").iterator(chunk_size=batch_size):
         yield ChainLink(event.sequence, _payload(event), event.previous_hash, event.hash)
 
 
-def audit_verify() -> tuple[int, ChainBreak | None]:
-    """Walk the whole chain: (events checked, the first break or None)."""
+def audit_verify(
+    progress: Callable[[int, int], None] | None = None, every: int = 1000
+) -> tuple[int, ChainBreak | None]:
+    """Walk the whole chain: (events checked, the first break or None).
+
+    `progress(checked, total)` is called every `every` events, for long chains.
+    """
+    total = AuditEvent.objects.count() if progress else 0
     count = 0
 
     def counted() -> Iterator[ChainLink]:
         nonlocal count
-        for link in _links():
+        for link in chain_links():
             count += 1
+            if progress and count % every == 0:
+                progress(count, total)
             yield link
 
     broken = verify_chain(counted())

@@ -189,7 +189,9 @@ def build_national(seed: int, progress: Progress | None = None) -> int:
     return authorities + len(wards) + total
 
 
-def _set_totals(parents: list[Area], male: np.ndarray, female: np.ndarray, sizes: np.ndarray) -> None:
+def _set_totals(
+    parents: list[Area], male: np.ndarray, female: np.ndarray, sizes: np.ndarray
+) -> None:
     """Sum consecutive runs of child rows (sizes[i] rows for parents[i]) into the parents."""
     starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
     male_sums, female_sums = np.add.reduceat(male, starts), np.add.reduceat(female, starts)

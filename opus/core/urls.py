@@ -59,6 +59,8 @@ urlpatterns = [
     path("areas/<str:code>/population.csv", views.area_population_csv, name="area_population_csv"),
     path("audit/", views.audit_list, name="audit_list"),
     path("audit/<int:sequence>/", views.audit_detail, name="audit_detail"),
+    path("audit/verify/", views.audit_verify_start, name="audit_verify_start"),
+    path("jobs/<uuid:job_id>/", views.job_detail, name="job_detail"),
     path(
         "privacy/",
         views.static_page,

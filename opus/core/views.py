@@ -21,10 +21,12 @@ from opus.core import services
 from opus.core.access import (
     get_api_token_for_user,
     get_audit_events_for_user,
+    get_job_for_user,
     get_organisation_for_editing,
 )
 from opus.core.charts import horizontal_bars, pyramid
 from opus.core.forms import ApiTokenForm, AuditFilterForm, OrganisationForm, SignInForm
+from opus.core.jobs import job_start
 from opus.core.models import (
     IMD_DOMAINS,
     Area,
@@ -38,6 +40,7 @@ from opus.core.models import (
 )
 from opus.core.roles import has_role, organisations_for, primary_role, role_required
 from opus.core.suppression import suppress_counts
+from opus.core.tasks import verify_audit_chain
 
 PAGE_SIZE = 50
 
@@ -293,6 +296,25 @@ def audit_list(request: HttpRequest) -> HttpResponse:
 def audit_detail(request: HttpRequest, sequence: int) -> HttpResponse:
     event = get_object_or_404(get_audit_events_for_user(request.user), sequence=sequence)
     return render(request, "core/audit_detail.html", {"page_title": str(event), "event": event})
+
+
+@role_required(Role.AUDITOR, Role.ADMIN)
+@require_POST
+def audit_verify_start(request: HttpRequest) -> HttpResponse:
+    job = job_start(
+        kind="audit.verify",
+        title="Verify the audit chain",
+        by=request.user,
+        task=verify_audit_chain,
+    )
+    return redirect(job)
+
+
+@login_required
+@require_GET
+def job_detail(request: HttpRequest, job_id: str) -> HttpResponse:
+    job = get_job_for_user(request.user, job_id)
+    return render(request, "core/job_detail.html", {"page_title": job.title, "job": job})
 
 
 @require_GET

@@ -8,18 +8,9 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 from opus.core import services
 from opus.core.audit import audit_record, audit_verify
 from opus.core.models import AuditEvent, Organisation
-from opus.testing import create_organisation, create_user
+from opus.testing import allow_audit_tampering, create_organisation, create_user
 
 pytestmark = pytest.mark.django_db
-
-
-def _without_append_only_triggers():
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # As a superuser could: replica mode skips ordinary triggers for this transaction.
-            cursor.execute("SET LOCAL session_replication_role = replica")
-        else:
-            cursor.execute("DROP TRIGGER core_auditevent_no_update")
 
 
 def _some_events():
@@ -57,7 +48,7 @@ def test_an_update_records_who_changed_what_before_and_after():
 )  # fmt: skip
 def test_tampering_with_any_audit_row_makes_audit_verify_fail(field, value):
     _some_events()
-    _without_append_only_triggers()
+    allow_audit_tampering()
     victim = AuditEvent.objects.order_by("sequence")[1]
     AuditEvent.objects.filter(pk=victim.pk).update(**{field: value})
     with pytest.raises(CommandError, match=f"event {victim.sequence} fails"):
@@ -66,7 +57,7 @@ def test_tampering_with_any_audit_row_makes_audit_verify_fail(field, value):
 
 def test_deleting_an_event_breaks_the_chain():
     _some_events()
-    _without_append_only_triggers()
+    allow_audit_tampering()
     AuditEvent.objects.order_by("sequence")[1].delete()
     with pytest.raises(CommandError, match="audit_verify: event 3 fails"):
         call_command("audit_verify")
