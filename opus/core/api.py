@@ -7,11 +7,13 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema
+from ninja.errors import ValidationError
 from ninja.pagination import PaginationBase, paginate
 
 from opus.core.access import get_audit_events_for_user
-from opus.core.models import Area, AreaKind, AuditEvent, Organisation, OrganisationKind
+from opus.core.models import Area, AreaKind, AuditEvent, Organisation, OrganisationKind, Postcode
 from opus.core.roles import user_roles
+from opus.engines.identifiers import normalise_postcode
 
 router = Router()
 
@@ -92,6 +94,15 @@ class OrganisationFilters(Schema):
     q: str | None = Field(None, max_length=100)
 
 
+class PostcodeOut(Schema):
+    postcode: str
+    latitude: float | None
+    longitude: float | None
+    lsoa_code: str | None = Field(None, alias="lsoa.code")
+    ward_code: str | None = Field(None, alias="lsoa.parent.code")
+    local_authority_code: str | None = Field(None, alias="lsoa.parent.parent.code")
+
+
 class MeOut(Schema):
     email: str
     full_name: str
@@ -148,6 +159,18 @@ def list_organisations(
 @router.get("/organisations/{slug}", response=OrganisationOut, auth=None, tags=["organisations"])
 def get_organisation(request: HttpRequest, slug: str) -> Organisation:
     return get_object_or_404(Organisation, slug=slug)
+
+
+@router.get("/postcodes/{postcode}", response=PostcodeOut, auth=None, tags=["areas"])
+def get_postcode(request: HttpRequest, postcode: str) -> Postcode:
+    """Where a postcode is: its coordinates, LSOA, ward and local authority."""
+    try:
+        normalised = normalise_postcode(postcode)
+    except ValueError as exc:
+        raise ValidationError([{"loc": ["path", "postcode"], "msg": str(exc)}]) from exc
+    return get_object_or_404(
+        Postcode.objects.select_related("lsoa__parent__parent"), postcode=normalised
+    )
 
 
 @router.get("/me", response=MeOut, tags=["account"])

@@ -57,6 +57,9 @@ urlpatterns = [
     path("areas/", views.area_list, name="area_list"),
     path("areas/<str:code>/", views.area_detail, name="area_detail"),
     path("areas/<str:code>/population.csv", views.area_population_csv, name="area_population_csv"),
+    path(
+        "areas/<str:code>/deprivation.csv", views.area_deprivation_csv, name="area_deprivation_csv"
+    ),
     path("audit/", views.audit_list, name="audit_list"),
     path("audit/<int:sequence>/", views.audit_detail, name="audit_detail"),
     path("audit/verify/", views.audit_verify_start, name="audit_verify_start"),

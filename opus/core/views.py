@@ -35,11 +35,13 @@ from opus.core.models import (
     Membership,
     Organisation,
     OrganisationKind,
+    Postcode,
     Role,
     User,
 )
 from opus.core.roles import has_role, organisations_for, primary_role, role_required
 from opus.core.suppression import suppress_counts
+from opus.engines.identifiers import normalise_postcode
 from opus.core.tasks import verify_audit_chain
 
 PAGE_SIZE = 50
@@ -213,6 +215,9 @@ def organisation_edit(request: HttpRequest, slug: str) -> HttpResponse:
 def area_list(request: HttpRequest) -> HttpResponse:
     kind = request.GET.get("kind", "")
     q = request.GET.get("q", "").strip()[:100]
+    postcode_area = _area_for_postcode(q)
+    if postcode_area is not None:
+        return redirect(postcode_area)
     areas = Area.objects.select_related("parent").order_by("code")
     if kind in AreaKind.values:
         areas = areas.filter(kind=kind)
@@ -226,6 +231,16 @@ def area_list(request: HttpRequest) -> HttpResponse:
         **_page(request, areas),
     }
     return render(request, "core/area_list.html", context)
+
+
+def _area_for_postcode(text: str) -> Area | None:
+    """The LSOA of a postcode typed into the area search, if it is one we know."""
+    try:
+        postcode = normalise_postcode(text)
+    except ValueError:
+        return None
+    found = Postcode.objects.select_related("lsoa").filter(postcode=postcode).first()
+    return found.lsoa if found else None
 
 
 def _area_context(area: Area) -> dict[str, Any]:
@@ -251,16 +266,30 @@ def area_detail(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "core/area_detail.html", _area_context(area))
 
 
+def _csv_response(filename: str, header: list[str], rows: list[list[Any]]) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    writer = csv.writer(response)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return response
+
+
 @require_GET
 def area_population_csv(request: HttpRequest, code: str) -> HttpResponse:
     area = get_object_or_404(Area, code=code)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{area.code}-population.csv"'
-    writer = csv.writer(response)
-    writer.writerow(["area_code", "age_band", "male", "female", "total"])
-    for row in area.age_bands:
-        writer.writerow([area.code, row["band"], row["male"], row["female"], row["total"]])
-    return response
+    rows = [[area.code, r["band"], r["male"], r["female"], r["total"]] for r in area.age_bands]
+    header = ["area_code", "age_band", "male", "female", "total"]
+    return _csv_response(f"{area.code}-population.csv", header, rows)
+
+
+@require_GET
+def area_deprivation_csv(request: HttpRequest, code: str) -> HttpResponse:
+    area = get_object_or_404(Area, code=code)
+    rows = [[area.code, key, area.imd_domains.get(key, "")] for key, _ in IMD_DOMAINS]
+    rows += [[area.code, "imd_score", area.imd_score], [area.code, "imd_rank", area.imd_rank],
+             [area.code, "imd_decile", area.imd_decile]]  # fmt: skip
+    return _csv_response(f"{area.code}-deprivation.csv", ["area_code", "measure", "value"], rows)
 
 
 def _filter_audit(events: QuerySet[AuditEvent], data: dict[str, Any]) -> QuerySet[AuditEvent]:

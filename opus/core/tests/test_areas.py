@@ -64,3 +64,36 @@ def test_area_list_filters_by_kind_and_finds_by_code(client):
 
 def test_unknown_area_is_404(client):
     assert client.get("/areas/E01999999/").status_code == 404
+
+
+def test_a_postcode_search_goes_to_its_small_area(client):
+    from opus.core.models import Postcode
+
+    area = _lsoa()
+    Postcode.objects.create(postcode="ZY1 2AB", lsoa=area, latitude=53.9, longitude=-1.6)
+    response = client.get("/areas/", {"q": "zy12ab"})
+    assert response.status_code == 302 and response["Location"] == "/areas/E01900123/"
+
+
+def test_postcode_api_gives_coordinates_and_areas(client):
+    from opus.core.models import Postcode
+
+    ward = create_area(code="E05900077", kind=AreaKind.WARD)
+    area = _lsoa(parent=ward)
+    Postcode.objects.create(postcode="ZY1 2AB", lsoa=area, latitude=53.9, longitude=-1.6)
+    body = client.get("/api/v1/postcodes/zy12ab").json()
+    assert body["lsoa_code"] == "E01900123" and body["ward_code"] == "E05900077"
+    assert body["latitude"] == 53.9
+    response = client.get("/api/v1/postcodes/not-a-postcode")
+    assert response.status_code == 422 and response.json()["errors"][0]["field"] == "postcode"
+    assert client.get("/api/v1/postcodes/ZY9 9ZZ").status_code == 404
+
+
+def test_deprivation_csv_has_every_domain(client):
+    _lsoa()
+    rows = list(
+        csv.reader(io.StringIO(client.get("/areas/E01900123/deprivation.csv").content.decode()))
+    )
+    measures = [r[1] for r in rows[1:]]
+    assert measures[:2] == ["income", "employment"] and "imd_decile" in measures
+    assert ["E01900123", "income", "0.31"] in rows
