@@ -41,8 +41,8 @@ from opus.core.models import (
 )
 from opus.core.roles import has_role, organisations_for, primary_role, role_required
 from opus.core.suppression import suppress_counts
-from opus.engines.identifiers import normalise_postcode
 from opus.core.tasks import verify_audit_chain
+from opus.engines.identifiers import normalise_postcode
 
 PAGE_SIZE = 50
 

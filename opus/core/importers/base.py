@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 
 from django.core.management.base import CommandError
-from django.db import transaction
+from django.db import connection, models, transaction
 from tqdm import tqdm
 
 from opus.core.audit import audit_record
@@ -229,6 +229,35 @@ def areas_by_code(codes: Iterable[str], *fields: str) -> dict[str, Area]:
             query = query.only("id", "code", *fields)
         found.update((area.code, area) for area in query)
     return found
+
+
+def update_rows(objects: Sequence[models.Model], fields: Sequence[str]) -> int:
+    """UPDATE these rows' `fields` by primary key: one parameterised statement, executemany.
+
+    What bulk_update does, without its CASE WHEN expressions, which are slow to
+    build and run at this size (re-importing a 33,755-row File 7 took 45 s with
+    bulk_update on SQLite, 3 s this way). Values are prepared by each field as
+    save() would, so JSON and foreign keys are stored the same way on SQLite and
+    PostgreSQL. Like bulk_update, no signals are sent.
+    """
+    if not objects:
+        return 0
+    meta = type(objects[0])._meta
+    columns = [meta.get_field(name) for name in fields]
+    quote = connection.ops.quote_name
+    assignments = ", ".join(f"{quote(f.column)} = %s" for f in columns)
+    sql = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(meta.pk.column)} = %s"  # noqa: S608 - names from the model, values bound
+    with connection.cursor() as cursor:
+        for start in range(0, len(objects), BATCH_SIZE):
+            cursor.executemany(
+                sql,
+                [
+                    [f.get_db_prep_save(getattr(obj, f.attname), connection) for f in columns]
+                    + [obj.pk]
+                    for obj in objects[start : start + BATCH_SIZE]
+                ],
+            )
+    return len(objects)
 
 
 # Running an import

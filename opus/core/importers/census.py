@@ -50,6 +50,7 @@ from opus.core.importers.base import (
     find_column,
     parse_code,
     parse_whole,
+    update_rows,
 )
 from opus.core.models import AGE_BANDS, Area, AreaKind
 
@@ -108,7 +109,7 @@ _AGE_FORMS: tuple[tuple[re.Pattern[str], str], ...] = (
 
 
 def age_interval(category: str) -> tuple[int, int | None]:
-    """'Aged 5 to 9 years' → (5, 9); 'Aged 85 years and over' → (85, None). ValueError if not an age."""
+    """'Aged 5 to 9 years' → (5, 9); 'Aged 85 years and over' → (85, None); else ValueError."""
     text = " ".join(category.split()).casefold()
     for pattern, form in _AGE_FORMS:
         match = pattern.match(text)
@@ -379,7 +380,7 @@ class CensusImporter(Importer):
                 area = Area(pk=area_id)
                 setattr(area, field_name, counts)
                 areas.append(area)
-            Area.objects.bulk_update(areas, [field_name], batch_size=1_000)
+            update_rows(areas, [field_name])
         if plan.unknown:
             outcome.notes.append(
                 f"{plan.unknown} rows were passed over because their geography code is not "
@@ -406,12 +407,10 @@ class CensusImporter(Importer):
             area.population = sum(bands)
             mismatched += total is not None and total != area.population
             areas.append(area)
-        Area.objects.bulk_update(
-            areas, ["population", "population_male", "population_female"], batch_size=1_000
-        )
+        update_rows(areas, ["population", "population_male", "population_female"])
         if age_plan.stops_at_85:
             outcome.notes.append(STOPS_AT_85_NOTE.format(table=plan.table))
-            outcome.details["ages_85_and_over_in_85_89"] = "yes"
+            outcome.details["ages"] = "85+ counted in 85-89"
         if mismatched:
             outcome.details["rows_whose_bands_differ_from_the_total"] = mismatched
             outcome.notes.append(

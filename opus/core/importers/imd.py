@@ -30,6 +30,7 @@ from opus.core.importers.base import (
     parse_number,
     parse_text,
     parse_whole,
+    update_rows,
 )
 from opus.core.models import Area, AreaKind
 
@@ -40,7 +41,10 @@ IDENTITY_COLUMNS = (
     ("la_code", "Local Authority District code (2019)", "Local Authority District code"),
     ("la_name", "Local Authority District name (2019)", "Local Authority District name"),
 )
-IMD_SCORE = ("Index of Multiple Deprivation (IMD) Score", "Index of Multiple Deprivation (IMD) Score")
+IMD_SCORE = (
+    "Index of Multiple Deprivation (IMD) Score",
+    "Index of Multiple Deprivation (IMD) Score",
+)
 IMD_RANK = (
     "Index of Multiple Deprivation (IMD) Rank (where 1 is most deprived)",
     "Index of Multiple Deprivation (IMD) Rank",
@@ -54,9 +58,17 @@ DOMAIN_COLUMNS = (
     ("income", "Income Score (rate)", "Income Score"),
     ("employment", "Employment Score (rate)", "Employment Score"),
     ("education", "Education, Skills and Training Score", "Education, Skills and Training Score"),
-    ("health", "Health Deprivation and Disability Score", "Health Deprivation and Disability Score"),
+    (
+        "health",
+        "Health Deprivation and Disability Score",
+        "Health Deprivation and Disability Score",
+    ),
     ("crime", "Crime Score", "Crime Score"),
-    ("barriers", "Barriers to Housing and Services Score", "Barriers to Housing and Services Score"),
+    (
+        "barriers",
+        "Barriers to Housing and Services Score",
+        "Barriers to Housing and Services Score",
+    ),
     ("living_environment", "Living Environment Score", "Living Environment Score"),
 )
 
@@ -192,10 +204,8 @@ class ImdImporter(Importer):
             if area.parent_id is None:
                 area.parent_id = la_ids[row.la_code]
         Area.objects.bulk_create(new, batch_size=BATCH_SIZE)
-        Area.objects.bulk_update(
-            changed,
-            ["name", "parent", "imd_score", "imd_rank", "imd_decile", "imd_domains"],
-            batch_size=1_000,
+        update_rows(
+            changed, ["name", "parent", "imd_score", "imd_rank", "imd_decile", "imd_domains"]
         )
         outcome.created, outcome.updated = len(new), len(changed)
         outcome.details = {
@@ -217,7 +227,7 @@ class ImdImporter(Importer):
         for area in renamed:
             area.name = authorities[area.code]
         Area.objects.bulk_create(new, batch_size=BATCH_SIZE)
-        Area.objects.bulk_update(renamed, ["name"], batch_size=1_000)
+        update_rows(renamed, ["name"])
         outcome.details = {
             "local_authorities_created": len(new),
             "local_authorities_renamed": len(renamed),

@@ -36,6 +36,7 @@ from opus.core.importers.base import (
     find_column,
     parse_number,
     parse_postcode,
+    update_rows,
 )
 from opus.core.models import Area, AreaKind, Postcode
 from opus.engines.identifiers import check_ons_code
@@ -139,7 +140,9 @@ class PostcodeImporter(Importer):
     command = "import_postcodes"
     action = "geography.import_postcodes"
 
-    def _live(self, columns: PostcodeColumns, total: int | None, desc: str) -> Iterator[PostcodeRow | None]:
+    def _live(
+        self, columns: PostcodeColumns, total: int | None, desc: str
+    ) -> Iterator[PostcodeRow | None]:
         for number, raw in self.bar(self.source.rows(), total=total, desc=desc):
             yield parse_postcode_row(number, raw, columns)
 
@@ -198,9 +201,6 @@ class PostcodeImporter(Importer):
             else:
                 counts["unchanged"] += 1
         Postcode.objects.bulk_create(new, batch_size=base.BATCH_SIZE)
-        Postcode.objects.bulk_update(
-            changed, ["latitude", "longitude", "lsoa"], batch_size=base.BATCH_SIZE
-        )
+        update_rows(changed, ["latitude", "longitude", "lsoa"])
         outcome.created += len(new)
         outcome.updated += len(changed)
-

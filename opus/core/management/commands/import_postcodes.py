@@ -21,9 +21,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", help="the ONSPD or NSPL CSV, e.g. NSPL_FEB_2025_UK.csv")
-        parser.add_argument(
-            "--no-progress", action="store_true", help="no progress bar on stderr"
-        )
+        parser.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
 
     def handle(self, *args: Any, **options: Any) -> None:
         importer = PostcodeImporter(options["file"], progress=not options["no_progress"])
