@@ -31,7 +31,7 @@ migrate: setup
 
 demo: migrate  ## build the synthetic demo county and serve it on 127.0.0.1:8000
 	$(PYTHON) manage.py seed_demo --if-empty
-	$(PYTHON) manage.py demo_accounts
+	OPUS_SITE_URL=http://$(HOST):$(PORT) $(PYTHON) manage.py demo_accounts
 	$(PYTHON) manage.py runserver --noreload $(HOST):$(PORT)
 
 test: setup-dev  ## the whole suite on SQLite, then on PostgreSQL when OPUS_TEST_POSTGRES is set

@@ -13,6 +13,7 @@ Why: these are the first pages and the first API a newcomer, a resident or a dat
 touches, and they must stay fast when the database holds the whole of England rather than
 the demo county. Requests are sent one at a time, each on a new loopback connection, so the
 figures are per-request latency (server, database and template time), not throughput.
+Every manage.py command runs with DEBUG=false and OPUS_ENV unset, as a plain install would.
 
 It is a benchmark, not a test: a missed target is reported (MISS) and the exit status is
 still 0; only an error (a failed command, a bad response) exits non-zero.
