@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema
@@ -11,7 +11,9 @@ from ninja.errors import ValidationError
 from ninja.pagination import PaginationBase, paginate
 
 from opus.core.access import get_audit_events_for_user
+from opus.core.geography import area_search
 from opus.core.models import Area, AreaKind, AuditEvent, Organisation, OrganisationKind, Postcode
+from opus.core.pagination import slice_by_keys
 from opus.core.roles import user_roles
 from opus.engines.identifiers import normalise_postcode
 
@@ -38,7 +40,7 @@ class PagePagination(PaginationBase):
         count = self._items_count(queryset)
         start = (pagination.page - 1) * pagination.per_page
         return {
-            "items": list(queryset[start : start + pagination.per_page]),
+            "items": slice_by_keys(queryset, start, start + pagination.per_page),
             "count": count,
             "page": pagination.page,
             "per_page": pagination.per_page,
@@ -126,7 +128,11 @@ class AuditEventOut(Schema):
 @paginate(PagePagination)
 def list_areas(request: HttpRequest, filters: Query[AreaFilters]) -> QuerySet[Area]:
     """Areas with population and deprivation; open data, no sign-in needed."""
-    areas = Area.objects.select_related("parent", "neighbourhood").order_by("code")
+    areas = (
+        Area.objects.select_related("parent", "neighbourhood")
+        .defer(*Area.HEAVY_FIELDS)
+        .order_by("code")
+    )
     if filters.kind:
         areas = areas.filter(kind=filters.kind)
     if filters.parent:
@@ -134,7 +140,7 @@ def list_areas(request: HttpRequest, filters: Query[AreaFilters]) -> QuerySet[Ar
     if filters.decile:
         areas = areas.filter(imd_decile=filters.decile)
     if filters.q:
-        areas = areas.filter(Q(code__iexact=filters.q) | Q(name__icontains=filters.q))
+        areas = areas.filter(area_search(filters.q))
     return areas
 
 

@@ -199,6 +199,11 @@ class Area(models.Model):
     Standard Population 2013 (0–4 … 90+), so that rates can be age-standardised.
     """
 
+    # Columns that lists never show: left out of list queries.
+    HEAVY_FIELDS = (
+        "population_male", "population_female", "ethnic_groups", "disability", "imd_domains",
+    )  # fmt: skip
+
     code = models.CharField(max_length=9, unique=True)
     name = models.CharField(max_length=200)
     kind = models.CharField(max_length=16, choices=AreaKind.choices, db_index=True)
@@ -222,7 +227,11 @@ class Area(models.Model):
 
     class Meta:
         ordering = ["code"]
-        indexes = [models.Index(fields=["kind", "code"]), models.Index(fields=["parent", "kind"])]
+        indexes = [
+            models.Index(fields=["kind", "code"]),
+            models.Index(fields=["parent", "kind"]),
+            models.Index(fields=["imd_decile", "code"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"

@@ -9,7 +9,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -26,6 +25,7 @@ from opus.core.access import (
 )
 from opus.core.charts import horizontal_bars, pyramid
 from opus.core.forms import ApiTokenForm, AuditFilterForm, OrganisationForm, SignInForm
+from opus.core.geography import area_search
 from opus.core.jobs import job_start
 from opus.core.models import (
     IMD_DOMAINS,
@@ -39,6 +39,7 @@ from opus.core.models import (
     Role,
     User,
 )
+from opus.core.pagination import KeysFirstPaginator
 from opus.core.roles import has_role, organisations_for, primary_role, role_required
 from opus.core.suppression import suppress_counts
 from opus.core.tasks import verify_audit_chain
@@ -55,7 +56,7 @@ def _query_without_page(request: HttpRequest) -> str:
 
 
 def _page(request: HttpRequest, queryset: QuerySet[Any], size: int = PAGE_SIZE) -> dict[str, Any]:
-    paginator = Paginator(queryset, size)
+    paginator = KeysFirstPaginator(queryset, size)
     page_obj = paginator.get_page(request.GET.get("page"))
     return {"page_obj": page_obj, "query_without_page": _query_without_page(request)}
 
@@ -218,11 +219,11 @@ def area_list(request: HttpRequest) -> HttpResponse:
     postcode_area = _area_for_postcode(q)
     if postcode_area is not None:
         return redirect(postcode_area)
-    areas = Area.objects.select_related("parent").order_by("code")
+    areas = Area.objects.select_related("parent").defer(*Area.HEAVY_FIELDS).order_by("code")
     if kind in AreaKind.values:
         areas = areas.filter(kind=kind)
     if q:
-        areas = areas.filter(Q(code__iexact=q) | Q(name__icontains=q))
+        areas = areas.filter(area_search(q))
     context = {
         "page_title": "Areas",
         "kind": kind,

@@ -120,5 +120,5 @@ def test_healthz_reports_the_database(client):
 def test_area_list_endpoint_runs_a_fixed_number_of_queries(client, django_assert_max_num_queries):
     for _ in range(40):
         create_area()
-    with django_assert_max_num_queries(2):
+    with django_assert_max_num_queries(3):  # count, the page's keys, the page's rows
         assert client.get("/api/v1/areas").status_code == 200

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
 from opus.core.demo import seed_demo
+from opus.core.geography import analyse_areas
 from opus.core.models import Area
 
 
@@ -35,6 +36,7 @@ class Command(BaseCommand):
             total=total, unit="LSOA", desc="seed_demo", disable=options["verbosity"] == 0
         ) as bar:
             report = seed_demo(seed=options["seed"], scale=options["scale"], progress=bar.update)
+        analyse_areas()
         self.stdout.write(
             f"seed_demo: built {report.areas} areas, {report.postcodes} postcodes, "
             f"{report.organisations} organisations and {report.users} accounts (synthetic)"
