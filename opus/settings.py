@@ -120,6 +120,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "ninja",
     "opus.core",
+    "opus.needs",
 ]
 
 MIDDLEWARE = [

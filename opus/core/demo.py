@@ -31,6 +31,10 @@ from opus.engines import synthetic_geography as synth
 
 Progress = Callable[[int], None]
 
+# Other apps add their part of the demo world here (from their AppConfig.ready); each step
+# takes the seed and runs after the county is built, in the same transaction.
+DEMO_STEPS: list[Callable[[int], None]] = []
+
 COUNTY = "Northvale"
 WARD_NAMES = [
     "Abbey", "Brook", "Castle", "Dale", "Elmfield", "Ferry", "Greenhill", "Harbour", "Ivy Bank",
@@ -366,6 +370,8 @@ def seed_demo(*, seed: int, scale: str, progress: Progress | None = None) -> Dem
         report.organisations = len(organisations)
         report.accounts = build_people(organisations, rng)
         report.users = User.objects.count()
+        for step in DEMO_STEPS:
+            step(seed)
     audit_record(
         actor=None,
         action="demo.seed",

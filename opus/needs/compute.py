@@ -1,0 +1,328 @@
+"""Computing an assessment: rows from the database in, arrays through the engine, results out.
+
+The geography is read once into a frame of arrays (one row per LSOA, with the index of
+its ward, neighbourhood and authority); each indicator's latest data from every partner
+agency is laid onto that frame; opus.engines.assessment does the arithmetic; the results
+are written back as one columnar row per indicator and level.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+from django.db.models import Q
+
+from opus.core.models import Area, AreaKind
+from opus.engines import assessment as engine
+from opus.needs.models import (
+    Assessment,
+    Breakdown,
+    Dataset,
+    Indicator,
+    Method,
+    Priority,
+    Result,
+    pack,
+)
+
+Progress = Callable[[int, int, str], None]
+LEVELS = ("lsoa", "ward", "neighbourhood", "la")
+
+
+@dataclass
+class Level:
+    codes: np.ndarray
+    names: np.ndarray
+    index: np.ndarray  # for each LSOA, its row at this level (−1: none)
+    parent: np.ndarray  # for each row at this level, its authority's row
+
+
+@dataclass
+class Frame:
+    """The small areas of an assessment and how they group."""
+
+    lsoa_ids: np.ndarray
+    populations: np.ndarray  # [N, 19] both sexes
+    male: np.ndarray
+    female: np.ndarray
+    imd_score: np.ndarray
+    levels: dict[str, Level]
+    area_rows: dict[int, tuple[str, int]]  # area id → (level, row), for uploads above LSOA
+
+
+def _scope(assessment: Assessment) -> Q:
+    area = assessment.area
+    if area.kind == AreaKind.LOCAL_AUTHORITY:
+        return Q(parent__parent=area) | Q(parent=area)
+    return Q(pk__in=area.lsoas.values("pk")) if area.kind == AreaKind.NEIGHBOURHOOD else Q()
+
+
+def _level(codes: list[str], names: dict[str, str], index: list[int], parent: list[int]) -> Level:
+    return Level(np.array(codes), np.array([names[c] for c in codes]), np.array(index),
+                 np.array(parent))  # fmt: skip
+
+
+def load_frame(assessment: Assessment) -> Frame:
+    lsoas = list(
+        Area.objects.filter(_scope(assessment), kind=AreaKind.LSOA)
+        .order_by("code")
+        .values_list("pk", "code", "name", "parent_id", "parent__parent_id", "neighbourhood_id",
+                     "imd_score", "population_male", "population_female")
+    )  # fmt: skip
+    if not lsoas:
+        raise ValueError(f"{assessment.area} has no small areas (LSOAs) to assess")
+    ids, codes, names, wards, las, hoods, imd, male, female = zip(*lsoas, strict=True)
+    las = tuple(
+        la or ward for la, ward in zip(las, wards, strict=True)
+    )  # LSOAs straight under an LA
+    parents = Area.objects.in_bulk({*wards, *las, *(h for h in hoods if h)})
+    la_ids = sorted(set(las))
+    la_row = {pk: i for i, pk in enumerate(la_ids)}
+    levels = {"lsoa": _level(list(codes), dict(zip(codes, names, strict=True)),
+                             list(range(len(codes))), [la_row[x] for x in las])}  # fmt: skip
+    for name, keys in (("ward", wards), ("neighbourhood", hoods), ("la", las)):
+        distinct = sorted({k for k in keys if k and parents[k].kind != AreaKind.LOCAL_AUTHORITY}
+                          if name != "la" else set(keys))  # fmt: skip
+        row = {pk: i for i, pk in enumerate(distinct)}
+        level_codes = [parents[pk].code for pk in distinct]
+        level_names = {parents[pk].code: parents[pk].name for pk in distinct}
+        parent = [la_row.get(parents[pk].parent_id or pk, la_row.get(pk, 0)) for pk in distinct]
+        levels[name] = _level(level_codes, level_names, [row.get(k, -1) for k in keys], parent)
+    male_arr, female_arr = np.array(male, dtype=np.float64), np.array(female, dtype=np.float64)
+    area_rows = {pk: ("lsoa", i) for i, pk in enumerate(ids)}
+    for name in ("ward", "la"):
+        for i, code in enumerate(levels[name].codes):
+            pk = next(p for p, a in parents.items() if a.code == code)
+            area_rows[pk] = (name, i)
+    return Frame(np.array(ids), male_arr + female_arr, male_arr, female_arr,
+                 np.array([np.nan if s is None else s for s in imd], dtype=np.float64),
+                 levels, area_rows)  # fmt: skip
+
+
+def latest_datasets(indicator: Indicator, period: str) -> list[Dataset]:
+    """The newest upload of each partner agency for this indicator and period, oldest first."""
+    newest: dict[int, Dataset] = {}
+    for dataset in Dataset.objects.filter(indicator=indicator, period=period).order_by("version"):
+        newest[dataset.agency_id] = dataset
+    return sorted(newest.values(), key=lambda d: d.created_at)
+
+
+def lsoa_inputs(indicator: Indicator, frame: Frame, datasets: list[Dataset]) -> engine.Inputs:
+    """The 'everyone' rows at LSOA level laid onto the frame (nan where nobody sent data)."""
+    n = len(frame.lsoa_ids)
+    row_of = {int(pk): i for i, pk in enumerate(frame.lsoa_ids)}
+    numerators, denominators = np.full(n, np.nan), np.full(n, np.nan)
+    bands = np.full((n, 19), np.nan) if indicator.method in (Method.DSR, Method.ISR) else None
+    for dataset in datasets:
+        data = dataset.arrays()
+        rows = np.array([row_of.get(int(a), -1) for a in data["area_id"]])
+        keep = (rows >= 0) & (data["breakdown"] == Breakdown.ALL)
+        numerators[rows[keep]] = data["numerator"][keep]
+        denominators[rows[keep]] = data["denominator"][keep]
+        if bands is not None:
+            bands[rows[keep]] = data["bands"][keep]
+    if bands is not None:
+        return engine.Inputs(indicator.method, indicator.multiplier, numerators,
+                             frame.populations.sum(axis=1), bands, frame.populations)  # fmt: skip
+    return engine.Inputs(indicator.method, indicator.multiplier, numerators, denominators)
+
+
+def _table(level: Level, inputs: engine.Inputs, limits: dict[str, np.ndarray],
+           parent_values: np.ndarray, benchmark: float) -> dict[str, np.ndarray]:  # fmt: skip
+    reference = (
+        parent_values[level.parent] if len(parent_values) else np.full(len(level.codes), np.nan)
+    )
+    denominators = (
+        inputs.denominators
+        if inputs.denominators is not None
+        else np.full(len(level.codes), np.nan)
+    )
+    return {
+        "codes": level.codes, "names": level.names,
+        "numerator": inputs.numerators, "denominator": denominators,
+        **{k: v for k, v in limits.items()},
+        "vs_parent": engine.compare(limits, reference, 0.95),
+        "vs_parent_998": engine.compare(limits, reference, 0.998),
+        "vs_benchmark": engine.compare(limits, np.full(len(level.codes), benchmark), 0.95),
+    }  # fmt: skip
+
+
+def _levels(indicator: Indicator, frame: Frame, base: engine.Inputs) -> dict[str, dict[str, Any]]:
+    la = frame.levels["la"]
+    la_inputs = engine.aggregate(base, frame.levels["la"].index, len(la.codes))
+    everyone = engine.aggregate(base, np.zeros(len(frame.lsoa_ids), dtype=np.int64), 1)
+    reference = engine.reference_band_rates(base) if indicator.method == Method.ISR else None
+    la_limits = engine.estimate(la_inputs, reference)
+    benchmark = float(engine.estimate(everyone, reference)["value"][0])
+    tables = {}
+    for name in LEVELS:
+        level = frame.levels[name]
+        inputs = base if name == "lsoa" else engine.aggregate(base, level.index, len(level.codes))
+        limits = la_limits if name == "la" else engine.estimate(inputs, reference)
+        tables[name] = {"table": _table(level, inputs, limits, la_limits["value"], benchmark),
+                        "summary": {"benchmark": benchmark}}  # fmt: skip
+    return tables
+
+
+def _gradient(indicator: Indicator, frame: Frame, base: engine.Inputs, repetitions: int) -> tuple[dict[str, Any], engine.Gradient]:  # fmt: skip
+    la = frame.levels["la"]
+    deciles = engine.local_deciles(frame.imd_score, frame.levels["lsoa"].parent, len(la.codes))
+    found = engine.gradient(base, frame.levels["lsoa"].parent, deciles, len(la.codes),
+                            high_is_bad=indicator.high_is_bad, repetitions=repetitions)  # fmt: skip
+    codes = np.array([f"{code}:{d}" for code in la.codes for d in range(1, 11)])
+    table = {"codes": codes, "names": np.array([f"Decile {d}" for _ in la.codes for d in range(1, 11)]),
+             "value": found.values.ravel(), engine.LOWER95: found.lower.ravel(),
+             engine.UPPER95: found.upper.ravel(), "denominator": found.populations.ravel()}  # fmt: skip
+    summary = {"sii": {code: _sii_dict(s) for code, s in zip(la.codes, found.sii, strict=True)}}
+    return {"table": table, "summary": summary}, found
+
+
+def _sii_dict(result: engine.SII) -> dict[str, float | None]:
+    return {
+        k: (None if not np.isfinite(v) else round(float(v), 6)) for k, v in asdict(result).items()
+    }
+
+
+def _area_populations(frame: Frame, sex: str) -> dict[tuple[str, int], np.ndarray]:
+    """Band populations for every area an upload row may name, by sex ('' for both)."""
+    source = {"male": frame.male, "female": frame.female}.get(sex, frame.populations)
+    found = {("lsoa", i): source[i] for i in range(len(source))}
+    for name in ("ward", "la"):
+        level = frame.levels[name]
+        sums = engine.group_sum(source, level.index, len(level.codes))
+        found.update({(name, i): sums[i] for i in range(len(level.codes))})
+    return found
+
+
+def breakdowns(
+    indicator: Indicator, frame: Frame, datasets: list[Dataset]
+) -> dict[str, dict[str, Any]]:
+    """Values for each protected-characteristic group, over the whole assessment area."""
+    groups: dict[tuple[str, str], list[np.ndarray]] = {}
+    for dataset in datasets:
+        data = dataset.arrays()
+        for i in np.flatnonzero(data["breakdown"] != Breakdown.ALL):
+            where = frame.area_rows.get(int(data["area_id"][i]))
+            if where is None:
+                continue
+            key = (str(data["breakdown"][i]), str(data["group"][i]))
+            bands = data["bands"][i] if "bands" in data else np.zeros(0)
+            groups.setdefault(key, []).append(
+                np.concatenate([[data["numerator"][i], data["denominator"][i]], bands,
+                                [LEVELS.index(where[0]), where[1]]]))  # fmt: skip
+    tables: dict[str, dict[str, Any]] = {}
+    for kind in sorted({k for k, _ in groups}):
+        names = sorted(g for k, g in groups if k == kind)
+        inputs = _group_inputs(indicator, frame, [groups[(kind, g)] for g in names], kind, names)
+        if inputs is None:
+            continue
+        limits = engine.estimate(inputs)
+        best = np.nanmin(limits["value"]) if indicator.high_is_bad else np.nanmax(limits["value"])
+        table = {"codes": np.array(names), "names": np.array(names),
+                 "numerator": inputs.numerators, "denominator": engine.populations_of(inputs), **limits}  # fmt: skip
+        tables[f"breakdown:{kind}"] = {"table": table, "summary": {"best": float(best)}}
+    return tables
+
+
+def _group_inputs(indicator: Indicator, frame: Frame, rows: list[list[np.ndarray]], kind: str,
+                  names: list[str]) -> engine.Inputs | None:  # fmt: skip
+    stacked = [np.array(r) for r in rows]
+    numerators = np.array([r[:, 0].sum() for r in stacked])
+    if indicator.method not in (Method.DSR, Method.ISR):
+        return engine.Inputs(indicator.method, indicator.multiplier, numerators,
+                             np.array([r[:, 1].sum() for r in stacked]))  # fmt: skip
+    if kind != Breakdown.SEX:
+        return None  # populations by age within other groups are not in the geography
+    bands = np.array([r[:, 2:21].sum(axis=0) for r in stacked])
+    pops = []
+    for name, r in zip(names, stacked, strict=True):
+        lookup = _area_populations(frame, name)
+        pops.append(sum(lookup[(LEVELS[int(level)], int(row))] for level, row in r[:, 21:23]))
+    pops_arr = np.array(pops)
+    return engine.Inputs(indicator.method, indicator.multiplier, numerators, pops_arr.sum(axis=1),
+                         bands, pops_arr)  # fmt: skip
+
+
+def needs_for(indicator: Indicator, frame: Frame, base: engine.Inputs, gradient: engine.Gradient,
+              tables: dict[str, dict[str, Any]]) -> list[engine.Need]:  # fmt: skip
+    """The gaps this indicator shows: by deprivation, and between groups."""
+    lsoa = tables["lsoa"]["table"]
+    least_deprived = gradient.values[:, 9]
+    target = least_deprived[frame.levels["lsoa"].parent]
+    gap = gradient.values[:, 0] - gradient.values[:, 9]
+    excess = sum(
+        engine.excess_people(lsoa["value"][rows], _denominators(base)[rows], float(target[rows][0]),
+                             100 if indicator.method == Method.ISR else indicator.multiplier,
+                             high_is_bad=indicator.high_is_bad)
+        for rows in _rows_by_authority(frame) if np.isfinite(target[rows][0])
+    )  # fmt: skip
+    sii = [s.sii for s in gradient.sii if np.isfinite(s.sii)]
+    found = [engine.Need(f"{indicator.slug}:deprivation", "most and least deprived areas", excess,
+                         float(np.nanmean(gap)) if np.isfinite(gap).any() else float("nan"),
+                         float(np.mean(sii)) if sii else float("nan"))]  # fmt: skip
+    for key, entry in tables.items():
+        if not key.startswith("breakdown:"):
+            continue
+        table, best = entry["table"], entry["summary"]["best"]
+        for i, group in enumerate(table["codes"]):
+            people = engine.excess_people(table["value"][i : i + 1], table["denominator"][i : i + 1],
+                                          best, indicator.multiplier, high_is_bad=indicator.high_is_bad)  # fmt: skip
+            if people > 0:
+                found.append(engine.Need(f"{indicator.slug}:{key}:{group}", str(group), people,
+                                         float(table["value"][i] - best), float("nan")))  # fmt: skip
+    return found
+
+
+def _denominators(inputs: engine.Inputs) -> np.ndarray:
+    """What a gap multiplies to give people: the population, or for an ISR the expected count."""
+    if inputs.method == Method.ISR and inputs.band_populations is not None:
+        return inputs.band_populations @ engine.reference_band_rates(inputs)
+    return engine.populations_of(inputs)
+
+
+def _rows_by_authority(frame: Frame) -> list[np.ndarray]:
+    parent = frame.levels["lsoa"].parent
+    return [np.flatnonzero(parent == a) for a in range(len(frame.levels["la"].codes))]
+
+
+def compute(
+    assessment: Assessment, progress: Progress, *, repetitions: int = 100_000
+) -> dict[str, Any]:
+    """Every indicator at every level, the gradients, the breakdowns and the ranked needs."""
+    frame = load_frame(assessment)
+    indicators = list(assessment.indicators.order_by("name"))
+    results: list[Result] = []
+    needs: list[tuple[Indicator, engine.Need]] = []
+    for i, indicator in enumerate(indicators):
+        progress(i, len(indicators), f"Computing {indicator.name}")
+        datasets = latest_datasets(indicator, assessment.period)
+        if not datasets:
+            continue
+        base = lsoa_inputs(indicator, frame, datasets)
+        tables = _levels(indicator, frame, base)
+        tables["decile"], gradient = _gradient(indicator, frame, base, repetitions)
+        tables.update(breakdowns(indicator, frame, datasets))
+        results += [Result(assessment=assessment, indicator=indicator, level=level,
+                           table=pack(entry["table"]), summary=entry["summary"])
+                    for level, entry in tables.items()]  # fmt: skip
+        needs += [(indicator, need) for need in needs_for(indicator, frame, base, gradient, tables)]
+    progress(len(indicators), len(indicators), "Saving results")
+    return {"results": results, "needs": needs, "indicators": len(indicators)}
+
+
+def priorities(
+    assessment: Assessment, needs: list[tuple[Indicator, engine.Need]], keep: int = 20
+) -> list[Priority]:
+    by_key = {need.key: indicator for indicator, need in needs}
+    ranked = engine.rank_needs([need for _, need in needs])[:keep]
+    return [
+        Priority(assessment=assessment, indicator=by_key[need.key], rank=rank,
+                 group="Deprivation" if need.key.endswith(":deprivation") else need.key.split(":")[2].replace("_", " ").capitalize(),
+                 label=f"{by_key[need.key].name}: {need.label}", people_affected=round(need.excess, 1),
+                 gap=None if not np.isfinite(need.gap) else need.gap,
+                 sii=None if not np.isfinite(need.sii) else need.sii)
+        for rank, need in enumerate(ranked, start=1)
+    ]  # fmt: skip

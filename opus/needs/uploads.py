@@ -1,0 +1,160 @@
+"""Partner agencies' indicator data as CSV: checked whole, then stored as one versioned dataset.
+
+Layout (one row per area, period and group):
+
+    area_code,period,breakdown,group,numerator,denominator[,count_0_4,…,count_90_plus]
+
+- area_code: an ONS code of an area Opus knows (LSOA, ward or authority).
+- breakdown: all, sex, age_band, ethnic_group or disability; group names the group
+  (blank for all; male/female for sex).
+- numerator/denominator: the count and its population. For directly or indirectly
+  standardised rates, give the 19 count_ columns (ESP bands 0–4 … 90+) instead of a
+  denominator: the populations come from the geography.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from opus.core.models import AGE_BANDS, Area
+from opus.needs.models import Breakdown, Indicator, Method
+
+BAND_COLUMNS = [
+    "count_" + band.replace("-", "_").replace("+", "_plus") for band in AGE_BANDS
+]  # count_0_4 … count_90_plus
+REQUIRED = ["area_code", "period", "breakdown", "group", "numerator"]
+BANDED = {Method.DSR, Method.ISR}
+
+
+class UploadError(ValueError):
+    """A bad cell: names the file, row and column."""
+
+
+@dataclass
+class ParsedUpload:
+    sha256: str
+    rows: int
+    arrays: dict[str, np.ndarray] = field(default_factory=dict)
+
+
+def _fail(file_name: str, row: int, column: str, message: str) -> UploadError:
+    return UploadError(f'{file_name}, row {row}, column "{column}": {message}')
+
+
+def _number(text: str, file_name: str, row: int, column: str, *, required: bool) -> float:
+    text = (text or "").strip()
+    if text == "":
+        if required:
+            raise _fail(file_name, row, column, "a value is needed")
+        return math.nan
+    try:
+        value = float(text)
+    except ValueError:
+        raise _fail(file_name, row, column, f"'{text}' is not a number") from None
+    if not math.isfinite(value) or value < 0:
+        raise _fail(file_name, row, column, f"'{text}' must be a number of 0 or more")
+    return value
+
+
+def _header(reader: csv.DictReader, indicator: Indicator, file_name: str) -> None:
+    columns = [c.strip() for c in (reader.fieldnames or [])]
+    reader.fieldnames = columns
+    needed = REQUIRED + (BAND_COLUMNS if indicator.method in BANDED else ["denominator"])
+    missing = [c for c in needed if c not in columns]
+    if missing:
+        raise _fail(file_name, 1, missing[0], "this column is missing from the header row")
+
+
+def _row(
+    record: dict[str, str], n: int, file_name: str, indicator: Indicator,
+    codes: dict[str, int], period: str,
+) -> tuple[int, str, str, float, float, list[float]]:  # fmt: skip
+    code = (record.get("area_code") or "").strip().upper()
+    if code not in codes:
+        raise _fail(file_name, n, "area_code", f"'{code}' is not an area Opus knows")
+    if (record.get("period") or "").strip() != period:
+        raise _fail(file_name, n, "period", f"expected {period}, the period being uploaded")
+    breakdown = (record.get("breakdown") or "").strip().lower() or Breakdown.ALL
+    if breakdown not in Breakdown.values:
+        raise _fail(
+            file_name, n, "breakdown", f"'{breakdown}' is not one of {', '.join(Breakdown.values)}"
+        )
+    group = (record.get("group") or "").strip()
+    if breakdown != Breakdown.ALL and not group:
+        raise _fail(file_name, n, "group", "name the group this row is about")
+    if breakdown == Breakdown.SEX and group.lower() not in {"male", "female"}:
+        raise _fail(file_name, n, "group", f"'{group}' should be male or female")
+    banded = indicator.method in BANDED
+    bands = (
+        [_number(record.get(c, ""), file_name, n, c, required=True) for c in BAND_COLUMNS]
+        if banded
+        else []
+    )
+    numerator = _number(record.get("numerator", ""), file_name, n, "numerator", required=not banded)
+    if banded and math.isnan(numerator):
+        numerator = sum(bands)
+    denominator = (
+        math.nan
+        if banded
+        else _number(record.get("denominator", ""), file_name, n, "denominator", required=True)
+    )
+    if indicator.method == Method.PROPORTION and numerator > denominator:
+        raise _fail(
+            file_name, n, "numerator", "a proportion's numerator cannot exceed its denominator"
+        )
+    return (
+        codes[code],
+        breakdown,
+        group.lower() if breakdown == Breakdown.SEX else group,
+        numerator,
+        denominator,
+        bands,
+    )
+
+
+def parse_upload(content: bytes, file_name: str, indicator: Indicator, period: str) -> ParsedUpload:
+    """Check every row and return the dataset's columns, or raise UploadError for the first bad cell."""
+    if indicator.method not in {Method.PROPORTION, Method.CRUDE_RATE, Method.DSR, Method.ISR}:
+        raise UploadError(
+            f"{file_name}: uploads for {indicator.get_method_display()} are not supported yet"
+        )
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise UploadError(
+            f"{file_name}: the file is not UTF-8 text (save it as CSV UTF-8)"
+        ) from None
+    reader = csv.DictReader(io.StringIO(text))
+    _header(reader, indicator, file_name)
+    codes = dict(Area.objects.values_list("code", "pk"))
+    rows, seen = [], set()
+    for n, record in enumerate(reader, start=2):
+        parsed = _row(record, n, file_name, indicator, codes, period)
+        key = parsed[:3]
+        if key in seen:
+            raise _fail(file_name, n, "area_code", "this area and group already has a row above")
+        seen.add(key)
+        rows.append(parsed)
+    if not rows:
+        raise UploadError(f"{file_name}: there are no data rows under the header")
+    return ParsedUpload(hashlib.sha256(content).hexdigest(), len(rows), _columns(rows, indicator))
+
+
+def _columns(rows: list[tuple], indicator: Indicator) -> dict[str, np.ndarray]:
+    area_ids, breakdowns, groups, numerators, denominators, bands = zip(*rows, strict=True)
+    arrays = {
+        "area_id": np.array(area_ids, dtype=np.int64),
+        "breakdown": np.array(breakdowns, dtype=str),
+        "group": np.array(groups, dtype=str),
+        "numerator": np.array(numerators, dtype=np.float64),
+        "denominator": np.array(denominators, dtype=np.float64),
+    }
+    if indicator.method in BANDED:
+        arrays["bands"] = np.array(bands, dtype=np.float64)
+    return arrays
