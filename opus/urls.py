@@ -4,6 +4,7 @@ from opus.api import api
 
 urlpatterns = [
     path("api/v1/", api.urls),
+    path("needs/", include("opus.needs.urls")),
     path("", include("opus.core.urls")),
 ]
 

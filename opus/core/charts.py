@@ -54,3 +54,73 @@ def horizontal_bars(
         for i, (label, value) in enumerate(rows)
     ]
     return {"width": width, "height": len(rows) * (bar_height + 6), "bars": bars}
+
+
+def interval_bars(
+    rows: list[dict[str, Any]], reference: float | None, width: int = 640, bar_height: int = 14
+) -> dict[str, Any]:
+    """Horizontal bars with confidence whiskers and a reference line (Fingertips-style).
+
+    Each row needs label, value, lower, upper (None when suppressed or missing) and tone
+    ('worse', 'better', 'similar' or 'none').
+    """
+    label_width, right = 220, 60
+    values = [v for r in rows for v in (r["value"], r["upper"]) if v is not None]
+    top = max(values + [reference or 0, 1e-9]) * 1.05
+    scale = (width - label_width - right) / top
+    gap = 4
+    bars = []
+    for i, row in enumerate(rows):
+        y = i * (bar_height + gap)
+        shown = row["value"] is not None
+        bars.append(
+            {
+                **row,
+                "y": y,
+                "mid": y + bar_height / 2,
+                "text_y": y + bar_height - 3,
+                "w": round(row["value"] * scale, 1) if shown else 0,
+                "lo": round(label_width + (row["lower"] or 0) * scale, 1),
+                "hi": round(label_width + (row["upper"] or 0) * scale, 1),
+                "whisker": shown and row["lower"] is not None and row["upper"] is not None,
+                "value_x": round(label_width + (row["upper"] or row["value"] or 0) * scale + 4, 1),
+            }
+        )
+    height = len(rows) * (bar_height + gap)
+    ref_x = round(label_width + reference * scale, 1) if reference is not None else None
+    return {"width": width, "height": height, "x0": label_width, "bars": bars, "ref_x": ref_x,
+            "bar_height": bar_height}  # fmt: skip
+
+
+def gradient_chart(
+    values: list[float | None], lower: list[float | None], upper: list[float | None],
+    line: tuple[float, float] | None, width: int = 640, height: int = 260,
+) -> dict[str, Any]:  # fmt: skip
+    """Columns by deprivation decile (1 = most deprived, on the left) with the SII line.
+
+    `line` is the fitted value at the most and the least deprived ends (x = 0 and x = 1).
+    """
+    left, bottom, top_pad = 50, 30, 10
+    present = [v for v in [*values, *upper] if v is not None]
+    if line:
+        present += list(line)
+    top = max(present + [1e-9]) * 1.1
+    plot_w, plot_h = width - left - 10, height - bottom - top_pad
+    step = plot_w / len(values)
+
+    def y_of(v: float) -> float:
+        return round(top_pad + plot_h * (1 - max(v, 0) / top), 1)
+
+    columns = []
+    for i, (v, lo, hi) in enumerate(zip(values, lower, upper, strict=True)):
+        x = left + i * step
+        columns.append({"decile": i + 1, "x": round(x + step * 0.15, 1), "w": round(step * 0.7, 1),
+                        "y": y_of(v) if v is not None else None, "lo": y_of(lo) if lo is not None else None,
+                        "hi": y_of(hi) if hi is not None else None, "mid": round(x + step / 2, 1),
+                        "h": round(top_pad + plot_h - y_of(v), 1) if v is not None else 0})  # fmt: skip
+    fitted = None
+    if line:
+        fitted = {"x1": left, "y1": y_of(line[0]), "x2": left + plot_w, "y2": y_of(line[1])}
+    return {"width": width, "height": height, "columns": columns, "line": fitted,
+            "base_y": top_pad + plot_h, "label_y": height - 10, "left": left,
+            "top_label": f"{top:,.0f}" if top >= 100 else f"{top:.3g}", "top_y": top_pad + 10}  # fmt: skip

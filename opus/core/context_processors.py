@@ -14,6 +14,7 @@ def _navigation(request: HttpRequest) -> list[dict[str, Any]]:
     items = [
         ("Organisations", reverse("core:organisation_list"), None),
         ("Areas", reverse("core:area_list"), None),
+        ("Needs", reverse("needs:assessment_list"), None),
         ("Your dashboard", reverse("core:dashboard"), "signed_in"),
         ("Audit log", reverse("core:audit_list"), (Role.AUDITOR, Role.ADMIN)),
     ]

@@ -205,3 +205,9 @@ def seed_needs(seed: int = 2026, *, assess: bool = True) -> None:
     )  # fmt: skip
     if assess:
         services.assessment_compute(assessment.pk, None, repetitions=10_000)
+        summary = (
+            "Synthetic demonstration. The widest gaps are between the most and least deprived "
+            "neighbourhoods: child poverty, emergency admissions and physical inactivity affect "
+            "thousands more people in the most deprived areas."
+        )
+        services.assessment_publish(assessment=assessment, summary=summary, by=commissioner)

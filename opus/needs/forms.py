@@ -1,0 +1,83 @@
+"""Needs forms, shown with the GOV.UK error summary."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from opus.core.models import Area, AreaKind, Organisation
+from opus.needs.models import Indicator
+
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+
+
+class AssessmentForm(forms.Form):
+    title = forms.CharField(max_length=200, error_messages={"required": "Enter a title"})
+    area = forms.ModelChoiceField(
+        queryset=Area.objects.filter(kind=AreaKind.LOCAL_AUTHORITY).order_by("name"),
+        label="Local authority",
+        empty_label="Choose the area",
+        error_messages={"required": "Choose the area the assessment covers"},
+    )
+    period = forms.CharField(
+        max_length=20, help_text="For example, 2025/26", error_messages={"required": "Enter the period"}
+    )
+    indicators = forms.ModelMultipleChoiceField(
+        queryset=Indicator.objects.order_by("name"),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choose at least one indicator"},
+    )
+    partners = forms.ModelMultipleChoiceField(
+        queryset=Organisation.objects.order_by("name"),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        label="Partner agencies invited to contribute data",
+    )
+
+
+class UploadForm(forms.Form):
+    indicator = forms.ModelChoiceField(
+        queryset=Indicator.objects.order_by("name"),
+        empty_label="Choose the indicator",
+        error_messages={"required": "Choose the indicator this file is for"},
+    )
+    agency = forms.ModelChoiceField(
+        queryset=Organisation.objects.none(),
+        label="Partner agency",
+        empty_label="Choose your organisation",
+        error_messages={"required": "Choose the organisation sending the data"},
+    )
+    period = forms.CharField(
+        max_length=20, help_text="For example, 2025/26", error_messages={"required": "Enter the period"}
+    )
+    file = forms.FileField(
+        label="CSV file",
+        help_text="UTF-8 CSV in the layout described below",
+        error_messages={"required": "Choose a CSV file to upload"},
+    )
+
+    def __init__(self, *args: Any, agencies: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].queryset = agencies
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError("The file must be smaller than 50 MB")
+        return upload
+
+
+class PriorityNoteForm(forms.Form):
+    note = forms.CharField(
+        widget=forms.Textarea, max_length=2000, required=False, label="Commissioner's note"
+    )
+
+
+class PublishForm(forms.Form):
+    summary = forms.CharField(
+        widget=forms.Textarea,
+        max_length=5000,
+        label="Summary for the public",
+        error_messages={"required": "Write a short summary of what the assessment found"},
+    )

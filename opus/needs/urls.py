@@ -1,0 +1,29 @@
+from django.urls import path
+
+from opus.needs import views
+
+app_name = "needs"
+
+urlpatterns = [
+    path("", views.assessment_list, name="assessment_list"),
+    path("new/", views.assessment_new, name="assessment_new"),
+    path("upload/", views.upload, name="upload"),
+    path("<int:assessment_id>/", views.assessment_detail, name="assessment_detail"),
+    path("<int:assessment_id>/compute/", views.assessment_compute, name="assessment_compute"),
+    path("<int:assessment_id>/publish/", views.assessment_publish, name="assessment_publish"),
+    path(
+        "<int:assessment_id>/priorities/<int:priority_id>/note/",
+        views.priority_note,
+        name="priority_note",
+    ),
+    path(
+        "<int:assessment_id>/indicators/<slug:slug>/",
+        views.indicator_result,
+        name="indicator_result",
+    ),
+    path(
+        "<int:assessment_id>/indicators/<slug:slug>/<str:level>.<str:fmt>",
+        views.indicator_download,
+        name="indicator_download",
+    ),
+]

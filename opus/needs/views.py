@@ -1,0 +1,233 @@
+"""Needs pages: assessments, their priorities, indicator results with charts, and uploads."""
+
+from __future__ import annotations
+
+import csv
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from opus.core.charts import gradient_chart, interval_bars
+from opus.core.models import Role
+from opus.core.roles import role_required
+from opus.needs import services
+from opus.needs.access import (
+    agencies_for_uploader,
+    assessments_for_user,
+    can_edit,
+    get_assessment_for_editing,
+    get_assessment_for_user,
+    sees_unsuppressed,
+)
+from opus.needs.forms import AssessmentForm, PriorityNoteForm, PublishForm, UploadForm
+from opus.needs.models import Assessment, Indicator, Priority, Result
+from opus.needs.presentation import (
+    LEVEL_LABELS,
+    gradient_rows,
+    public_rows,
+    sii_line,
+    table_rows,
+)
+from opus.needs.uploads import BAND_COLUMNS, UploadError
+
+TONES = {1: "higher", -1: "lower", 0: "similar"}
+
+
+@require_GET
+def assessment_list(request: HttpRequest) -> HttpResponse:
+    context = {
+        "page_title": "Joint equalities needs assessments",
+        "assessments": assessments_for_user(request.user),
+        "can_edit": can_edit(request.user),
+    }
+    return render(request, "needs/assessment_list.html", context)
+
+
+@role_required(Role.COMMISSIONER, Role.ADMIN)
+@require_http_methods(["GET", "POST"])
+def assessment_new(request: HttpRequest) -> HttpResponse:
+    form = AssessmentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        assessment = services.assessment_create(by=request.user, **form.cleaned_data)
+        messages.success(request, "The assessment has been created")
+        return redirect(assessment)
+    context = {"page_title": "New needs assessment", "form": form}
+    return render(request, "needs/assessment_new.html", context, status=400 if form.errors else 200)
+
+
+def _priorities(assessment: Assessment) -> list[Priority]:
+    return list(assessment.priorities.select_related("indicator"))
+
+
+@require_GET
+def assessment_detail(request: HttpRequest, assessment_id: int) -> HttpResponse:
+    assessment = get_assessment_for_user(request.user, assessment_id)
+    context = {
+        "page_title": assessment.title,
+        "assessment": assessment,
+        "priorities": _priorities(assessment),
+        "indicators": assessment.indicators.select_related("source_agency").order_by("name"),
+        "partners": assessment.partners.order_by("name"),
+        "can_edit": can_edit(request.user),
+        "publish_form": PublishForm(initial={"summary": assessment.summary}),
+        "job": assessment.last_job,
+    }
+    return render(request, "needs/assessment_detail.html", context)
+
+
+@role_required(Role.COMMISSIONER, Role.ADMIN)
+@require_POST
+def assessment_compute(request: HttpRequest, assessment_id: int) -> HttpResponse:
+    assessment = get_assessment_for_editing(request.user, assessment_id)
+    job = services.assessment_start_computing(assessment=assessment, by=request.user)
+    return redirect(job)
+
+
+@role_required(Role.COMMISSIONER, Role.ADMIN)
+@require_POST
+def assessment_publish(request: HttpRequest, assessment_id: int) -> HttpResponse:
+    assessment = get_assessment_for_editing(request.user, assessment_id)
+    form = PublishForm(request.POST)
+    if form.is_valid():
+        try:
+            services.assessment_publish(
+                assessment=assessment, summary=form.cleaned_data["summary"], by=request.user
+            )
+        except ValueError as exc:
+            form.add_error("summary", str(exc))
+    if form.errors:
+        context = {
+            "page_title": assessment.title, "assessment": assessment, "publish_form": form,
+            "priorities": _priorities(assessment), "can_edit": True, "job": assessment.last_job,
+            "indicators": assessment.indicators.order_by("name"), "form": form,
+        }  # fmt: skip
+        return render(request, "needs/assessment_detail.html", context, status=400)
+    messages.success(request, "The assessment is published")
+    return redirect(assessment)
+
+
+@role_required(Role.COMMISSIONER, Role.ADMIN)
+@require_POST
+def priority_note(request: HttpRequest, assessment_id: int, priority_id: int) -> HttpResponse:
+    assessment = get_assessment_for_editing(request.user, assessment_id)
+    priority = get_object_or_404(Priority, pk=priority_id, assessment=assessment)
+    form = PriorityNoteForm(request.POST)
+    if not form.is_valid():
+        messages.success(request, "The note was not saved: it must be under 2,000 characters")
+        return redirect(assessment)
+    services.priority_annotate(priority=priority, note=form.cleaned_data["note"], by=request.user)
+    messages.success(request, f"Note saved on priority {priority.rank}")
+    return redirect(f"{assessment.get_absolute_url()}#priority-{priority.rank}")
+
+
+def _result(assessment: Assessment, slug: str, level: str) -> tuple[Indicator, Result]:
+    indicator = get_object_or_404(assessment.indicators, slug=slug)
+    result = Result.objects.filter(assessment=assessment, indicator=indicator, level=level).first()
+    if result is None:
+        raise Http404("No results at that level")
+    return indicator, result
+
+
+def _rows(request: HttpRequest, result: Result) -> list[dict[str, Any]]:
+    rows = table_rows(result)
+    return rows if sees_unsuppressed(request.user) else public_rows(rows)
+
+
+@require_GET
+def indicator_result(request: HttpRequest, assessment_id: int, slug: str) -> HttpResponse:
+    assessment = get_assessment_for_user(request.user, assessment_id)
+    level = request.GET.get("level", "ward")
+    if level not in LEVEL_LABELS:
+        level = "ward"
+    indicator, result = _result(assessment, slug, level)
+    rows = _rows(request, result)
+    authority = _rows(request, _result(assessment, slug, "la")[1])
+    reference = authority[0]["value"] if len(authority) == 1 else None
+    chart_rows = [{**r, "label": r["name"], "tone": _tone(indicator, r)} for r in rows]
+    context = {
+        "page_title": f"{indicator.name} — {assessment.title}",
+        "assessment": assessment, "indicator": indicator, "level": level,
+        "levels": LEVEL_LABELS, "rows": rows, "authority": authority,
+        "chart": interval_bars(chart_rows, reference),
+        "benchmark": result.summary.get("benchmark"),
+        **_gradient_context(request, assessment, indicator),
+        "breakdowns": _breakdowns(request, assessment, indicator),
+        "suppressed": not sees_unsuppressed(request.user),
+    }  # fmt: skip
+    return render(request, "needs/indicator_result.html", context)
+
+
+def _tone(indicator: Indicator, row: dict[str, Any]) -> str:
+    flag = row.get("vs_parent")
+    if row["value"] is None or flag is None or flag == 0:
+        return "similar" if row["value"] is not None else "none"
+    worse = (flag > 0) == indicator.high_is_bad
+    return "worse" if worse else "better"
+
+
+def _gradient_context(request: HttpRequest, assessment: Assessment, indicator: Indicator) -> dict[str, Any]:
+    result = Result.objects.filter(assessment=assessment, indicator=indicator, level="decile").first()
+    if result is None:
+        return {"gradient": None}
+    code = assessment.area.code
+    rows = gradient_rows(result, code, public=not sees_unsuppressed(request.user))
+    sii = result.summary.get("sii", {}).get(code, {})
+    line = sii_line(sii, indicator.high_is_bad)
+    chart = gradient_chart([r["value"] for r in rows], [r["lower"] for r in rows],
+                           [r["upper"] for r in rows], line)  # fmt: skip
+    return {"gradient": {"rows": rows, "chart": chart, "sii": sii}}
+
+
+def _breakdowns(request: HttpRequest, assessment: Assessment, indicator: Indicator) -> list[dict[str, Any]]:
+    found = Result.objects.filter(assessment=assessment, indicator=indicator, level__startswith="breakdown:")
+    return [{"kind": r.level.split(":", 1)[1].replace("_", " ").capitalize(), "rows": _rows(request, r)}
+            for r in found.order_by("level")]  # fmt: skip
+
+
+@require_GET
+def indicator_download(
+    request: HttpRequest, assessment_id: int, slug: str, level: str, fmt: str
+) -> HttpResponse:
+    if fmt not in ("csv", "json"):
+        raise Http404("Downloads are CSV or JSON")
+    assessment = get_assessment_for_user(request.user, assessment_id)
+    indicator, result = _result(assessment, slug, level)
+    rows = _rows(request, result)
+    name = f"{assessment.pk}-{indicator.slug}-{level.replace(':', '-')}"
+    if fmt == "json":
+        response = JsonResponse({"assessment": assessment.title, "indicator": indicator.slug,
+                                 "level": level, "unit": indicator.unit, "rows": rows})  # fmt: skip
+    else:
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        writer = csv.DictWriter(response, fieldnames=list(rows[0]) if rows else ["code"])
+        writer.writeheader()
+        writer.writerows(rows)
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def upload(request: HttpRequest) -> HttpResponse:
+    agencies = agencies_for_uploader(request.user)
+    if not agencies.exists():
+        raise Http404("Page not found")
+    form = UploadForm(request.POST or None, request.FILES or None, agencies=agencies)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            dataset = services.dataset_upload(
+                indicator=data["indicator"], agency=data["agency"], period=data["period"].strip(),
+                content=data["file"].read(), file_name=data["file"].name, by=request.user,
+            )  # fmt: skip
+        except UploadError as exc:
+            form.add_error("file", str(exc))
+        else:
+            messages.success(request, f"Uploaded {dataset.rows:,} rows as version {dataset.version}")
+            return redirect("needs:upload")
+    context = {"page_title": "Upload indicator data", "form": form, "band_columns": BAND_COLUMNS}
+    return render(request, "needs/upload.html", context, status=400 if form.errors else 200)
