@@ -54,7 +54,9 @@ lint: setup-dev
 	$(BIN)/mypy
 
 bench: setup-dev
+	$(BIN)/pip install --quiet phstatsmethods
 	$(PYTHON) bench/seed_national.py
+	$(PYTHON) bench/needs.py
 
 worker: migrate  ## run background tasks (django-tasks database backend)
 	$(PYTHON) manage.py db_worker

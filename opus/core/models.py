@@ -170,6 +170,7 @@ class Membership(models.Model):
 
 
 class AreaKind(models.TextChoices):
+    COUNTRY = "country", "Country"
     LOCAL_AUTHORITY = "la", "Local authority"
     WARD = "ward", "Ward"
     LSOA = "lsoa", "LSOA"
