@@ -61,8 +61,8 @@ def _scope(assessment: Assessment) -> Q:
 
 
 def _level(codes: list[str], names: dict[str, str], index: list[int], parent: list[int]) -> Level:
-    return Level(np.array(codes), np.array([names[c] for c in codes]), np.array(index),
-                 np.array(parent))  # fmt: skip
+    return Level(np.array(codes, dtype=str), np.array([names[c] for c in codes], dtype=str),
+                 np.array(index, dtype=np.int64), np.array(parent, dtype=np.int64))  # fmt: skip
 
 
 def load_frame(assessment: Assessment) -> Frame:
@@ -160,10 +160,12 @@ def _levels(indicator: Indicator, frame: Frame, base: engine.Inputs) -> dict[str
     tables = {}
     for name in LEVELS:
         level = frame.levels[name]
+        if len(level.codes) == 0:
+            continue
         inputs = base if name == "lsoa" else engine.aggregate(base, level.index, len(level.codes))
         limits = la_limits if name == "la" else engine.estimate(inputs, reference)
         tables[name] = {"table": _table(level, inputs, limits, la_limits["value"], benchmark),
-                        "summary": {"benchmark": benchmark}}  # fmt: skip
+                        "summary": {"benchmark": _finite(benchmark)}}  # fmt: skip
     return tables
 
 
@@ -178,6 +180,11 @@ def _gradient(indicator: Indicator, frame: Frame, base: engine.Inputs, repetitio
              engine.UPPER95: found.upper.ravel(), "denominator": found.populations.ravel()}  # fmt: skip
     summary = {"sii": {code: _sii_dict(s) for code, s in zip(la.codes, found.sii, strict=True)}}
     return {"table": table, "summary": summary}, found
+
+
+def _finite(value: float) -> float | None:
+    """JSON has no nan: a missing figure is stored as null."""
+    return float(value) if np.isfinite(value) else None
 
 
 def _sii_dict(result: engine.SII) -> dict[str, float | None]:
@@ -223,7 +230,7 @@ def breakdowns(
         best = np.nanmin(limits["value"]) if indicator.high_is_bad else np.nanmax(limits["value"])
         table = {"codes": np.array(names), "names": np.array(names),
                  "numerator": inputs.numerators, "denominator": engine.populations_of(inputs), **limits}  # fmt: skip
-        tables[f"breakdown:{kind}"] = {"table": table, "summary": {"best": float(best)}}
+        tables[f"breakdown:{kind}"] = {"table": table, "summary": {"best": _finite(best)}}
     return tables
 
 
@@ -267,6 +274,8 @@ def needs_for(indicator: Indicator, frame: Frame, base: engine.Inputs, gradient:
         if not key.startswith("breakdown:"):
             continue
         table, best = entry["table"], entry["summary"]["best"]
+        if best is None:
+            continue
         for i, group in enumerate(table["codes"]):
             people = engine.excess_people(table["value"][i : i + 1], table["denominator"][i : i + 1],
                                           best, indicator.multiplier, high_is_bad=indicator.high_is_bad)  # fmt: skip

@@ -1,0 +1,94 @@
+"""Computing an assessment: the figures, the gradient, the groups and the ranked needs."""
+
+import numpy as np
+import pytest
+
+from opus.engines import statistics as st
+from opus.needs.models import AssessmentStatus, Priority, Result
+
+from .conftest import PERIOD, assess, upload
+
+pytestmark = pytest.mark.django_db
+
+DISABILITY_ROWS = (
+    f"E06900050,{PERIOD},disability,Disabled,60,300",
+    f"E06900050,{PERIOD},disability,Not disabled,120,2400",
+)
+
+
+def _rows(assessment, level):
+    result = Result.objects.get(assessment=assessment, indicator__slug="loneliness", level=level)
+    return result.rows()
+
+
+def test_every_level_is_computed_with_wilson_limits(world):
+    numerators = [200 - 8 * i for i in range(20)]  # more loneliness where deprivation is higher
+    upload(world, numerators, [1000] * 20)
+    assessment = assess(world)
+    assert assessment.status == AssessmentStatus.COMPUTED
+    (la,) = _rows(assessment, "la")
+    expected = st.proportion(sum(numerators), 1000 * 20, multiplier=100)
+    assert la["value"] == pytest.approx(expected.value, abs=1e-9)
+    assert la["lower95_0cl"] == pytest.approx(expected.lower, abs=1e-9)
+    assert la["upper99_8cl"] == pytest.approx(
+        st.proportion(sum(numerators), 20_000, multiplier=100, confidence=0.998).upper, abs=1e-9
+    )
+    wards = {r["codes"]: r for r in _rows(assessment, "ward")}
+    assert wards["E05900051"]["numerator"] == sum(numerators[0::2])
+    lsoa = _rows(assessment, "lsoa")
+    assert lsoa[0]["vs_parent"] == 1 and lsoa[-1]["vs_parent"] == -1
+
+
+def test_the_deprivation_gradient_gives_a_positive_sii_for_a_high_is_bad_need(world):
+    upload(world, [40 - i for i in range(20)])
+    assessment = assess(world)
+    result = Result.objects.get(assessment=assessment, level="decile")
+    sii = result.summary["sii"]["E06900050"]
+    values = result.arrays()["value"]
+    assert values[0] > values[-1]  # decile 1, the most deprived, is lonelier
+    assert sii["sii"] > 0 and sii["sii_lower"] < sii["sii"] < sii["sii_upper"]
+
+
+def test_a_flat_indicator_has_no_deprivation_priority_of_weight(world):
+    upload(world, [20] * 20)
+    assessment = assess(world)
+    priority = Priority.objects.get(assessment=assessment, group="Deprivation")
+    assert priority.people_affected == pytest.approx(0, abs=1e-6)
+
+
+def test_groups_are_compared_and_the_gap_ranked_by_people_affected(world):
+    upload(world, [20] * 20, extra=DISABILITY_ROWS)
+    assessment = assess(world)
+    groups = {r["codes"]: r for r in _rows(assessment, "breakdown:disability")}
+    assert groups["Disabled"]["value"] == pytest.approx(20.0)
+    priorities = list(Priority.objects.filter(assessment=assessment))
+    assert priorities[0].label == "Loneliness: Disabled"
+    # (20% − 5%) × 300 people = 45 more lonely disabled people than if they fared as well.
+    assert priorities[0].people_affected == pytest.approx(45.0)
+
+
+def test_a_new_upload_flows_into_a_recomputed_assessment(world):
+    upload(world, [20] * 20)
+    assessment = assess(world)
+    before = _rows(assessment, "la")[0]["value"]
+    upload(world, [30] * 20)
+    from opus.needs.services import assessment_compute
+
+    assessment_compute(assessment.pk, None, repetitions=1_000)
+    after = _rows(assessment, "la")[0]["value"]
+    assert before == pytest.approx(10.0) and after == pytest.approx(15.0)
+    assert Result.objects.filter(assessment=assessment, level="la").count() == 1
+
+
+def test_areas_without_data_are_missing_and_so_are_the_totals_they_belong_to(world):
+    from opus.needs import services
+
+    lines = ["area_code,period,breakdown,group,numerator,denominator"]
+    lines += [f"{a.code},{PERIOD},all,,20,200" for a in world.lsoas[:10]]
+    services.dataset_upload(indicator=world.indicator, agency=world.agency, period=PERIOD,
+                            content="\n".join(lines).encode(), file_name="half.csv", by=None)  # fmt: skip
+    assessment = assess(world)
+    values = [r["value"] for r in _rows(assessment, "lsoa")]
+    assert all(v == pytest.approx(10.0) for v in values[:10])
+    assert all(np.isnan(v) for v in values[10:])
+    assert np.isnan(_rows(assessment, "la")[0]["value"])
