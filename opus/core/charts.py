@@ -88,14 +88,24 @@ def interval_bars(
         )
     height = len(rows) * (bar_height + gap)
     ref_x = round(label_width + reference * scale, 1) if reference is not None else None
-    return {"width": width, "height": height, "x0": label_width, "bars": bars, "ref_x": ref_x,
-            "bar_height": bar_height}  # fmt: skip
+    return {
+        "width": width,
+        "height": height,
+        "x0": label_width,
+        "bars": bars,
+        "ref_x": ref_x,
+        "bar_height": bar_height,
+    }
 
 
 def gradient_chart(
-    values: list[float | None], lower: list[float | None], upper: list[float | None],
-    line: tuple[float, float] | None, width: int = 640, height: int = 260,
-) -> dict[str, Any]:  # fmt: skip
+    values: list[float | None],
+    lower: list[float | None],
+    upper: list[float | None],
+    line: tuple[float, float] | None,
+    width: int = 640,
+    height: int = 260,
+) -> dict[str, Any]:
     """Columns by deprivation decile (1 = most deprived, on the left) with the SII line.
 
     `line` is the fitted value at the most and the least deprived ends (x = 0 and x = 1).
@@ -114,13 +124,29 @@ def gradient_chart(
     columns = []
     for i, (v, lo, hi) in enumerate(zip(values, lower, upper, strict=True)):
         x = left + i * step
-        columns.append({"decile": i + 1, "x": round(x + step * 0.15, 1), "w": round(step * 0.7, 1),
-                        "y": y_of(v) if v is not None else None, "lo": y_of(lo) if lo is not None else None,
-                        "hi": y_of(hi) if hi is not None else None, "mid": round(x + step / 2, 1),
-                        "h": round(top_pad + plot_h - y_of(v), 1) if v is not None else 0})  # fmt: skip
+        columns.append(
+            {
+                "decile": i + 1,
+                "x": round(x + step * 0.15, 1),
+                "w": round(step * 0.7, 1),
+                "y": y_of(v) if v is not None else None,
+                "lo": y_of(lo) if lo is not None else None,
+                "hi": y_of(hi) if hi is not None else None,
+                "mid": round(x + step / 2, 1),
+                "h": round(top_pad + plot_h - y_of(v), 1) if v is not None else 0,
+            }
+        )
     fitted = None
     if line:
         fitted = {"x1": left, "y1": y_of(line[0]), "x2": left + plot_w, "y2": y_of(line[1])}
-    return {"width": width, "height": height, "columns": columns, "line": fitted,
-            "base_y": top_pad + plot_h, "label_y": height - 10, "left": left,
-            "top_label": f"{top:,.0f}" if top >= 100 else f"{top:.3g}", "top_y": top_pad + 10}  # fmt: skip
+    return {
+        "width": width,
+        "height": height,
+        "columns": columns,
+        "line": fitted,
+        "base_y": top_pad + plot_h,
+        "label_y": height - 10,
+        "left": left,
+        "top_label": f"{top:,.0f}" if top >= 100 else f"{top:.3g}",
+        "top_y": top_pad + 10,
+    }

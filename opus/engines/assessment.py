@@ -196,18 +196,25 @@ def gradient(
     results = [SII(*([np.nan] * 7))] * n_authorities
     if complete.any():
         found = sii_many(
-            values[complete], pops[complete], lower=lower[complete], upper=upper[complete],
-            multiplier=-1 if high_is_bad else 1, repetitions=repetitions, seed=seed,
-        )  # fmt: skip
+            values[complete],
+            pops[complete],
+            lower=lower[complete],
+            upper=upper[complete],
+            multiplier=-1 if high_is_bad else 1,
+            repetitions=repetitions,
+            seed=seed,
+        )
         for index, result in zip(np.flatnonzero(complete), found, strict=True):
             results[int(index)] = result
     return Gradient(values, lower, upper, pops, results)
 
 
 def populations_of(inputs: Inputs) -> FloatArray:
+    """The people each figure is about: the denominators, or the age bands' populations summed."""
     if inputs.denominators is not None:
         return inputs.denominators
-    return _required(inputs.band_populations, "populations", inputs.method).sum(axis=1)
+    total: FloatArray = _required(inputs.band_populations, "populations", inputs.method).sum(axis=1)
+    return total
 
 
 def excess_people(

@@ -1,4 +1,4 @@
-"""Needs API: indicators, assessments with their priorities, and results (suppressed for the public)."""
+"""Needs API: indicators, assessments with their priorities, and results (public ones suppressed)."""
 
 from datetime import datetime
 from typing import Any
@@ -118,19 +118,30 @@ def get_assessment(request: HttpRequest, assessment_id: int) -> Any:
 
 
 @router.get("/assessments/{assessment_id}/results", response=ResultsOut, auth=None)
-def get_results(request: HttpRequest, assessment_id: int, indicator: str, level: str = "ward") -> Any:
+def get_results(
+    request: HttpRequest, assessment_id: int, indicator: str, level: str = "ward"
+) -> Any:
     """One indicator's results at one level (lsoa, ward, neighbourhood, la, decile)."""
     if level not in LEVELS:
-        raise ValidationError([{"loc": ["query", "level"], "msg": f"level must be one of {', '.join(LEVELS)}"}])
+        raise ValidationError(
+            [{"loc": ["query", "level"], "msg": f"level must be one of {', '.join(LEVELS)}"}]
+        )
     user = caller(request)
     assessment = get_assessment_for_user(user, assessment_id)
-    result = Result.objects.select_related("indicator").filter(
-        assessment=assessment, indicator__slug=indicator, level=level
-    ).first()
+    result = (
+        Result.objects.select_related("indicator")
+        .filter(assessment=assessment, indicator__slug=indicator, level=level)
+        .first()
+    )
     if result is None:
         raise HttpError(404, "No results for that indicator and level")
     full = sees_unsuppressed(user)
     rows = table_rows(result)
-    return {"assessment": assessment.pk, "indicator": indicator, "level": level,
-            "unit": result.indicator.unit, "suppressed": not full,
-            "rows": rows if full else public_rows(rows)}  # fmt: skip
+    return {
+        "assessment": assessment.pk,
+        "indicator": indicator,
+        "level": level,
+        "unit": result.indicator.unit,
+        "suppressed": not full,
+        "rows": rows if full else public_rows(rows),
+    }

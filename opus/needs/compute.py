@@ -61,17 +61,30 @@ def _scope(assessment: Assessment) -> Q:
 
 
 def _level(codes: list[str], names: dict[str, str], index: list[int], parent: list[int]) -> Level:
-    return Level(np.array(codes, dtype=str), np.array([names[c] for c in codes], dtype=str),
-                 np.array(index, dtype=np.int64), np.array(parent, dtype=np.int64))  # fmt: skip
+    return Level(
+        np.array(codes, dtype=str),
+        np.array([names[c] for c in codes], dtype=str),
+        np.array(index, dtype=np.int64),
+        np.array(parent, dtype=np.int64),
+    )
 
 
 def load_frame(assessment: Assessment) -> Frame:
     lsoas = list(
         Area.objects.filter(_scope(assessment), kind=AreaKind.LSOA)
         .order_by("code")
-        .values_list("pk", "code", "name", "parent_id", "parent__parent_id", "neighbourhood_id",
-                     "imd_score", "population_male", "population_female")
-    )  # fmt: skip
+        .values_list(
+            "pk",
+            "code",
+            "name",
+            "parent_id",
+            "parent__parent_id",
+            "neighbourhood_id",
+            "imd_score",
+            "population_male",
+            "population_female",
+        )
+    )
     if not lsoas:
         raise ValueError(f"{assessment.area} has no small areas (LSOAs) to assess")
     ids, codes, names, wards, las, hoods, imd, male, female = zip(*lsoas, strict=True)
@@ -81,11 +94,20 @@ def load_frame(assessment: Assessment) -> Frame:
     parents = Area.objects.in_bulk({*wards, *las, *(h for h in hoods if h)})
     la_ids = sorted(set(las))
     la_row = {pk: i for i, pk in enumerate(la_ids)}
-    levels = {"lsoa": _level(list(codes), dict(zip(codes, names, strict=True)),
-                             list(range(len(codes))), [la_row[x] for x in las])}  # fmt: skip
+    levels = {
+        "lsoa": _level(
+            list(codes),
+            dict(zip(codes, names, strict=True)),
+            list(range(len(codes))),
+            [la_row[x] for x in las],
+        )
+    }
     for name, keys in (("ward", wards), ("neighbourhood", hoods), ("la", las)):
-        distinct = sorted({k for k in keys if k and parents[k].kind != AreaKind.LOCAL_AUTHORITY}
-                          if name != "la" else set(keys))  # fmt: skip
+        distinct = sorted(
+            {k for k in keys if k and parents[k].kind != AreaKind.LOCAL_AUTHORITY}
+            if name != "la"
+            else set(keys)
+        )
         row = {pk: i for i, pk in enumerate(distinct)}
         level_codes = [parents[pk].code for pk in distinct]
         level_names = {parents[pk].code: parents[pk].name for pk in distinct}
@@ -97,9 +119,15 @@ def load_frame(assessment: Assessment) -> Frame:
         for i, code in enumerate(levels[name].codes):
             pk = next(p for p, a in parents.items() if a.code == code)
             area_rows[pk] = (name, i)
-    return Frame(np.array(ids), male_arr + female_arr, male_arr, female_arr,
-                 np.array([np.nan if s is None else s for s in imd], dtype=np.float64),
-                 levels, area_rows)  # fmt: skip
+    return Frame(
+        np.array(ids),
+        male_arr + female_arr,
+        male_arr,
+        female_arr,
+        np.array([np.nan if s is None else s for s in imd], dtype=np.float64),
+        levels,
+        area_rows,
+    )
 
 
 def latest_datasets(indicator: Indicator, period: str) -> list[Dataset]:
@@ -125,13 +153,24 @@ def lsoa_inputs(indicator: Indicator, frame: Frame, datasets: list[Dataset]) -> 
         if bands is not None:
             bands[rows[keep]] = data["bands"][keep]
     if bands is not None:
-        return engine.Inputs(indicator.method, indicator.multiplier, numerators,
-                             frame.populations.sum(axis=1), bands, frame.populations)  # fmt: skip
+        return engine.Inputs(
+            indicator.method,
+            indicator.multiplier,
+            numerators,
+            frame.populations.sum(axis=1),
+            bands,
+            frame.populations,
+        )
     return engine.Inputs(indicator.method, indicator.multiplier, numerators, denominators)
 
 
-def _table(level: Level, inputs: engine.Inputs, limits: dict[str, np.ndarray],
-           parent_values: np.ndarray, benchmark: float) -> dict[str, np.ndarray]:  # fmt: skip
+def _table(
+    level: Level,
+    inputs: engine.Inputs,
+    limits: dict[str, np.ndarray],
+    parent_values: np.ndarray,
+    benchmark: float,
+) -> dict[str, np.ndarray]:
     reference = (
         parent_values[level.parent] if len(parent_values) else np.full(len(level.codes), np.nan)
     )
@@ -141,13 +180,15 @@ def _table(level: Level, inputs: engine.Inputs, limits: dict[str, np.ndarray],
         else np.full(len(level.codes), np.nan)
     )
     return {
-        "codes": level.codes, "names": level.names,
-        "numerator": inputs.numerators, "denominator": denominators,
+        "codes": level.codes,
+        "names": level.names,
+        "numerator": inputs.numerators,
+        "denominator": denominators,
         **{k: v for k, v in limits.items()},
         "vs_parent": engine.compare(limits, reference, 0.95),
         "vs_parent_998": engine.compare(limits, reference, 0.998),
         "vs_benchmark": engine.compare(limits, np.full(len(level.codes), benchmark), 0.95),
-    }  # fmt: skip
+    }
 
 
 def _levels(indicator: Indicator, frame: Frame, base: engine.Inputs) -> dict[str, dict[str, Any]]:
@@ -164,20 +205,35 @@ def _levels(indicator: Indicator, frame: Frame, base: engine.Inputs) -> dict[str
             continue
         inputs = base if name == "lsoa" else engine.aggregate(base, level.index, len(level.codes))
         limits = la_limits if name == "la" else engine.estimate(inputs, reference)
-        tables[name] = {"table": _table(level, inputs, limits, la_limits["value"], benchmark),
-                        "summary": {"benchmark": _finite(benchmark)}}  # fmt: skip
+        tables[name] = {
+            "table": _table(level, inputs, limits, la_limits["value"], benchmark),
+            "summary": {"benchmark": _finite(benchmark)},
+        }
     return tables
 
 
-def _gradient(indicator: Indicator, frame: Frame, base: engine.Inputs, repetitions: int) -> tuple[dict[str, Any], engine.Gradient]:  # fmt: skip
+def _gradient(
+    indicator: Indicator, frame: Frame, base: engine.Inputs, repetitions: int
+) -> tuple[dict[str, Any], engine.Gradient]:
     la = frame.levels["la"]
     deciles = engine.local_deciles(frame.imd_score, frame.levels["lsoa"].parent, len(la.codes))
-    found = engine.gradient(base, frame.levels["lsoa"].parent, deciles, len(la.codes),
-                            high_is_bad=indicator.high_is_bad, repetitions=repetitions)  # fmt: skip
+    found = engine.gradient(
+        base,
+        frame.levels["lsoa"].parent,
+        deciles,
+        len(la.codes),
+        high_is_bad=indicator.high_is_bad,
+        repetitions=repetitions,
+    )
     codes = np.array([f"{code}:{d}" for code in la.codes for d in range(1, 11)])
-    table = {"codes": codes, "names": np.array([f"Decile {d}" for _ in la.codes for d in range(1, 11)]),
-             "value": found.values.ravel(), engine.LOWER95: found.lower.ravel(),
-             engine.UPPER95: found.upper.ravel(), "denominator": found.populations.ravel()}  # fmt: skip
+    table = {
+        "codes": codes,
+        "names": np.array([f"Decile {d}" for _ in la.codes for d in range(1, 11)]),
+        "value": found.values.ravel(),
+        engine.LOWER95: found.lower.ravel(),
+        engine.UPPER95: found.upper.ravel(),
+        "denominator": found.populations.ravel(),
+    }
     summary = {"sii": {code: _sii_dict(s) for code, s in zip(la.codes, found.sii, strict=True)}}
     return {"table": table, "summary": summary}, found
 
@@ -218,8 +274,14 @@ def breakdowns(
             key = (str(data["breakdown"][i]), str(data["group"][i]))
             bands = data["bands"][i] if "bands" in data else np.zeros(0)
             groups.setdefault(key, []).append(
-                np.concatenate([[data["numerator"][i], data["denominator"][i]], bands,
-                                [LEVELS.index(where[0]), where[1]]]))  # fmt: skip
+                np.concatenate(
+                    [
+                        [data["numerator"][i], data["denominator"][i]],
+                        bands,
+                        [LEVELS.index(where[0]), where[1]],
+                    ]
+                )
+            )
     tables: dict[str, dict[str, Any]] = {}
     for kind in sorted({k for k, _ in groups}):
         names = sorted(g for k, g in groups if k == kind)
@@ -228,19 +290,29 @@ def breakdowns(
             continue
         limits = engine.estimate(inputs)
         best = np.nanmin(limits["value"]) if indicator.high_is_bad else np.nanmax(limits["value"])
-        table = {"codes": np.array(names), "names": np.array(names),
-                 "numerator": inputs.numerators, "denominator": engine.populations_of(inputs), **limits}  # fmt: skip
+        table = {
+            "codes": np.array(names),
+            "names": np.array(names),
+            "numerator": inputs.numerators,
+            "denominator": engine.populations_of(inputs),
+            **limits,
+        }
         tables[f"breakdown:{kind}"] = {"table": table, "summary": {"best": _finite(best)}}
     return tables
 
 
-def _group_inputs(indicator: Indicator, frame: Frame, rows: list[list[np.ndarray]], kind: str,
-                  names: list[str]) -> engine.Inputs | None:  # fmt: skip
+def _group_inputs(
+    indicator: Indicator, frame: Frame, rows: list[list[np.ndarray]], kind: str, names: list[str]
+) -> engine.Inputs | None:
     stacked = [np.array(r) for r in rows]
     numerators = np.array([r[:, 0].sum() for r in stacked])
     if indicator.method not in (Method.DSR, Method.ISR):
-        return engine.Inputs(indicator.method, indicator.multiplier, numerators,
-                             np.array([r[:, 1].sum() for r in stacked]))  # fmt: skip
+        return engine.Inputs(
+            indicator.method,
+            indicator.multiplier,
+            numerators,
+            np.array([r[:, 1].sum() for r in stacked]),
+        )
     if kind != Breakdown.SEX:
         return None  # populations by age within other groups are not in the geography
     bands = np.array([r[:, 2:21].sum(axis=0) for r in stacked])
@@ -249,27 +321,44 @@ def _group_inputs(indicator: Indicator, frame: Frame, rows: list[list[np.ndarray
         lookup = _area_populations(frame, name)
         pops.append(sum(lookup[(LEVELS[int(level)], int(row))] for level, row in r[:, 21:23]))
     pops_arr = np.array(pops)
-    return engine.Inputs(indicator.method, indicator.multiplier, numerators, pops_arr.sum(axis=1),
-                         bands, pops_arr)  # fmt: skip
+    return engine.Inputs(
+        indicator.method, indicator.multiplier, numerators, pops_arr.sum(axis=1), bands, pops_arr
+    )
 
 
-def needs_for(indicator: Indicator, frame: Frame, base: engine.Inputs, gradient: engine.Gradient,
-              tables: dict[str, dict[str, Any]]) -> list[engine.Need]:  # fmt: skip
+def needs_for(
+    indicator: Indicator,
+    frame: Frame,
+    base: engine.Inputs,
+    gradient: engine.Gradient,
+    tables: dict[str, dict[str, Any]],
+) -> list[engine.Need]:
     """The gaps this indicator shows: by deprivation, and between groups."""
     lsoa = tables["lsoa"]["table"]
     least_deprived = gradient.values[:, 9]
     target = least_deprived[frame.levels["lsoa"].parent]
     gap = gradient.values[:, 0] - gradient.values[:, 9]
     excess = sum(
-        engine.excess_people(lsoa["value"][rows], _denominators(base)[rows], float(target[rows][0]),
-                             100 if indicator.method == Method.ISR else indicator.multiplier,
-                             high_is_bad=indicator.high_is_bad)
-        for rows in _rows_by_authority(frame) if np.isfinite(target[rows][0])
-    )  # fmt: skip
+        engine.excess_people(
+            lsoa["value"][rows],
+            _denominators(base)[rows],
+            float(target[rows][0]),
+            100 if indicator.method == Method.ISR else indicator.multiplier,
+            high_is_bad=indicator.high_is_bad,
+        )
+        for rows in _rows_by_authority(frame)
+        if np.isfinite(target[rows][0])
+    )
     sii = [s.sii for s in gradient.sii if np.isfinite(s.sii)]
-    found = [engine.Need(f"{indicator.slug}:deprivation", "most and least deprived areas", excess,
-                         float(np.nanmean(gap)) if np.isfinite(gap).any() else float("nan"),
-                         float(np.mean(sii)) if sii else float("nan"))]  # fmt: skip
+    found = [
+        engine.Need(
+            f"{indicator.slug}:deprivation",
+            "most and least deprived areas",
+            excess,
+            float(np.nanmean(gap)) if np.isfinite(gap).any() else float("nan"),
+            float(np.mean(sii)) if sii else float("nan"),
+        )
+    ]
     for key, entry in tables.items():
         if not key.startswith("breakdown:"):
             continue
@@ -277,11 +366,23 @@ def needs_for(indicator: Indicator, frame: Frame, base: engine.Inputs, gradient:
         if best is None:
             continue
         for i, group in enumerate(table["codes"]):
-            people = engine.excess_people(table["value"][i : i + 1], table["denominator"][i : i + 1],
-                                          best, indicator.multiplier, high_is_bad=indicator.high_is_bad)  # fmt: skip
+            people = engine.excess_people(
+                table["value"][i : i + 1],
+                table["denominator"][i : i + 1],
+                best,
+                indicator.multiplier,
+                high_is_bad=indicator.high_is_bad,
+            )
             if people > 0:
-                found.append(engine.Need(f"{indicator.slug}:{key}:{group}", str(group), people,
-                                         float(table["value"][i] - best), float("nan")))  # fmt: skip
+                found.append(
+                    engine.Need(
+                        f"{indicator.slug}:{key}:{group}",
+                        str(group),
+                        people,
+                        float(table["value"][i] - best),
+                        float("nan"),
+                    )
+                )
     return found
 
 
@@ -314,9 +415,16 @@ def compute(
         tables = _levels(indicator, frame, base)
         tables["decile"], gradient = _gradient(indicator, frame, base, repetitions)
         tables.update(breakdowns(indicator, frame, datasets))
-        results += [Result(assessment=assessment, indicator=indicator, level=level,
-                           table=pack(entry["table"]), summary=entry["summary"])
-                    for level, entry in tables.items()]  # fmt: skip
+        results += [
+            Result(
+                assessment=assessment,
+                indicator=indicator,
+                level=level,
+                table=pack(entry["table"]),
+                summary=entry["summary"],
+            )
+            for level, entry in tables.items()
+        ]
         needs += [(indicator, need) for need in needs_for(indicator, frame, base, gradient, tables)]
     progress(len(indicators), len(indicators), "Saving results")
     return {"results": results, "needs": needs, "indicators": len(indicators)}
@@ -328,10 +436,17 @@ def priorities(
     by_key = {need.key: indicator for indicator, need in needs}
     ranked = engine.rank_needs([need for _, need in needs])[:keep]
     return [
-        Priority(assessment=assessment, indicator=by_key[need.key], rank=rank,
-                 group="Deprivation" if need.key.endswith(":deprivation") else need.key.split(":")[2].replace("_", " ").capitalize(),
-                 label=f"{by_key[need.key].name}: {need.label}", people_affected=round(need.excess, 1),
-                 gap=None if not np.isfinite(need.gap) else need.gap,
-                 sii=None if not np.isfinite(need.sii) else need.sii)
+        Priority(
+            assessment=assessment,
+            indicator=by_key[need.key],
+            rank=rank,
+            group="Deprivation"
+            if need.key.endswith(":deprivation")
+            else need.key.split(":")[2].replace("_", " ").capitalize(),
+            label=f"{by_key[need.key].name}: {need.label}",
+            people_affected=round(need.excess, 1),
+            gap=None if not np.isfinite(need.gap) else need.gap,
+            sii=None if not np.isfinite(need.sii) else need.sii,
+        )
         for rank, need in enumerate(ranked, start=1)
-    ]  # fmt: skip
+    ]

@@ -15,7 +15,7 @@ import numpy as np
 
 from opus.core.models import Area, AreaKind, Organisation, OrganisationKind, Role, User
 from opus.needs import services
-from opus.needs.models import Breakdown, Indicator, Method, Polarity
+from opus.needs.models import Breakdown, Method, Polarity
 from opus.needs.uploads import BAND_COLUMNS
 
 PERIOD = "2025/26"
@@ -45,57 +45,236 @@ SEXES = ((Breakdown.SEX, "female", 1.1), (Breakdown.SEX, "male", 0.9))
 ETHNIC = (
     (Breakdown.ETHNIC_GROUP, "White: English, Welsh, Scottish, Northern Irish or British", 0.95),
     (Breakdown.ETHNIC_GROUP, "Asian, Asian British or Asian Welsh: Pakistani", 1.35),
-    (Breakdown.ETHNIC_GROUP, "Black, Black British, Black Welsh, Caribbean or African: African", 1.2),
+    (
+        Breakdown.ETHNIC_GROUP,
+        "Black, Black British, Black Welsh, Caribbean or African: African",
+        1.2,
+    ),
 )
 
 SPECS = [
-    Spec("emergency-admissions", "Emergency hospital admissions", Method.DSR, 100_000, "per 100,000",
-         OrganisationKind.NHS_BODY, 9_500, 0.22, age="old", groups=SEXES),
-    Spec("premature-mortality", "Deaths under 75 from all causes", Method.DSR, 100_000, "per 100,000",
-         OrganisationKind.NHS_BODY, 340, 0.3, age="midlife"),
-    Spec("self-harm-admissions", "Hospital admissions for self-harm", Method.DSR, 100_000,
-         "per 100,000", OrganisationKind.NHS_BODY, 170, 0.28, age="young"),
-    Spec("alcohol-admissions", "Admissions for alcohol-related conditions", Method.DSR, 100_000,
-         "per 100,000", OrganisationKind.NHS_BODY, 480, 0.25, age="midlife"),
-    Spec("falls-65", "Emergency admissions for falls, 65 and over", Method.ISR, 100, "ratio",
-         OrganisationKind.NHS_BODY, 2_100, 0.12, age="old"),
-    Spec("loneliness", "Adults who feel lonely often or always", Method.PROPORTION, 100, "%",
-         OrganisationKind.CHARITY, 7.5, 0.2, groups=DISABLED + ETHNIC),
-    Spec("physical-inactivity", "Physically inactive adults", Method.PROPORTION, 100, "%",
-         OrganisationKind.NHS_BODY, 22, 0.15, groups=DISABLED + SEXES),
-    Spec("smoking", "Adults who smoke", Method.PROPORTION, 100, "%", OrganisationKind.NHS_BODY,
-         12, 0.25, groups=SEXES),
-    Spec("obesity", "Adults living with obesity", Method.PROPORTION, 100, "%",
-         OrganisationKind.NHS_BODY, 25, 0.1),
-    Spec("depression", "Depression recorded by GPs (18 and over)", Method.PROPORTION, 100, "%",
-         OrganisationKind.NHS_BODY, 13, 0.12, groups=DISABLED + SEXES),
-    Spec("child-poverty", "Children in low-income families", Method.PROPORTION, 100, "%",
-         OrganisationKind.LOCAL_AUTHORITY, 18, 0.35, groups=ETHNIC),
-    Spec("fuel-poverty", "Households in fuel poverty", Method.PROPORTION, 100, "%",
-         OrganisationKind.LOCAL_AUTHORITY, 13, 0.2),
-    Spec("unpaid-carers", "Residents providing unpaid care", Method.PROPORTION, 100, "%",
-         OrganisationKind.LOCAL_AUTHORITY, 9, 0.05, groups=SEXES),
-    Spec("social-care-contacts", "Requests for adult social care support", Method.CRUDE_RATE, 1_000,
-         "per 1,000 adults", OrganisationKind.LOCAL_AUTHORITY, 30, 0.2, groups=DISABLED),
-    Spec("homelessness", "Households owed a homelessness duty", Method.CRUDE_RATE, 1_000,
-         "per 1,000 households", OrganisationKind.LOCAL_AUTHORITY, 4.5, 0.4),
-    Spec("neet", "16–17 year olds not in education, employment or training", Method.PROPORTION,
-         100, "%", OrganisationKind.LOCAL_AUTHORITY, 5, 0.3),
-    Spec("antisocial-behaviour", "Antisocial behaviour incidents", Method.CRUDE_RATE, 1_000,
-         "per 1,000 residents", OrganisationKind.POLICE, 24, 0.3),
-    Spec("domestic-abuse", "Domestic abuse incidents and crimes", Method.CRUDE_RATE, 1_000,
-         "per 1,000 residents", OrganisationKind.POLICE, 30, 0.28),
-    Spec("digital-exclusion", "Adults who do not use the internet", Method.PROPORTION, 100, "%",
-         OrganisationKind.CHARITY, 8, 0.2, groups=DISABLED),
-    Spec("local-satisfaction", "Residents satisfied with their area as a place to live",
-         Method.PROPORTION, 100, "%", OrganisationKind.LOCAL_AUTHORITY, 78, -0.06,
-         polarity=Polarity.HIGH_IS_GOOD, groups=(
-             (Breakdown.DISABILITY, "Disabled under the Equality Act", 0.85),
-             (Breakdown.DISABILITY, "Not disabled under the Equality Act", 1.03),
-             (Breakdown.ETHNIC_GROUP, ETHNIC[0][1], 1.01),
-             (Breakdown.ETHNIC_GROUP, ETHNIC[1][1], 0.9),
-         )),
-]  # fmt: skip
+    Spec(
+        "emergency-admissions",
+        "Emergency hospital admissions",
+        Method.DSR,
+        100_000,
+        "per 100,000",
+        OrganisationKind.NHS_BODY,
+        9_500,
+        0.22,
+        age="old",
+        groups=SEXES,
+    ),
+    Spec(
+        "premature-mortality",
+        "Deaths under 75 from all causes",
+        Method.DSR,
+        100_000,
+        "per 100,000",
+        OrganisationKind.NHS_BODY,
+        340,
+        0.3,
+        age="midlife",
+    ),
+    Spec(
+        "self-harm-admissions",
+        "Hospital admissions for self-harm",
+        Method.DSR,
+        100_000,
+        "per 100,000",
+        OrganisationKind.NHS_BODY,
+        170,
+        0.28,
+        age="young",
+    ),
+    Spec(
+        "alcohol-admissions",
+        "Admissions for alcohol-related conditions",
+        Method.DSR,
+        100_000,
+        "per 100,000",
+        OrganisationKind.NHS_BODY,
+        480,
+        0.25,
+        age="midlife",
+    ),
+    Spec(
+        "falls-65",
+        "Emergency admissions for falls, 65 and over",
+        Method.ISR,
+        100,
+        "ratio",
+        OrganisationKind.NHS_BODY,
+        2_100,
+        0.12,
+        age="old",
+    ),
+    Spec(
+        "loneliness",
+        "Adults who feel lonely often or always",
+        Method.PROPORTION,
+        100,
+        "%",
+        OrganisationKind.CHARITY,
+        7.5,
+        0.2,
+        groups=DISABLED + ETHNIC,
+    ),
+    Spec(
+        "physical-inactivity",
+        "Physically inactive adults",
+        Method.PROPORTION,
+        100,
+        "%",
+        OrganisationKind.NHS_BODY,
+        22,
+        0.15,
+        groups=DISABLED + SEXES,
+    ),
+    Spec(
+        "smoking",
+        "Adults who smoke",
+        Method.PROPORTION,
+        100,
+        "%",
+        OrganisationKind.NHS_BODY,
+        12,
+        0.25,
+        groups=SEXES,
+    ),
+    Spec(
+        "obesity",
+        "Adults living with obesity",
+        Method.PROPORTION,
+        100,
+        "%",
+        OrganisationKind.NHS_BODY,
+        25,
+        0.1,
+    ),
+    Spec(
+        "depression",
+        "Depression recorded by GPs (18 and over)",
+        Method.PROPORTION,
+        100,
+        "%",
+        OrganisationKind.NHS_BODY,
+        13,
+        0.12,
+        groups=DISABLED + SEXES,
+    ),
+    Spec(
+        "child-poverty",
+        "Children in low-income families",
+        Method.PROPORTION,
+        100,
+        "%",
+        OrganisationKind.LOCAL_AUTHORITY,
+        18,
+        0.35,
+        groups=ETHNIC,
+    ),
+    Spec(
+        "fuel-poverty",
+        "Households in fuel poverty",
+        Method.PROPORTION,
+        100,
+        "%",
+        OrganisationKind.LOCAL_AUTHORITY,
+        13,
+        0.2,
+    ),
+    Spec(
+        "unpaid-carers",
+        "Residents providing unpaid care",
+        Method.PROPORTION,
+        100,
+        "%",
+        OrganisationKind.LOCAL_AUTHORITY,
+        9,
+        0.05,
+        groups=SEXES,
+    ),
+    Spec(
+        "social-care-contacts",
+        "Requests for adult social care support",
+        Method.CRUDE_RATE,
+        1_000,
+        "per 1,000 adults",
+        OrganisationKind.LOCAL_AUTHORITY,
+        30,
+        0.2,
+        groups=DISABLED,
+    ),
+    Spec(
+        "homelessness",
+        "Households owed a homelessness duty",
+        Method.CRUDE_RATE,
+        1_000,
+        "per 1,000 households",
+        OrganisationKind.LOCAL_AUTHORITY,
+        4.5,
+        0.4,
+    ),
+    Spec(
+        "neet",
+        "16–17 year olds not in education, employment or training",
+        Method.PROPORTION,
+        100,
+        "%",
+        OrganisationKind.LOCAL_AUTHORITY,
+        5,
+        0.3,
+    ),
+    Spec(
+        "antisocial-behaviour",
+        "Antisocial behaviour incidents",
+        Method.CRUDE_RATE,
+        1_000,
+        "per 1,000 residents",
+        OrganisationKind.POLICE,
+        24,
+        0.3,
+    ),
+    Spec(
+        "domestic-abuse",
+        "Domestic abuse incidents and crimes",
+        Method.CRUDE_RATE,
+        1_000,
+        "per 1,000 residents",
+        OrganisationKind.POLICE,
+        30,
+        0.28,
+    ),
+    Spec(
+        "digital-exclusion",
+        "Adults who do not use the internet",
+        Method.PROPORTION,
+        100,
+        "%",
+        OrganisationKind.CHARITY,
+        8,
+        0.2,
+        groups=DISABLED,
+    ),
+    Spec(
+        "local-satisfaction",
+        "Residents satisfied with their area as a place to live",
+        Method.PROPORTION,
+        100,
+        "%",
+        OrganisationKind.LOCAL_AUTHORITY,
+        78,
+        -0.06,
+        polarity=Polarity.HIGH_IS_GOOD,
+        groups=(
+            (Breakdown.DISABILITY, "Disabled under the Equality Act", 0.85),
+            (Breakdown.DISABILITY, "Not disabled under the Equality Act", 1.03),
+            (Breakdown.ETHNIC_GROUP, ETHNIC[0][1], 1.01),
+            (Breakdown.ETHNIC_GROUP, ETHNIC[1][1], 0.9),
+        ),
+    ),
+]
 
 AGE_PROFILES = {
     "flat": np.ones(19),
@@ -119,23 +298,53 @@ def _banded_rows(spec: Spec, areas: list[Area], rng: np.random.Generator) -> lis
     profile = AGE_PROFILES[spec.age]
     pops = np.array([np.add(a.population_male, a.population_female) for a in areas], dtype=float)
     mean_rate = spec.base / spec.multiplier if spec.method == Method.DSR else spec.base / 100_000
-    weights = np.asarray([5000, 5500, 5500, 5500, 6000, 6000, 6500, 7000, 7000, 7000, 7000, 6500,
-                          6000, 5500, 5000, 4000, 2500, 1500, 1000], dtype=float)  # fmt: skip
+    weights = np.asarray(
+        [
+            5000,
+            5500,
+            5500,
+            5500,
+            6000,
+            6000,
+            6500,
+            7000,
+            7000,
+            7000,
+            7000,
+            6500,
+            6000,
+            5500,
+            5000,
+            4000,
+            2500,
+            1500,
+            1000,
+        ],
+        dtype=float,
+    )
     scale = mean_rate / ((profile * weights).sum() / weights.sum())
     rate = scale * profile[None, :] * np.exp(spec.gradient * _latent(areas))[:, None]
     counts = rng.poisson(pops * rate)
-    return [[a.code, PERIOD, "all", "", int(c.sum()), "", *c.tolist()] for a, c in zip(areas, counts, strict=True)]
+    return [
+        [a.code, PERIOD, "all", "", int(c.sum()), "", *c.tolist()]
+        for a, c in zip(areas, counts, strict=True)
+    ]
 
 
 def _simple_rows(spec: Spec, areas: list[Area], rng: np.random.Generator) -> list[list[object]]:
     adults = np.array([sum(a.population_male[4:]) + sum(a.population_female[4:]) for a in areas])
-    denominators = np.maximum(1, (adults * (0.6 if spec.method == Method.PROPORTION else 1.0)).astype(int))
+    denominators = np.maximum(
+        1, (adults * (0.6 if spec.method == Method.PROPORTION else 1.0)).astype(int)
+    )
     rate = spec.base / spec.multiplier * np.exp(spec.gradient * _latent(areas))
     if spec.method == Method.PROPORTION:
         numerators = rng.binomial(denominators, np.clip(rate, 0.001, 0.999))
     else:
         numerators = rng.poisson(denominators * rate)
-    return [[a.code, PERIOD, "all", "", int(x), int(n)] for a, x, n in zip(areas, numerators, denominators, strict=True)]
+    return [
+        [a.code, PERIOD, "all", "", int(x), int(n)]
+        for a, x, n in zip(areas, numerators, denominators, strict=True)
+    ]
 
 
 def _group_rows(spec: Spec, authority: Area, rng: np.random.Generator) -> list[list[object]]:
@@ -143,14 +352,20 @@ def _group_rows(spec: Spec, authority: Area, rng: np.random.Generator) -> list[l
     for breakdown, group, relative in spec.groups:
         if spec.method in (Method.DSR, Method.ISR):
             continue  # banded group rows come from the sex split below
-        n = int(rng.integers(3_000, 40_000)) if breakdown != Breakdown.ETHNIC_GROUP or relative < 1 else int(rng.integers(150, 4_000))
+        n = (
+            int(rng.integers(3_000, 40_000))
+            if breakdown != Breakdown.ETHNIC_GROUP or relative < 1
+            else int(rng.integers(150, 4_000))
+        )
         p = min(0.99, spec.base / spec.multiplier * relative)
         x = int(rng.binomial(n, p)) if spec.method == Method.PROPORTION else int(rng.poisson(n * p))
         rows.append([authority.code, PERIOD, breakdown, group, x, n])
     return rows
 
 
-def _sex_banded_rows(spec: Spec, authority: Area, lsoas: list[Area], rng: np.random.Generator) -> list[list[object]]:
+def _sex_banded_rows(
+    spec: Spec, authority: Area, lsoas: list[Area], rng: np.random.Generator
+) -> list[list[object]]:
     rows = []
     for breakdown, group, relative in spec.groups:
         if breakdown != Breakdown.SEX:
@@ -160,7 +375,9 @@ def _sex_banded_rows(spec: Spec, authority: Area, lsoas: list[Area], rng: np.ran
         profile = AGE_PROFILES[spec.age]
         rate = spec.base / spec.multiplier * profile / profile.mean() * relative
         counts = rng.poisson(pops * rate)
-        rows.append([authority.code, PERIOD, breakdown, group, int(counts.sum()), "", *counts.tolist()])
+        rows.append(
+            [authority.code, PERIOD, breakdown, group, int(counts.sum()), "", *counts.tolist()]
+        )
     return rows
 
 
@@ -186,23 +403,46 @@ def seed_needs(seed: int = 2026, *, assess: bool = True) -> None:
     for spec in SPECS:
         agency = _agency(spec.agency)
         indicator = services.indicator_create(
-            by=None, slug=spec.slug, name=spec.name, method=spec.method, multiplier=spec.multiplier,
-            unit=spec.unit, polarity=spec.polarity, source_agency=agency, period=PERIOD,
+            by=None,
+            slug=spec.slug,
+            name=spec.name,
+            method=spec.method,
+            multiplier=spec.multiplier,
+            unit=spec.unit,
+            polarity=spec.polarity,
+            source_agency=agency,
+            period=PERIOD,
             definition=f"{spec.name} ({spec.unit}). Synthetic demonstration figures.",
-            numerator_label=spec.name, denominator_label="Resident population",
+            numerator_label=spec.name,
+            denominator_label="Resident population",
             breakdowns=sorted({b for b, _, _ in spec.groups}),
-        )  # fmt: skip
+        )
         banded = spec.method in (Method.DSR, Method.ISR)
         rows = _banded_rows(spec, lsoas, rng) if banded else _simple_rows(spec, lsoas, rng)
-        rows += _sex_banded_rows(spec, authority, lsoas, rng) if banded else _group_rows(spec, authority, rng)
-        services.dataset_upload(indicator=indicator, agency=agency, period=PERIOD, content=_csv(spec, rows),
-                                file_name=f"{spec.slug}-{PERIOD.replace('/', '-')}.csv", by=None)  # fmt: skip
+        rows += (
+            _sex_banded_rows(spec, authority, lsoas, rng)
+            if banded
+            else _group_rows(spec, authority, rng)
+        )
+        services.dataset_upload(
+            indicator=indicator,
+            agency=agency,
+            period=PERIOD,
+            content=_csv(spec, rows),
+            file_name=f"{spec.slug}-{PERIOD.replace('/', '-')}.csv",
+            by=None,
+        )
         indicators.append(indicator)
     partners = [_agency(k) for k in {s.agency for s in SPECS}]
     assessment = services.assessment_create(
-        title=f"{authority.name.replace(' (synthetic)', '')} joint equalities needs assessment {PERIOD}",
-        area=authority, period=PERIOD, indicators=indicators, partners=partners, by=commissioner,
-    )  # fmt: skip
+        title=f"{authority.name.replace(' (synthetic)', '')} joint equalities needs assessment "
+        f"{PERIOD}",
+        area=authority,
+        period=PERIOD,
+        indicators=indicators,
+        partners=partners,
+        by=commissioner,
+    )
     if assess:
         services.assessment_compute(assessment.pk, None, repetitions=10_000)
         summary = (

@@ -21,7 +21,9 @@ class AssessmentForm(forms.Form):
         error_messages={"required": "Choose the area the assessment covers"},
     )
     period = forms.CharField(
-        max_length=20, help_text="For example, 2025/26", error_messages={"required": "Enter the period"}
+        max_length=20,
+        help_text="For example, 2025/26",
+        error_messages={"required": "Enter the period"},
     )
     indicators = forms.ModelMultipleChoiceField(
         queryset=Indicator.objects.order_by("name"),
@@ -49,7 +51,9 @@ class UploadForm(forms.Form):
         error_messages={"required": "Choose the organisation sending the data"},
     )
     period = forms.CharField(
-        max_length=20, help_text="For example, 2025/26", error_messages={"required": "Enter the period"}
+        max_length=20,
+        help_text="For example, 2025/26",
+        error_messages={"required": "Enter the period"},
     )
     file = forms.FileField(
         label="CSV file",

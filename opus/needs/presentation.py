@@ -19,10 +19,17 @@ LEVEL_LABELS = {
     "la": "Local authority",
 }
 COLUMNS = {
-    "value": "value", LOWER95: "lower", UPPER95: "upper", LOWER998: "lower_998",
-    UPPER998: "upper_998", "numerator": "numerator", "denominator": "denominator",
-    "vs_parent": "vs_parent", "vs_parent_998": "vs_parent_998", "vs_benchmark": "vs_benchmark",
-}  # fmt: skip
+    "value": "value",
+    LOWER95: "lower",
+    UPPER95: "upper",
+    LOWER998: "lower_998",
+    UPPER998: "upper_998",
+    "numerator": "numerator",
+    "denominator": "denominator",
+    "vs_parent": "vs_parent",
+    "vs_parent_998": "vs_parent_998",
+    "vs_benchmark": "vs_benchmark",
+}
 MIN_DENOMINATOR = 30  # rates on fewer people than this are too unstable, and too revealing
 HIDDEN_WHEN_SUPPRESSED = ("value", "lower", "upper", "lower_998", "upper_998", "numerator")
 
@@ -48,8 +55,12 @@ def public_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Hide figures resting on small numbers (and any that would reveal them)."""
     if not rows:
         return rows
-    numerators = np.array([r.get("numerator") if r.get("numerator") is not None else np.nan for r in rows])
-    denominators = np.array([r.get("denominator") if r.get("denominator") is not None else np.nan for r in rows])
+    numerators = np.array(
+        [r.get("numerator") if r.get("numerator") is not None else np.nan for r in rows]
+    )
+    denominators = np.array(
+        [r.get("denominator") if r.get("denominator") is not None else np.nan for r in rows]
+    )
     threshold = settings.OPUS_SUPPRESSION_THRESHOLD
     x, n = np.nan_to_num(numerators, nan=0.0), np.nan_to_num(denominators, nan=0.0)
     small = suppress_estimates(x, n, threshold=threshold, min_denominator=MIN_DENOMINATOR).mask

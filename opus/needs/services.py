@@ -27,16 +27,25 @@ def indicator_create(*, by: User | None, **fields: Any) -> Indicator:
     indicator = Indicator(**fields)
     indicator.full_clean()
     indicator.save(force_insert=True)
-    audit_record(actor=by, action="indicator.create", target=indicator,
-                 summary={"slug": indicator.slug, "method": indicator.method})  # fmt: skip
+    audit_record(
+        actor=by,
+        action="indicator.create",
+        target=indicator,
+        summary={"slug": indicator.slug, "method": indicator.method},
+    )
     return indicator
 
 
 @transaction.atomic
 def dataset_upload(
-    *, indicator: Indicator, agency: Organisation, period: str, content: bytes, file_name: str,
+    *,
+    indicator: Indicator,
+    agency: Organisation,
+    period: str,
+    content: bytes,
+    file_name: str,
     by: User | None,
-) -> Dataset:  # fmt: skip
+) -> Dataset:
     """Check the whole file, then store it as the agency's next version (or raise UploadError)."""
     parsed = parse_upload(content, file_name, indicator, period)
     latest = (
@@ -46,28 +55,56 @@ def dataset_upload(
         .first()
     )
     dataset = Dataset.objects.create(
-        indicator=indicator, agency=agency, period=period, version=(latest.version + 1) if latest else 1,
-        uploaded_by=by, file_name=file_name[:200], sha256=parsed.sha256, rows=parsed.rows,
+        indicator=indicator,
+        agency=agency,
+        period=period,
+        version=(latest.version + 1) if latest else 1,
+        uploaded_by=by,
+        file_name=file_name[:200],
+        sha256=parsed.sha256,
+        rows=parsed.rows,
         table=pack(parsed.arrays),
-    )  # fmt: skip
-    audit_record(actor=by, action="dataset.upload", target=dataset,
-                 summary={"indicator": indicator.slug, "agency": agency.slug, "period": period,
-                          "version": dataset.version, "rows": parsed.rows, "sha256": parsed.sha256})  # fmt: skip
+    )
+    audit_record(
+        actor=by,
+        action="dataset.upload",
+        target=dataset,
+        summary={
+            "indicator": indicator.slug,
+            "agency": agency.slug,
+            "period": period,
+            "version": dataset.version,
+            "rows": parsed.rows,
+            "sha256": parsed.sha256,
+        },
+    )
     return dataset
 
 
 @transaction.atomic
 def assessment_create(
-    *, title: str, area: Area, period: str, indicators: list[Indicator],
-    partners: list[Organisation], by: User | None,
-) -> Assessment:  # fmt: skip
+    *,
+    title: str,
+    area: Area,
+    period: str,
+    indicators: list[Indicator],
+    partners: list[Organisation],
+    by: User | None,
+) -> Assessment:
     assessment = Assessment.objects.create(title=title, area=area, period=period, created_by=by)
     assessment.indicators.set(indicators)
     assessment.partners.set(partners)
-    audit_record(actor=by, action="assessment.create", target=assessment,
-                 summary={"area": area.code, "period": period,
-                          "indicators": sorted(i.slug for i in indicators),
-                          "partners": sorted(p.slug for p in partners)})  # fmt: skip
+    audit_record(
+        actor=by,
+        action="assessment.create",
+        target=assessment,
+        summary={
+            "area": area.code,
+            "period": period,
+            "indicators": sorted(i.slug for i in indicators),
+            "partners": sorted(p.slug for p in partners),
+        },
+    )
     return assessment
 
 
@@ -86,8 +123,11 @@ def assessment_compute(
     computed = compute.compute(assessment, progress, repetitions=repetitions)
     priorities = compute.priorities(assessment, computed["needs"])
     _store(assessment, computed["results"], priorities)
-    return {"indicators": computed["indicators"], "results": len(computed["results"]),
-            "priorities": len(priorities)}  # fmt: skip
+    return {
+        "indicators": computed["indicators"],
+        "results": len(computed["results"]),
+        "priorities": len(priorities),
+    }
 
 
 @transaction.atomic
@@ -101,9 +141,12 @@ def _store(assessment: Assessment, results: list[Result], priorities: list[Prior
     assessment.status = AssessmentStatus.PUBLISHED if was_published else AssessmentStatus.COMPUTED
     assessment.computed_at = timezone.now()
     assessment.save(update_fields=["status", "computed_at"])
-    audit_record(actor=None, action="assessment.compute", target=assessment,
-                 summary={"results": len(results),
-                          "priorities": [p.label for p in priorities[:10]]})  # fmt: skip
+    audit_record(
+        actor=None,
+        action="assessment.compute",
+        target=assessment,
+        summary={"results": len(results), "priorities": [p.label for p in priorities[:10]]},
+    )
 
 
 @transaction.atomic
@@ -111,8 +154,13 @@ def assessment_start_computing(*, assessment: Assessment, by: User) -> Backgroun
     from opus.core.jobs import job_start
     from opus.needs.tasks import compute_assessment
 
-    job = job_start(kind="needs.compute", title=f"Compute {assessment.title}", by=by,
-                    task=compute_assessment, assessment_id=assessment.pk)  # fmt: skip
+    job = job_start(
+        kind="needs.compute",
+        title=f"Compute {assessment.title}",
+        by=by,
+        task=compute_assessment,
+        assessment_id=assessment.pk,
+    )
     Assessment.objects.filter(pk=assessment.pk).update(last_job=job)
     return job
 
@@ -122,8 +170,12 @@ def priority_annotate(*, priority: Priority, note: str, by: User) -> Priority:
     before = priority.note
     priority.note = note
     priority.save(update_fields=["note"])
-    audit_record(actor=by, action="priority.annotate", target=priority,
-                 summary={"before": {"note": before}, "after": {"note": note}})  # fmt: skip
+    audit_record(
+        actor=by,
+        action="priority.annotate",
+        target=priority,
+        summary={"before": {"note": before}, "after": {"note": note}},
+    )
     return priority
 
 

@@ -72,9 +72,13 @@ def _header(reader: csv.DictReader, indicator: Indicator, file_name: str) -> Non
 
 
 def _row(
-    record: dict[str, str], n: int, file_name: str, indicator: Indicator,
-    codes: dict[str, int], period: str,
-) -> tuple[int, str, str, float, float, list[float]]:  # fmt: skip
+    record: dict[str, str],
+    n: int,
+    file_name: str,
+    indicator: Indicator,
+    codes: dict[str, int],
+    period: str,
+) -> tuple[int, str, str, float, float, list[float]]:
     code = (record.get("area_code") or "").strip().upper()
     if code not in codes:
         raise _fail(file_name, n, "area_code", f"'{code}' is not an area Opus knows")
@@ -119,7 +123,7 @@ def _row(
 
 
 def parse_upload(content: bytes, file_name: str, indicator: Indicator, period: str) -> ParsedUpload:
-    """Check every row and return the dataset's columns, or raise UploadError for the first bad cell."""
+    """Check every row and return the dataset's columns; raise UploadError at the first bad cell."""
     if indicator.method not in {Method.PROPORTION, Method.CRUDE_RATE, Method.DSR, Method.ISR}:
         raise UploadError(
             f"{file_name}: uploads for {indicator.get_method_display()} are not supported yet"

@@ -101,10 +101,15 @@ def assessment_publish(request: HttpRequest, assessment_id: int) -> HttpResponse
             form.add_error("summary", str(exc))
     if form.errors:
         context = {
-            "page_title": assessment.title, "assessment": assessment, "publish_form": form,
-            "priorities": _priorities(assessment), "can_edit": True, "job": assessment.last_job,
-            "indicators": assessment.indicators.order_by("name"), "form": form,
-        }  # fmt: skip
+            "page_title": assessment.title,
+            "assessment": assessment,
+            "publish_form": form,
+            "priorities": _priorities(assessment),
+            "can_edit": True,
+            "job": assessment.last_job,
+            "indicators": assessment.indicators.order_by("name"),
+            "form": form,
+        }
         return render(request, "needs/assessment_detail.html", context, status=400)
     messages.success(request, "The assessment is published")
     return redirect(assessment)
@@ -150,14 +155,18 @@ def indicator_result(request: HttpRequest, assessment_id: int, slug: str) -> Htt
     chart_rows = [{**r, "label": r["name"], "tone": _tone(indicator, r)} for r in rows]
     context = {
         "page_title": f"{indicator.name} — {assessment.title}",
-        "assessment": assessment, "indicator": indicator, "level": level,
-        "levels": LEVEL_LABELS, "rows": rows, "authority": authority,
+        "assessment": assessment,
+        "indicator": indicator,
+        "level": level,
+        "levels": LEVEL_LABELS,
+        "rows": rows,
+        "authority": authority,
         "chart": interval_bars(chart_rows, reference),
         "benchmark": result.summary.get("benchmark"),
         **_gradient_context(request, assessment, indicator),
         "breakdowns": _breakdowns(request, assessment, indicator),
         "suppressed": not sees_unsuppressed(request.user),
-    }  # fmt: skip
+    }
     return render(request, "needs/indicator_result.html", context)
 
 
@@ -169,23 +178,34 @@ def _tone(indicator: Indicator, row: dict[str, Any]) -> str:
     return "worse" if worse else "better"
 
 
-def _gradient_context(request: HttpRequest, assessment: Assessment, indicator: Indicator) -> dict[str, Any]:
-    result = Result.objects.filter(assessment=assessment, indicator=indicator, level="decile").first()
+def _gradient_context(
+    request: HttpRequest, assessment: Assessment, indicator: Indicator
+) -> dict[str, Any]:
+    result = Result.objects.filter(
+        assessment=assessment, indicator=indicator, level="decile"
+    ).first()
     if result is None:
         return {"gradient": None}
     code = assessment.area.code
     rows = gradient_rows(result, code, public=not sees_unsuppressed(request.user))
     sii = result.summary.get("sii", {}).get(code, {})
     line = sii_line(sii, indicator.high_is_bad)
-    chart = gradient_chart([r["value"] for r in rows], [r["lower"] for r in rows],
-                           [r["upper"] for r in rows], line)  # fmt: skip
+    chart = gradient_chart(
+        [r["value"] for r in rows], [r["lower"] for r in rows], [r["upper"] for r in rows], line
+    )
     return {"gradient": {"rows": rows, "chart": chart, "sii": sii}}
 
 
-def _breakdowns(request: HttpRequest, assessment: Assessment, indicator: Indicator) -> list[dict[str, Any]]:
-    found = Result.objects.filter(assessment=assessment, indicator=indicator, level__startswith="breakdown:")
-    return [{"kind": r.level.split(":", 1)[1].replace("_", " ").capitalize(), "rows": _rows(request, r)}
-            for r in found.order_by("level")]  # fmt: skip
+def _breakdowns(
+    request: HttpRequest, assessment: Assessment, indicator: Indicator
+) -> list[dict[str, Any]]:
+    found = Result.objects.filter(
+        assessment=assessment, indicator=indicator, level__startswith="breakdown:"
+    )
+    return [
+        {"kind": r.level.split(":", 1)[1].replace("_", " ").capitalize(), "rows": _rows(request, r)}
+        for r in found.order_by("level")
+    ]
 
 
 @require_GET
@@ -199,8 +219,15 @@ def indicator_download(
     rows = _rows(request, result)
     name = f"{assessment.pk}-{indicator.slug}-{level.replace(':', '-')}"
     if fmt == "json":
-        response = JsonResponse({"assessment": assessment.title, "indicator": indicator.slug,
-                                 "level": level, "unit": indicator.unit, "rows": rows})  # fmt: skip
+        response = JsonResponse(
+            {
+                "assessment": assessment.title,
+                "indicator": indicator.slug,
+                "level": level,
+                "unit": indicator.unit,
+                "rows": rows,
+            }
+        )
     else:
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         writer = csv.DictWriter(response, fieldnames=list(rows[0]) if rows else ["code"])
@@ -221,13 +248,19 @@ def upload(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             dataset = services.dataset_upload(
-                indicator=data["indicator"], agency=data["agency"], period=data["period"].strip(),
-                content=data["file"].read(), file_name=data["file"].name, by=request.user,
-            )  # fmt: skip
+                indicator=data["indicator"],
+                agency=data["agency"],
+                period=data["period"].strip(),
+                content=data["file"].read(),
+                file_name=data["file"].name,
+                by=request.user,
+            )
         except UploadError as exc:
             form.add_error("file", str(exc))
         else:
-            messages.success(request, f"Uploaded {dataset.rows:,} rows as version {dataset.version}")
+            messages.success(
+                request, f"Uploaded {dataset.rows:,} rows as version {dataset.version}"
+            )
             return redirect("needs:upload")
     context = {"page_title": "Upload indicator data", "form": form, "band_columns": BAND_COLUMNS}
     return render(request, "needs/upload.html", context, status=400 if form.errors else 200)

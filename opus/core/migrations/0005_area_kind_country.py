@@ -4,15 +4,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0004_area_decile_index'),
+        ("core", "0004_area_decile_index"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='area',
-            name='kind',
-            field=models.CharField(choices=[('country', 'Country'), ('la', 'Local authority'), ('ward', 'Ward'), ('lsoa', 'LSOA'), ('neighbourhood', 'Neighbourhood')], db_index=True, max_length=16),
+            model_name="area",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("country", "Country"),
+                    ("la", "Local authority"),
+                    ("ward", "Ward"),
+                    ("lsoa", "LSOA"),
+                    ("neighbourhood", "Neighbourhood"),
+                ],
+                db_index=True,
+                max_length=16,
+            ),
         ),
     ]

@@ -33,8 +33,10 @@ def test_aggregating_then_estimating_equals_estimating_the_totals(counts, groups
 
 
 def test_compare_flags_intervals_that_exclude_the_reference():
-    limits = {"lower95_0cl": np.array([11.0, 5.0, 8.0, np.nan]),
-              "upper95_0cl": np.array([12.0, 9.0, 12.0, np.nan])}  # fmt: skip
+    limits = {
+        "lower95_0cl": np.array([11.0, 5.0, 8.0, np.nan]),
+        "upper95_0cl": np.array([12.0, 9.0, 12.0, np.nan]),
+    }
     assert engine.compare(limits, np.full(4, 10.0)).tolist() == [1, -1, 0, 0]
 
 
@@ -65,7 +67,9 @@ def test_isr_against_its_own_reference_is_100():
 
 def test_excess_people_counts_only_the_gap_on_the_bad_side():
     values = np.array([20.0, 10.0, 5.0])
-    people = engine.excess_people(values, np.array([100.0, 100.0, 100.0]), 10.0, 100, high_is_bad=True)
+    people = engine.excess_people(
+        values, np.array([100.0, 100.0, 100.0]), 10.0, 100, high_is_bad=True
+    )
     assert people == pytest.approx(10.0)  # (20 − 10)% of 100 people
     good = engine.excess_people(values, np.array([100.0] * 3), 10.0, 100, high_is_bad=False)
     assert good == pytest.approx(5.0)
@@ -76,12 +80,23 @@ def test_gradient_of_a_flat_indicator_has_an_sii_near_zero():
     n = 100
     x, d = np.full(n, 200.0), np.full(n, 1000.0)
     deciles = np.repeat(np.arange(1, 11), 10)
-    found = engine.gradient(engine.Inputs("proportion", 100, x, d), np.zeros(n, dtype=np.int64),
-                            deciles, 1, high_is_bad=True, repetitions=2_000, seed=int(rng.integers(9)))  # fmt: skip
+    found = engine.gradient(
+        engine.Inputs("proportion", 100, x, d),
+        np.zeros(n, dtype=np.int64),
+        deciles,
+        1,
+        high_is_bad=True,
+        repetitions=2_000,
+        seed=int(rng.integers(9)),
+    )
     assert found.sii[0].sii == pytest.approx(0.0, abs=1e-9)
     assert found.values[0].tolist() == pytest.approx([20.0] * 10)
 
 
 def test_needs_rank_by_people_affected():
-    needs = [engine.Need("a", "a", 10, 1, 0), engine.Need("b", "b", 30, 1, 0), engine.Need("c", "c", 20, 5, 0)]
+    needs = [
+        engine.Need("a", "a", 10, 1, 0),
+        engine.Need("b", "b", 30, 1, 0),
+        engine.Need("c", "c", 20, 5, 0),
+    ]
     assert [n.key for n in engine.rank_needs(needs)] == ["b", "c", "a"]

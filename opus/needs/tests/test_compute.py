@@ -85,8 +85,14 @@ def test_areas_without_data_are_missing_and_so_are_the_totals_they_belong_to(wor
 
     lines = ["area_code,period,breakdown,group,numerator,denominator"]
     lines += [f"{a.code},{PERIOD},all,,20,200" for a in world.lsoas[:10]]
-    services.dataset_upload(indicator=world.indicator, agency=world.agency, period=PERIOD,
-                            content="\n".join(lines).encode(), file_name="half.csv", by=None)  # fmt: skip
+    services.dataset_upload(
+        indicator=world.indicator,
+        agency=world.agency,
+        period=PERIOD,
+        content="\n".join(lines).encode(),
+        file_name="half.csv",
+        by=None,
+    )
     assessment = assess(world)
     values = [r["value"] for r in _rows(assessment, "lsoa")]
     assert all(v == pytest.approx(10.0) for v in values[:10])

@@ -1,4 +1,4 @@
-"""Needs pages and API: commissioners run assessments; the public sees published, suppressed figures."""
+"""Needs pages and API: commissioners run assessments; the public sees suppressed figures."""
 
 import pytest
 
@@ -15,10 +15,16 @@ SMALL = [3] + [60] * 19  # one area with a count small enough to identify people
 def test_a_commissioner_creates_computes_and_publishes_an_assessment(client, world, cast):
     upload(world, SMALL, [400] * 20)
     client.force_login(cast.commissioner)
-    response = client.post("/needs/new/", {
-        "title": "Testshire JENA", "area": world.la.pk, "period": PERIOD,
-        "indicators": [world.indicator.pk], "partners": [world.agency.pk],
-    })  # fmt: skip
+    response = client.post(
+        "/needs/new/",
+        {
+            "title": "Testshire JENA",
+            "area": world.la.pk,
+            "period": PERIOD,
+            "indicators": [world.indicator.pk],
+            "partners": [world.agency.pk],
+        },
+    )
     assessment = Assessment.objects.get()
     assert response["Location"] == f"/needs/{assessment.pk}/"
     job_page = client.post(f"/needs/{assessment.pk}/compute/")
@@ -29,7 +35,9 @@ def test_a_commissioner_creates_computes_and_publishes_an_assessment(client, wor
     client.post(f"/needs/{assessment.pk}/publish/", {"summary": "Loneliness follows deprivation."})
     assessment.refresh_from_db()
     assert assessment.is_published
-    assert AuditEvent.objects.filter(action="assessment.publish", object_id=str(assessment.pk)).exists()
+    assert AuditEvent.objects.filter(
+        action="assessment.publish", object_id=str(assessment.pk)
+    ).exists()
 
 
 def test_new_assessment_form_errors_are_summarised_and_nothing_is_created(client, world, cast):
@@ -74,8 +82,10 @@ def _published(world, cast):
 
 def test_the_public_sees_published_figures_with_small_numbers_hidden(client, world, cast):
     assessment = _published(world, cast)
-    rows = client.get(f"/api/v1/needs/assessments/{assessment.pk}/results",
-                      {"indicator": "loneliness", "level": "lsoa"}).json()["rows"]  # fmt: skip
+    rows = client.get(
+        f"/api/v1/needs/assessments/{assessment.pk}/results",
+        {"indicator": "loneliness", "level": "lsoa"},
+    ).json()["rows"]
     assert rows[0]["suppressed"] and rows[0]["value"] is None and rows[0]["numerator"] is None
     hidden = [r for r in rows if r["suppressed"]]
     assert len(hidden) == 2  # the small count, and one more so it cannot be worked out
@@ -87,8 +97,10 @@ def test_the_public_sees_published_figures_with_small_numbers_hidden(client, wor
 def test_commissioners_see_the_full_figures(client, world, cast):
     assessment = _published(world, cast)
     client.force_login(cast.commissioner)
-    rows = client.get(f"/api/v1/needs/assessments/{assessment.pk}/results",
-                      {"indicator": "loneliness", "level": "lsoa"}).json()["rows"]  # fmt: skip
+    rows = client.get(
+        f"/api/v1/needs/assessments/{assessment.pk}/results",
+        {"indicator": "loneliness", "level": "lsoa"},
+    ).json()["rows"]
     assert rows[0]["numerator"] == 3 and not rows[0]["suppressed"]
 
 
@@ -104,7 +116,9 @@ def test_results_download_as_csv_and_json(client, world, cast):
 def test_indicator_page_has_charts_with_their_tables(client, world, cast):
     assessment = _published(world, cast)
     page = client.get(f"/needs/{assessment.pk}/indicators/loneliness/").content.decode()
-    assert page.count("<svg") == 2 and 'id="results-table"' in page and 'id="gradient-table"' in page
+    assert (
+        page.count("<svg") == 2 and 'id="results-table"' in page and 'id="gradient-table"' in page
+    )
     assert "Slope index of inequality" in page
 
 
@@ -112,10 +126,14 @@ def test_a_note_on_a_priority_is_saved_and_audited(client, world, cast):
     assessment = _published(world, cast)
     priority = Priority.objects.filter(assessment=assessment).first()
     client.force_login(cast.commissioner)
-    client.post(f"/needs/{assessment.pk}/priorities/{priority.pk}/note/", {"note": "Fund befriending"})
+    client.post(
+        f"/needs/{assessment.pk}/priorities/{priority.pk}/note/", {"note": "Fund befriending"}
+    )
     priority.refresh_from_db()
     assert priority.note == "Fund befriending"
-    assert AuditEvent.objects.filter(action="priority.annotate", object_id=str(priority.pk)).exists()
+    assert AuditEvent.objects.filter(
+        action="priority.annotate", object_id=str(priority.pk)
+    ).exists()
     client.force_login(cast.resident)
     response = client.post(f"/needs/{assessment.pk}/priorities/{priority.pk}/note/", {"note": "x"})
     assert response.status_code == 404
@@ -123,6 +141,8 @@ def test_a_note_on_a_priority_is_saved_and_audited(client, world, cast):
 
 def test_the_results_api_names_a_bad_level(client, world, cast):
     assessment = _published(world, cast)
-    response = client.get(f"/api/v1/needs/assessments/{assessment.pk}/results",
-                          {"indicator": "loneliness", "level": "county"})  # fmt: skip
+    response = client.get(
+        f"/api/v1/needs/assessments/{assessment.pk}/results",
+        {"indicator": "loneliness", "level": "county"},
+    )
     assert response.status_code == 422 and response.json()["errors"][0]["field"] == "level"

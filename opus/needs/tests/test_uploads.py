@@ -33,13 +33,22 @@ def test_an_upload_is_stored_as_a_version_and_audited(world):
         ("E01900100,2025/26,sex,other,3,10", "group", "should be male or female"),
     ],
 )
-def test_a_bad_cell_is_named_by_file_row_and_column_and_nothing_is_stored(world, row, column, message):
-    content = f"area_code,period,breakdown,group,numerator,denominator\nE01900101,{PERIOD},all,,1,10\n{row}\n"
+def test_a_bad_cell_is_named_by_file_row_and_column_and_nothing_is_stored(
+    world, row, column, message
+):
+    header = "area_code,period,breakdown,group,numerator,denominator"
+    content = f"{header}\nE01900101,{PERIOD},all,,1,10\n{row}\n"
     from opus.needs import services
 
     with pytest.raises(UploadError) as error:
-        services.dataset_upload(indicator=world.indicator, agency=world.agency, period=PERIOD,
-                                content=content.encode(), file_name="bad.csv", by=None)  # fmt: skip
+        services.dataset_upload(
+            indicator=world.indicator,
+            agency=world.agency,
+            period=PERIOD,
+            content=content.encode(),
+            file_name="bad.csv",
+            by=None,
+        )
     assert str(error.value).startswith(f'bad.csv, row 3, column "{column}"')
     assert message in str(error.value)
     assert not Dataset.objects.exists()
@@ -50,9 +59,14 @@ def test_a_missing_column_is_reported_on_the_header_row(world):
     from opus.needs import services
 
     with pytest.raises(UploadError, match='row 1, column "denominator"'):
-        services.dataset_upload(indicator=world.indicator, agency=world.agency, period=PERIOD,
-                                content=b"area_code,period,breakdown,group,numerator\n",
-                                file_name="short.csv", by=None)  # fmt: skip
+        services.dataset_upload(
+            indicator=world.indicator,
+            agency=world.agency,
+            period=PERIOD,
+            content=b"area_code,period,breakdown,group,numerator\n",
+            file_name="short.csv",
+            by=None,
+        )
 
 
 def test_partner_staff_upload_through_the_page(client, world, cast):
@@ -61,10 +75,15 @@ def test_partner_staff_upload_through_the_page(client, world, cast):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     content = proportion_csv(world.lsoas, [5] * 20, [100] * 20)
-    response = client.post("/needs/upload/", {
-        "indicator": world.indicator.pk, "agency": world.agency.pk, "period": PERIOD,
-        "file": SimpleUploadedFile("data.csv", content, content_type="text/csv"),
-    })  # fmt: skip
+    response = client.post(
+        "/needs/upload/",
+        {
+            "indicator": world.indicator.pk,
+            "agency": world.agency.pk,
+            "period": PERIOD,
+            "file": SimpleUploadedFile("data.csv", content, content_type="text/csv"),
+        },
+    )
     assert response.status_code == 302
     assert Dataset.objects.get().uploaded_by == cast.provider
 
@@ -75,10 +94,15 @@ def test_a_bad_file_on_the_page_shows_the_error_summary_and_stores_nothing(clien
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     bad = b"area_code,period,breakdown,group,numerator,denominator\nE01900100,2025/26,all,,x,10\n"
-    response = client.post("/needs/upload/", {
-        "indicator": world.indicator.pk, "agency": world.agency.pk, "period": PERIOD,
-        "file": SimpleUploadedFile("bad.csv", bad, content_type="text/csv"),
-    })  # fmt: skip
+    response = client.post(
+        "/needs/upload/",
+        {
+            "indicator": world.indicator.pk,
+            "agency": world.agency.pk,
+            "period": PERIOD,
+            "file": SimpleUploadedFile("bad.csv", bad, content_type="text/csv"),
+        },
+    )
     page = response.content.decode().replace("&quot;", '"').replace("&#x27;", "'")
     assert response.status_code == 400 and "There is a problem" in page
     assert 'bad.csv, row 2, column "numerator"' in page
@@ -93,8 +117,13 @@ def test_only_staff_of_an_agency_may_upload_for_it(client, world, cast):
     client.force_login(cast.provider)  # works for Good Neighbours, not for Testshire NHS
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    response = client.post("/needs/upload/", {
-        "indicator": world.indicator.pk, "agency": world.agency.pk, "period": PERIOD,
-        "file": SimpleUploadedFile("d.csv", proportion_csv(world.lsoas, [5] * 20, [100] * 20)),
-    })  # fmt: skip
+    response = client.post(
+        "/needs/upload/",
+        {
+            "indicator": world.indicator.pk,
+            "agency": world.agency.pk,
+            "period": PERIOD,
+            "file": SimpleUploadedFile("d.csv", proportion_csv(world.lsoas, [5] * 20, [100] * 20)),
+        },
+    )
     assert response.status_code == 400 and not Dataset.objects.exists()
