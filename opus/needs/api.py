@@ -1,4 +1,4 @@
-"""Needs API: indicators, assessments with their priorities, and results (public ones suppressed)."""
+"""Needs API: indicators, assessments with their priorities, and results (suppressed for most)."""
 
 from datetime import datetime
 from typing import Any
