@@ -14,7 +14,7 @@ from opus.needs.models import Indicator, Result
 from opus.needs.presentation import public_rows, table_rows
 
 router = Router(tags=["needs"])
-LEVELS = ("lsoa", "ward", "neighbourhood", "la", "decile")
+LEVELS = ("lsoa", "ward", "neighbourhood", "la", "decile", "trend")
 
 
 def caller(request: HttpRequest) -> Any:
@@ -88,7 +88,9 @@ class ResultRow(Schema):
     numerator: float | None = None
     denominator: float | None = None
     vs_parent: int | None = None
+    vs_parent_998: int | None = None
     vs_benchmark: int | None = None
+    vs_benchmark_998: int | None = None
     suppressed: bool = False
 
 

@@ -188,6 +188,7 @@ def _table(
         "vs_parent": engine.compare(limits, reference, 0.95),
         "vs_parent_998": engine.compare(limits, reference, 0.998),
         "vs_benchmark": engine.compare(limits, np.full(len(level.codes), benchmark), 0.95),
+        "vs_benchmark_998": engine.compare(limits, np.full(len(level.codes), benchmark), 0.998),
     }
 
 
@@ -398,6 +399,28 @@ def _rows_by_authority(frame: Frame) -> list[np.ndarray]:
     return [np.flatnonzero(parent == a) for a in range(len(frame.levels["la"].codes))]
 
 
+def trend(indicator: Indicator, frame: Frame, up_to: str) -> dict[str, Any]:
+    """The whole assessment area's value in every period with data, up to this one."""
+    periods = sorted(
+        p for p in Dataset.objects.filter(indicator=indicator).values_list("period", flat=True)
+        .distinct() if p <= up_to
+    )  # fmt: skip
+    everyone = np.zeros(len(frame.lsoa_ids), dtype=np.int64)
+    rows = []
+    for period in periods:
+        base = lsoa_inputs(indicator, frame, latest_datasets(indicator, period))
+        rows.append(engine.aggregate(base, everyone, 1))
+    limits = [engine.estimate(r) for r in rows]
+    table = {
+        "codes": np.array(periods, dtype=str),
+        "names": np.array(periods, dtype=str),
+        "numerator": np.array([r.numerators[0] for r in rows]),
+        "denominator": np.array([engine.populations_of(r)[0] for r in rows]),
+        **{key: np.array([lim[key][0] for lim in limits]) for key in (limits[0] if limits else {})},
+    }
+    return {"table": table, "summary": {"periods": periods}}
+
+
 def compute(
     assessment: Assessment, progress: Progress, *, repetitions: int = 100_000
 ) -> dict[str, Any]:
@@ -415,6 +438,7 @@ def compute(
         tables = _levels(indicator, frame, base)
         tables["decile"], gradient = _gradient(indicator, frame, base, repetitions)
         tables.update(breakdowns(indicator, frame, datasets))
+        tables["trend"] = trend(indicator, frame, assessment.period)
         results += [
             Result(
                 assessment=assessment,

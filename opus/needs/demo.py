@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -19,6 +19,7 @@ from opus.needs.models import Breakdown, Method, Polarity
 from opus.needs.uploads import BAND_COLUMNS
 
 PERIOD = "2025/26"
+EARLIER = [("2023/24", 1.07), ("2024/25", 1.03)]  # needs were a little higher in earlier years
 AGE_MID = np.array([2, 7, 12, 17, 22, 27, 32, 37, 42, 47, 52, 57, 62, 67, 72, 77, 82, 87, 92])
 
 
@@ -381,6 +382,24 @@ def _sex_banded_rows(
     return rows
 
 
+def _period_rows(
+    spec: Spec, factor: float, period: str, authority: Area, lsoas: list[Area],
+    rng: np.random.Generator,
+) -> list[list[object]]:  # fmt: skip
+    """One period's upload: earlier periods are the same pattern at a different level."""
+    spec = replace(spec, base=spec.base * factor)
+    banded = spec.method in (Method.DSR, Method.ISR)
+    rows = _banded_rows(spec, lsoas, rng) if banded else _simple_rows(spec, lsoas, rng)
+    rows += (
+        _sex_banded_rows(spec, authority, lsoas, rng)
+        if banded
+        else _group_rows(spec, authority, rng)
+    )
+    for row in rows:
+        row[1] = period
+    return rows
+
+
 def _csv(spec: Spec, rows: list[list[object]]) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)
@@ -417,21 +436,15 @@ def seed_needs(seed: int = 2026, *, assess: bool = True) -> None:
             denominator_label="Resident population",
             breakdowns=sorted({b for b, _, _ in spec.groups}),
         )
-        banded = spec.method in (Method.DSR, Method.ISR)
-        rows = _banded_rows(spec, lsoas, rng) if banded else _simple_rows(spec, lsoas, rng)
-        rows += (
-            _sex_banded_rows(spec, authority, lsoas, rng)
-            if banded
-            else _group_rows(spec, authority, rng)
-        )
-        services.dataset_upload(
-            indicator=indicator,
-            agency=agency,
-            period=PERIOD,
-            content=_csv(spec, rows),
-            file_name=f"{spec.slug}-{PERIOD.replace('/', '-')}.csv",
-            by=None,
-        )
+        for period, factor in EARLIER + [(PERIOD, 1.0)]:
+            services.dataset_upload(
+                indicator=indicator,
+                agency=agency,
+                period=period,
+                content=_csv(spec, _period_rows(spec, factor, period, authority, lsoas, rng)),
+                file_name=f"{spec.slug}-{period.replace('/', '-')}.csv",
+                by=None,
+            )
         indicators.append(indicator)
     partners = [_agency(k) for k in {s.agency for s in SPECS}]
     assessment = services.assessment_create(

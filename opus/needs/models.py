@@ -151,7 +151,7 @@ class Result(models.Model):
     """One indicator's results at one level of geography (or breakdown), stored by column.
 
     Columns: codes, names, numerator, denominator, value, lower/upper at 95% and 99.8%,
-    vs_parent and vs_benchmark (−1/0/+1 at 95%), vs_parent_998 (at 99.8%).
+    vs_parent and vs_benchmark (−1/0/+1 at 95%), vs_parent_998 and vs_benchmark_998 (99.8%).
     """
 
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="results")

@@ -89,3 +89,18 @@ def sii_line(sii: dict[str, Any], high_is_bad: bool) -> tuple[float, float] | No
         return None
     multiplier = -1 if high_is_bad else 1
     return float(intercept), float(intercept + slope_index / multiplier)
+
+
+def judgement(flag: int | None, high_is_bad: bool) -> str:
+    """'Worse', 'Better' or 'Similar' from a −1/0/+1 comparison and the indicator's polarity."""
+    if flag is None or flag == 0:
+        return "Similar"
+    return "Worse" if (flag > 0) == high_is_bad else "Better"
+
+
+def with_judgements(rows: list[dict[str, Any]], high_is_bad: bool) -> list[dict[str, Any]]:
+    for row in rows:
+        shown = row.get("value") is not None
+        for key in ("vs_parent", "vs_parent_998", "vs_benchmark", "vs_benchmark_998"):
+            row[f"{key}_label"] = judgement(row.get(key), high_is_bad) if shown else ""
+    return rows

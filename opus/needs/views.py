@@ -31,6 +31,7 @@ from opus.needs.presentation import (
     public_rows,
     sii_line,
     table_rows,
+    with_judgements,
 )
 from opus.needs.uploads import BAND_COLUMNS, UploadError
 
@@ -149,10 +150,13 @@ def indicator_result(request: HttpRequest, assessment_id: int, slug: str) -> Htt
     if level not in LEVEL_LABELS:
         level = "ward"
     indicator, result = _result(assessment, slug, level)
-    rows = _rows(request, result)
+    rows = with_judgements(_rows(request, result), indicator.high_is_bad)
+    sort = request.GET.get("sort", "")
+    if sort == "value":
+        rows.sort(key=lambda r: _worst_first(r, indicator.high_is_bad))
     authority = _rows(request, _result(assessment, slug, "la")[1])
     reference = authority[0]["value"] if len(authority) == 1 else None
-    chart_rows = [{**r, "label": r["name"], "tone": _tone(indicator, r)} for r in rows]
+    chart_rows = [{**r, "label": r["name"], "tone": _tone(r)} for r in rows]
     context = {
         "page_title": f"{indicator.name} — {assessment.title}",
         "assessment": assessment,
@@ -166,16 +170,38 @@ def indicator_result(request: HttpRequest, assessment_id: int, slug: str) -> Htt
         **_gradient_context(request, assessment, indicator),
         "breakdowns": _breakdowns(request, assessment, indicator),
         "suppressed": not sees_unsuppressed(request.user),
+        "sort": sort,
+        "trend": _trend_context(request, assessment, indicator),
     }
     return render(request, "needs/indicator_result.html", context)
 
 
-def _tone(indicator: Indicator, row: dict[str, Any]) -> str:
-    flag = row.get("vs_parent")
-    if row["value"] is None or flag is None or flag == 0:
-        return "similar" if row["value"] is not None else "none"
-    worse = (flag > 0) == indicator.high_is_bad
-    return "worse" if worse else "better"
+def _worst_first(row: dict[str, Any], high_is_bad: bool) -> tuple[int, float]:
+    value = row["value"]
+    if value is None:
+        return (1, 0.0)
+    return (0, -value if high_is_bad else value)
+
+
+def _trend_context(request: HttpRequest, assessment: Assessment, indicator: Indicator) -> Any:
+    result = Result.objects.filter(
+        assessment=assessment, indicator=indicator, level="trend"
+    ).first()
+    if result is None:
+        return None
+    rows = _rows(request, result)
+    chart = gradient_chart(
+        [r["value"] for r in rows], [r["lower"] for r in rows], [r["upper"] for r in rows], None
+    )
+    for column, row in zip(chart["columns"], rows, strict=True):
+        column["decile"] = row["code"]
+    return {"rows": rows, "chart": chart}
+
+
+def _tone(row: dict[str, Any]) -> str:
+    if row["value"] is None:
+        return "none"
+    return {"Worse": "worse", "Better": "better"}.get(row.get("vs_parent_label", ""), "similar")
 
 
 def _gradient_context(

@@ -98,3 +98,17 @@ def test_areas_without_data_are_missing_and_so_are_the_totals_they_belong_to(wor
     assert all(v == pytest.approx(10.0) for v in values[:10])
     assert all(np.isnan(v) for v in values[10:])
     assert np.isnan(_rows(assessment, "la")[0]["value"])
+
+
+def test_the_trend_shows_every_period_up_to_the_assessments(world):
+    from opus.needs import services
+
+    for period, count in (("2023/24", 40), ("2024/25", 30), ("2026/27", 99)):
+        lines = ["area_code,period,breakdown,group,numerator,denominator"]
+        lines += [f"{a.code},{period},all,,{count},200" for a in world.lsoas]
+        services.dataset_upload(indicator=world.indicator, agency=world.agency, period=period,
+                                content="\n".join(lines).encode(), file_name="t.csv", by=None)  # fmt: skip
+    upload(world, [20] * 20)
+    assessment = assess(world)
+    trend = {r["codes"]: r["value"] for r in _rows(assessment, "trend")}
+    assert trend == pytest.approx({"2023/24": 20.0, "2024/25": 15.0, "2025/26": 10.0})
