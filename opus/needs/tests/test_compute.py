@@ -106,8 +106,14 @@ def test_the_trend_shows_every_period_up_to_the_assessments(world):
     for period, count in (("2023/24", 40), ("2024/25", 30), ("2026/27", 99)):
         lines = ["area_code,period,breakdown,group,numerator,denominator"]
         lines += [f"{a.code},{period},all,,{count},200" for a in world.lsoas]
-        services.dataset_upload(indicator=world.indicator, agency=world.agency, period=period,
-                                content="\n".join(lines).encode(), file_name="t.csv", by=None)  # fmt: skip
+        services.dataset_upload(
+            indicator=world.indicator,
+            agency=world.agency,
+            period=period,
+            content="\n".join(lines).encode(),
+            file_name="t.csv",
+            by=None,
+        )
     upload(world, [20] * 20)
     assessment = assess(world)
     trend = {r["codes"]: r["value"] for r in _rows(assessment, "trend")}
