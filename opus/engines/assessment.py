@@ -23,7 +23,7 @@ from opus.engines.inequality import SII, sii_many
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
 
-METHODS = ("proportion", "crude_rate", "dsr", "isr")
+METHODS = ("proportion", "crude_rate", "dsr", "isr", "life_expectancy")
 CONFIDENCES = (0.95, 0.998)
 LOWER95, UPPER95 = st.limit_keys(0.95)
 LOWER998, UPPER998 = st.limit_keys(0.998)
@@ -105,6 +105,8 @@ def estimate(inputs: Inputs, reference_rates: FloatArray | None = None) -> st.Li
         return st.crude_rate_many(x, np.where(n > 0, n, np.nan), multiplier=inputs.multiplier)
     counts = _required(inputs.band_counts, "counts by age band", method)
     pops = _required(inputs.band_populations, "populations by age band", method)
+    if method == "life_expectancy":
+        return _life_expectancy(counts, pops)
     if method == "dsr":
         return _dsr(counts, pops, inputs.multiplier)
     if method == "isr":
@@ -128,6 +130,41 @@ def _dsr(counts: FloatArray, pops: FloatArray, multiplier: float) -> st.Limits:
     safe_counts = np.where(empty, 0.0, counts)
     safe_pops = np.where(bad, np.nan, safe_pops)
     return st.dsr_many(safe_counts, safe_pops, st.ESP2013, multiplier=multiplier)
+
+
+def _life_expectancy(deaths: FloatArray, pops: FloatArray) -> st.Limits:
+    """Life expectancy at birth for each area (20 bands 0, 1–4, …, 90+; METHODS.md §1.6).
+
+    Areas the method cannot give a value for (fewer than 5,000 people, missing bands, …)
+    get nan, as statistics.life_expectancy defines.
+    """
+    result: st.Limits = {"value": np.full(len(deaths), np.nan)}
+    for level in CONFIDENCES:
+        lower_key, upper_key = st.limit_keys(level)
+        result[lower_key], result[upper_key] = (
+            np.full(len(deaths), np.nan),
+            np.full(len(deaths), np.nan),
+        )
+        for i in range(len(deaths)):
+            if np.isnan(deaths[i]).any() or np.isnan(pops[i]).any() or (pops[i] <= 0).any():
+                continue
+            at_birth = st.life_expectancy(deaths[i], pops[i], confidence=level)[0]
+            result["value"][i] = at_birth.value
+            result[lower_key][i], result[upper_key][i] = at_birth.lower, at_birth.upper
+    return result
+
+
+def excess_events(counts: FloatArray, pops: FloatArray, reference_rates: FloatArray) -> float:
+    """Events beyond those expected if every area had the reference age-specific rates.
+
+    Σ over areas of max(0, observed − Σ_bands population × reference rate): for mortality,
+    the deaths that would not happen if every area matched the least deprived.
+    """
+    observed = np.nansum(counts, axis=1)
+    expected = pops @ reference_rates
+    with np.errstate(invalid="ignore"):
+        excess = np.where(np.isfinite(expected), np.maximum(observed - expected, 0.0), 0.0)
+    return float(excess.sum())
 
 
 def compare(limits: st.Limits, reference: FloatArray, confidence: float = 0.95) -> NDArray[np.int8]:

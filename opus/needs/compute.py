@@ -142,17 +142,22 @@ def lsoa_inputs(indicator: Indicator, frame: Frame, datasets: list[Dataset]) -> 
     """The 'everyone' rows at LSOA level laid onto the frame (nan where nobody sent data)."""
     n = len(frame.lsoa_ids)
     row_of = {int(pk): i for i, pk in enumerate(frame.lsoa_ids)}
-    numerators, denominators = np.full(n, np.nan), np.full(n, np.nan)
-    bands = np.full((n, 19), np.nan) if indicator.method in (Method.DSR, Method.ISR) else None
+    columns: dict[str, np.ndarray] = {}
     for dataset in datasets:
         data = dataset.arrays()
-        rows = np.array([row_of.get(int(a), -1) for a in data["area_id"]])
+        rows = np.array([row_of.get(int(a), -1) for a in data["area_id"]], dtype=np.int64)
         keep = (rows >= 0) & (data["breakdown"] == Breakdown.ALL)
-        numerators[rows[keep]] = data["numerator"][keep]
-        denominators[rows[keep]] = data["denominator"][keep]
-        if bands is not None:
-            bands[rows[keep]] = data["bands"][keep]
-    if bands is not None:
+        for name in ("numerator", "denominator", "bands", "band_pops"):
+            if name in data:
+                column = columns.setdefault(name, np.full((n, *data[name].shape[1:]), np.nan))
+                column[rows[keep]] = data[name][keep]
+    numerators = columns.get("numerator", np.full(n, np.nan))
+    if indicator.method == Method.LIFE_EXPECTANCY:
+        pops = columns.get("band_pops", np.full((n, 20), np.nan))
+        deaths = columns.get("bands", np.full((n, 20), np.nan))
+        return engine.Inputs(indicator.method, 1, numerators, pops.sum(axis=1), deaths, pops)
+    if indicator.method in (Method.DSR, Method.ISR):
+        bands = columns.get("bands", np.full((n, 19), np.nan))
         return engine.Inputs(
             indicator.method,
             indicator.multiplier,
@@ -161,6 +166,7 @@ def lsoa_inputs(indicator: Indicator, frame: Frame, datasets: list[Dataset]) -> 
             bands,
             frame.populations,
         )
+    denominators = columns.get("denominator", np.full(n, np.nan))
     return engine.Inputs(indicator.method, indicator.multiplier, numerators, denominators)
 
 
@@ -215,7 +221,7 @@ def _levels(indicator: Indicator, frame: Frame, base: engine.Inputs) -> dict[str
 
 def _gradient(
     indicator: Indicator, frame: Frame, base: engine.Inputs, repetitions: int
-) -> tuple[dict[str, Any], engine.Gradient]:
+) -> tuple[dict[str, Any], engine.Gradient, np.ndarray]:
     la = frame.levels["la"]
     deciles = engine.local_deciles(frame.imd_score, frame.levels["lsoa"].parent, len(la.codes))
     found = engine.gradient(
@@ -236,7 +242,7 @@ def _gradient(
         "denominator": found.populations.ravel(),
     }
     summary = {"sii": {code: _sii_dict(s) for code, s in zip(la.codes, found.sii, strict=True)}}
-    return {"table": table, "summary": summary}, found
+    return {"table": table, "summary": summary}, found, deciles
 
 
 def _finite(value: float) -> float | None:
@@ -327,11 +333,27 @@ def _group_inputs(
     )
 
 
+def _excess_deaths(base: engine.Inputs, frame: Frame, deciles: np.ndarray) -> float:
+    """Deaths beyond those if each authority's areas had its least deprived tenth's death rates."""
+    deaths, pops = base.band_counts, base.band_populations
+    assert deaths is not None and pops is not None
+    total = 0.0
+    for rows in _rows_by_authority(frame):
+        best = rows[deciles[rows] == 10]
+        if len(best) == 0:
+            continue
+        with np.errstate(invalid="ignore", divide="ignore"):
+            rates = np.nansum(deaths[best], axis=0) / np.nansum(pops[best], axis=0)
+        total += engine.excess_events(deaths[rows], pops[rows], np.nan_to_num(rates))
+    return total
+
+
 def needs_for(
     indicator: Indicator,
     frame: Frame,
     base: engine.Inputs,
     gradient: engine.Gradient,
+    deciles: np.ndarray,
     tables: dict[str, dict[str, Any]],
 ) -> list[engine.Need]:
     """The gaps this indicator shows: by deprivation, and between groups."""
@@ -339,22 +361,27 @@ def needs_for(
     least_deprived = gradient.values[:, 9]
     target = least_deprived[frame.levels["lsoa"].parent]
     gap = gradient.values[:, 0] - gradient.values[:, 9]
-    excess = sum(
-        engine.excess_people(
-            lsoa["value"][rows],
-            _denominators(base)[rows],
-            float(target[rows][0]),
-            100 if indicator.method == Method.ISR else indicator.multiplier,
-            high_is_bad=indicator.high_is_bad,
+    excess = (
+        _excess_deaths(base, frame, deciles)
+        if indicator.method == Method.LIFE_EXPECTANCY
+        else sum(
+            engine.excess_people(
+                lsoa["value"][rows],
+                _denominators(base)[rows],
+                float(target[rows][0]),
+                100 if indicator.method == Method.ISR else indicator.multiplier,
+                high_is_bad=indicator.high_is_bad,
+            )
+            for rows in _rows_by_authority(frame)
+            if np.isfinite(target[rows][0])
         )
-        for rows in _rows_by_authority(frame)
-        if np.isfinite(target[rows][0])
     )
     sii = [s.sii for s in gradient.sii if np.isfinite(s.sii)]
     found = [
         engine.Need(
             f"{indicator.slug}:deprivation",
-            "most and least deprived areas",
+            "most and least deprived areas"
+            + (" (deaths)" if indicator.method == Method.LIFE_EXPECTANCY else ""),
             excess,
             float(np.nanmean(gap)) if np.isfinite(gap).any() else float("nan"),
             float(np.mean(sii)) if sii else float("nan"),
@@ -402,9 +429,12 @@ def _rows_by_authority(frame: Frame) -> list[np.ndarray]:
 def trend(indicator: Indicator, frame: Frame, up_to: str) -> dict[str, Any]:
     """The whole assessment area's value in every period with data, up to this one."""
     periods = sorted(
-        p for p in Dataset.objects.filter(indicator=indicator).values_list("period", flat=True)
-        .distinct() if p <= up_to
-    )  # fmt: skip
+        p
+        for p in Dataset.objects.filter(indicator=indicator)
+        .values_list("period", flat=True)
+        .distinct()
+        if p <= up_to
+    )
     everyone = np.zeros(len(frame.lsoa_ids), dtype=np.int64)
     rows = []
     for period in periods:
@@ -436,7 +466,7 @@ def compute(
             continue
         base = lsoa_inputs(indicator, frame, datasets)
         tables = _levels(indicator, frame, base)
-        tables["decile"], gradient = _gradient(indicator, frame, base, repetitions)
+        tables["decile"], gradient, deciles = _gradient(indicator, frame, base, repetitions)
         tables.update(breakdowns(indicator, frame, datasets))
         tables["trend"] = trend(indicator, frame, assessment.period)
         results += [
@@ -449,7 +479,8 @@ def compute(
             )
             for level, entry in tables.items()
         ]
-        needs += [(indicator, need) for need in needs_for(indicator, frame, base, gradient, tables)]
+        found = needs_for(indicator, frame, base, gradient, deciles, tables)
+        needs += [(indicator, need) for need in found]
     progress(len(indicators), len(indicators), "Saving results")
     return {"results": results, "needs": needs, "indicators": len(indicators)}
 

@@ -16,7 +16,7 @@ import numpy as np
 from opus.core.models import Area, AreaKind, Organisation, OrganisationKind, Role, User
 from opus.needs import services
 from opus.needs.models import Breakdown, Method, Polarity
-from opus.needs.uploads import BAND_COLUMNS
+from opus.needs.uploads import BAND_COLUMNS, DEATH_COLUMNS, POPULATION_COLUMNS
 
 PERIOD = "2025/26"
 EARLIER = [("2023/24", 1.07), ("2024/25", 1.03)]  # needs were a little higher in earlier years
@@ -259,6 +259,17 @@ SPECS = [
         groups=DISABLED,
     ),
     Spec(
+        "life-expectancy",
+        "Life expectancy at birth",
+        Method.LIFE_EXPECTANCY,
+        1,
+        "years",
+        OrganisationKind.NHS_BODY,
+        81,
+        0.25,
+        polarity=Polarity.HIGH_IS_GOOD,
+    ),
+    Spec(
         "local-satisfaction",
         "Residents satisfied with their area as a place to live",
         Method.PROPORTION,
@@ -332,6 +343,24 @@ def _banded_rows(spec: Spec, areas: list[Area], rng: np.random.Generator) -> lis
     ]
 
 
+LIFE_TABLE_AGES = np.array([0, 2.5, *range(7, 97, 5)], dtype=float)  # band mid-points
+
+
+def _life_table_rows(spec: Spec, areas: list[Area], rng: np.random.Generator) -> list[list[object]]:
+    """Deaths and populations in the 20 life-table bands; mortality rises with deprivation."""
+    rows = []
+    mortality = 0.00012 * np.exp(0.088 * (LIFE_TABLE_AGES - 10))
+    mortality[0], mortality[1] = 0.0038, 0.00018
+    for area, latent in zip(areas, _latent(areas), strict=True):
+        pops = np.add(area.population_male, area.population_female).astype(int)
+        infants = int(round(pops[0] / 5))
+        pops20 = np.concatenate([[infants, pops[0] - infants], pops[1:]])
+        rate = mortality * np.exp(spec.gradient * latent) * (81 / spec.base)
+        deaths = np.minimum(rng.poisson(pops20 * np.clip(rate, 0, 0.5)), pops20)
+        rows.append([area.code, PERIOD, "all", "", *deaths.tolist(), *pops20.tolist()])
+    return rows
+
+
 def _simple_rows(spec: Spec, areas: list[Area], rng: np.random.Generator) -> list[list[object]]:
     adults = np.array([sum(a.population_male[4:]) + sum(a.population_female[4:]) for a in areas])
     denominators = np.maximum(
@@ -383,11 +412,20 @@ def _sex_banded_rows(
 
 
 def _period_rows(
-    spec: Spec, factor: float, period: str, authority: Area, lsoas: list[Area],
+    spec: Spec,
+    factor: float,
+    period: str,
+    authority: Area,
+    lsoas: list[Area],
     rng: np.random.Generator,
-) -> list[list[object]]:  # fmt: skip
+) -> list[list[object]]:
     """One period's upload: earlier periods are the same pattern at a different level."""
     spec = replace(spec, base=spec.base * factor)
+    if spec.method == Method.LIFE_EXPECTANCY:
+        rows = _life_table_rows(replace(spec, base=spec.base / factor**2), lsoas, rng)
+        for row in rows:
+            row[1] = period
+        return rows
     banded = spec.method in (Method.DSR, Method.ISR)
     rows = _banded_rows(spec, lsoas, rng) if banded else _simple_rows(spec, lsoas, rng)
     rows += (
@@ -405,6 +443,8 @@ def _csv(spec: Spec, rows: list[list[object]]) -> bytes:
     writer = csv.writer(out)
     banded = spec.method in (Method.DSR, Method.ISR)
     header = ["area_code", "period", "breakdown", "group", "numerator", "denominator"]
+    if spec.method == Method.LIFE_EXPECTANCY:
+        header = header[:4] + DEATH_COLUMNS + POPULATION_COLUMNS
     writer.writerow(header + (BAND_COLUMNS if banded else []))
     writer.writerows(rows)
     return out.getvalue().encode("utf-8")

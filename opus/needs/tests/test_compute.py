@@ -118,3 +118,88 @@ def test_the_trend_shows_every_period_up_to_the_assessments(world):
     assessment = assess(world)
     trend = {r["codes"]: r["value"] for r in _rows(assessment, "trend")}
     assert trend == pytest.approx({"2023/24": 20.0, "2024/25": 15.0, "2025/26": 10.0})
+
+
+def test_life_expectancy_is_computed_from_uploaded_life_tables(world):
+    from opus.needs import services
+    from opus.needs.models import Method, Polarity
+    from opus.needs.uploads import DEATH_COLUMNS, POPULATION_COLUMNS
+
+    indicator = services.indicator_create(
+        by=None,
+        slug="le",
+        name="Life expectancy",
+        definition="At birth",
+        numerator_label="Deaths",
+        denominator_label="Population",
+        method=Method.LIFE_EXPECTANCY,
+        multiplier=1,
+        unit="years",
+        polarity=Polarity.HIGH_IS_GOOD,
+        source_agency=world.agency,
+        period=PERIOD,
+    )
+    pops = [60, 240] + [300] * 18
+    deaths = [1, 0] + [0] * 8 + [1, 1, 2, 3, 4, 6, 9, 12, 15, 20]
+    header = ",".join(
+        ["area_code", "period", "breakdown", "group", *DEATH_COLUMNS, *POPULATION_COLUMNS]
+    )
+    lines = [header] + [
+        ",".join([a.code, PERIOD, "all", "", *map(str, deaths), *map(str, pops)])
+        for a in world.lsoas
+    ]
+    services.dataset_upload(
+        indicator=indicator,
+        agency=world.agency,
+        period=PERIOD,
+        content="\n".join(lines).encode(),
+        file_name="le.csv",
+        by=None,
+    )
+    assessment = services.assessment_create(
+        title="LE", area=world.la, period=PERIOD, indicators=[indicator], partners=[], by=None
+    )
+    services.assessment_compute(assessment.pk, None, repetitions=1_000)
+    (la,) = Result.objects.get(assessment=assessment, indicator=indicator, level="la").rows()
+    expected = st.life_expectancy([d * 20 for d in deaths], [p * 20 for p in pops])[0]
+    assert la["value"] == pytest.approx(expected.value, abs=1e-9)
+    assert la["lower95_0cl"] == pytest.approx(expected.lower, abs=1e-9)
+    lsoa = Result.objects.get(assessment=assessment, indicator=indicator, level="lsoa").rows()
+    single = st.life_expectancy(deaths, pops)[0]  # 5,700 people: enough for a life table
+    assert lsoa[0]["value"] == pytest.approx(single.value, abs=1e-9) or (
+        np.isnan(single.value) and np.isnan(lsoa[0]["value"])
+    )
+
+
+def test_a_life_table_with_more_deaths_than_people_is_refused(world):
+    from opus.needs import services
+    from opus.needs.models import Method, Polarity
+    from opus.needs.uploads import DEATH_COLUMNS, POPULATION_COLUMNS, UploadError
+
+    indicator = services.indicator_create(
+        by=None,
+        slug="le2",
+        name="LE",
+        definition="x",
+        numerator_label="d",
+        denominator_label="p",
+        method=Method.LIFE_EXPECTANCY,
+        multiplier=1,
+        unit="years",
+        polarity=Polarity.HIGH_IS_GOOD,
+        source_agency=world.agency,
+        period=PERIOD,
+    )
+    header = ",".join(
+        ["area_code", "period", "breakdown", "group", *DEATH_COLUMNS, *POPULATION_COLUMNS]
+    )
+    row = ",".join([world.lsoas[0].code, PERIOD, "all", "", "9", *["0"] * 19, "5", *["100"] * 19])
+    with pytest.raises(UploadError, match='row 2, column "deaths_0": more deaths than people'):
+        services.dataset_upload(
+            indicator=indicator,
+            agency=world.agency,
+            period=PERIOD,
+            content=f"{header}\n{row}\n".encode(),
+            file_name="le.csv",
+            by=None,
+        )

@@ -10,7 +10,7 @@ pytestmark = pytest.mark.django_db
 
 def test_the_demo_assessment_is_published_with_deprivation_gaps_on_top():
     call_command("seed_demo", "--seed", "5", verbosity=0)
-    assert Indicator.objects.count() == 20
+    assert Indicator.objects.count() >= 20
     assert Dataset.objects.values("agency").distinct().count() >= 4  # a joint assessment
     assessment = Assessment.objects.get()
     assert assessment.is_published
