@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 
 from opus.core.models import Area, AreaKind, Organisation
-from opus.needs.models import Indicator
+from opus.needs.models import COMPUTED_METHODS, Breakdown, Indicator
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 
@@ -36,6 +36,37 @@ class AssessmentForm(forms.Form):
         required=False,
         label="Partner agencies invited to contribute data",
     )
+
+
+class IndicatorForm(forms.ModelForm):
+    breakdowns = forms.MultipleChoiceField(
+        choices=[c for c in Breakdown.choices if c[0] != Breakdown.ALL],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        label="Breakdowns partner agencies can send",
+    )
+
+    class Meta:
+        model = Indicator
+        fields = [
+            "name", "slug", "definition", "numerator_label", "denominator_label", "method",
+            "multiplier", "unit", "polarity", "source_agency", "period", "breakdowns",
+        ]  # fmt: skip
+        help_texts = {
+            "slug": "A short name for web addresses and files, like emergency-admissions",
+            "multiplier": "100 for a percentage, 100000 for a rate per 100,000",
+        }
+        error_messages = {
+            "name": {"required": "Enter the indicator's name"},
+            "slug": {"required": "Enter a short name", "unique": "That short name is taken"},
+            "definition": {"required": "Say what the indicator measures"},
+        }
+
+    def clean_method(self) -> str:
+        method = self.cleaned_data["method"]
+        if method not in COMPUTED_METHODS:
+            raise forms.ValidationError("Opus cannot compute that method from uploads yet")
+        return method
 
 
 class UploadForm(forms.Form):

@@ -27,7 +27,9 @@ class Method(models.TextChoices):
     LIFE_EXPECTANCY = "life_expectancy", "Life expectancy (Chiang II)"
 
 
-COMPUTED_METHODS = {Method.PROPORTION, Method.CRUDE_RATE, Method.DSR, Method.ISR}
+COMPUTED_METHODS = {
+    Method.PROPORTION, Method.CRUDE_RATE, Method.DSR, Method.ISR, Method.LIFE_EXPECTANCY,
+}  # fmt: skip
 
 
 class Polarity(models.TextChoices):
@@ -41,6 +43,7 @@ class Breakdown(models.TextChoices):
     AGE_BAND = "age_band", "Age band"
     ETHNIC_GROUP = "ethnic_group", "Ethnic group"
     DISABILITY = "disability", "Disability"
+    DEPRIVATION_DECILE = "deprivation_decile", "Deprivation decile"
 
 
 def pack(arrays: dict[str, np.ndarray]) -> bytes:

@@ -5,7 +5,8 @@ Layout (one row per area, period and group):
     area_code,period,breakdown,group,numerator,denominator[,count_0_4,…,count_90_plus]
 
 - area_code: an ONS code of an area Opus knows (LSOA, ward or authority).
-- breakdown: all, sex, age_band, ethnic_group or disability; group names the group
+- breakdown: all, sex, age_band, ethnic_group, disability or deprivation_decile; group names
+  the group
   (blank for all; male/female for sex).
 - numerator/denominator: the count and its population. For directly or indirectly
   standardised rates, give the 19 count_ columns (ESP bands 0–4 … 90+) instead of a
@@ -99,6 +100,8 @@ def _where(
         raise _fail(file_name, n, "group", "name the group this row is about")
     if breakdown == Breakdown.SEX and group.lower() not in {"male", "female"}:
         raise _fail(file_name, n, "group", f"'{group}' should be male or female")
+    if breakdown == Breakdown.DEPRIVATION_DECILE and group not in {str(d) for d in range(1, 11)}:
+        raise _fail(file_name, n, "group", f"'{group}' should be a decile from 1 to 10")
     return codes[code], breakdown, group.lower() if breakdown == Breakdown.SEX else group
 
 

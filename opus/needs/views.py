@@ -23,7 +23,13 @@ from opus.needs.access import (
     get_assessment_for_user,
     sees_unsuppressed,
 )
-from opus.needs.forms import AssessmentForm, PriorityNoteForm, PublishForm, UploadForm
+from opus.needs.forms import (
+    AssessmentForm,
+    IndicatorForm,
+    PriorityNoteForm,
+    PublishForm,
+    UploadForm,
+)
 from opus.needs.models import Assessment, Indicator, Priority, Result
 from opus.needs.presentation import (
     LEVEL_LABELS,
@@ -46,6 +52,29 @@ def assessment_list(request: HttpRequest) -> HttpResponse:
         "can_edit": can_edit(request.user),
     }
     return render(request, "needs/assessment_list.html", context)
+
+
+@require_GET
+def indicator_list(request: HttpRequest) -> HttpResponse:
+    indicators = Indicator.objects.select_related("source_agency").order_by("name")
+    context = {
+        "page_title": "Indicators",
+        "indicators": indicators,
+        "can_edit": can_edit(request.user),
+    }
+    return render(request, "needs/indicator_list.html", context)
+
+
+@role_required(Role.COMMISSIONER, Role.ADMIN)
+@require_http_methods(["GET", "POST"])
+def indicator_new(request: HttpRequest) -> HttpResponse:
+    form = IndicatorForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.indicator_create(by=request.user, **form.cleaned_data)
+        messages.success(request, f"Indicator '{form.cleaned_data['name']}' added")
+        return redirect("needs:indicator_list")
+    context = {"page_title": "Add an indicator", "form": form}
+    return render(request, "needs/indicator_new.html", context, status=400 if form.errors else 200)
 
 
 @role_required(Role.COMMISSIONER, Role.ADMIN)

@@ -146,3 +146,21 @@ def test_the_results_api_names_a_bad_level(client, world, cast):
         {"indicator": "loneliness", "level": "county"},
     )
     assert response.status_code == 422 and response.json()["errors"][0]["field"] == "level"
+
+
+def test_a_commissioner_adds_an_indicator_and_bad_input_is_summarised(client, world, cast):
+    client.force_login(cast.commissioner)
+    good = {
+        "name": "Social isolation", "slug": "isolation", "definition": "Adults with no contact",
+        "numerator_label": "Isolated adults", "denominator_label": "Adults", "method": "proportion",
+        "multiplier": 100, "unit": "%", "polarity": "high_bad", "source_agency": world.agency.pk,
+        "period": PERIOD, "breakdowns": ["disability"],
+    }  # fmt: skip
+    response = client.post("/needs/indicators/new/", {**good, "method": "mean", "slug": ""})
+    page = response.content.decode()
+    assert response.status_code == 400 and "cannot compute that method" in page
+    assert "Enter a short name" in page
+    assert client.post("/needs/indicators/new/", good).status_code == 302
+    assert AuditEvent.objects.filter(action="indicator.create", summary__slug="isolation").exists()
+    client.force_login(cast.provider)
+    assert client.get("/needs/indicators/new/").status_code == 404
