@@ -126,7 +126,7 @@ def gradient_chart(
         x = left + i * step
         columns.append(
             {
-                "decile": i + 1,
+                "label": i + 1,
                 "x": round(x + step * 0.15, 1),
                 "w": round(step * 0.7, 1),
                 "y": y_of(v) if v is not None else None,

@@ -223,7 +223,7 @@ def _trend_context(request: HttpRequest, assessment: Assessment, indicator: Indi
         [r["value"] for r in rows], [r["lower"] for r in rows], [r["upper"] for r in rows], None
     )
     for column, row in zip(chart["columns"], rows, strict=True):
-        column["decile"] = row["code"]
+        column["label"] = row["code"]
     return {"rows": rows, "chart": chart}
 
 
