@@ -51,10 +51,13 @@ def group_sum(values: FloatArray, groups: IntArray, n_groups: int) -> FloatArray
     so a partly missing aggregate is never passed off as complete.
     """
     keep = groups >= 0
-    shape = (n_groups, *values.shape[1:])
-    out = np.zeros(shape)
-    np.add.at(out, groups[keep], values[keep])
-    return out
+    index, kept = groups[keep], values[keep]
+    if kept.ndim == 1:
+        return np.bincount(index, weights=kept, minlength=n_groups).astype(np.float64)
+    columns = [
+        np.bincount(index, weights=kept[:, j], minlength=n_groups) for j in range(kept.shape[1])
+    ]
+    return np.column_stack(columns).astype(np.float64) if columns else np.zeros((n_groups, 0))
 
 
 def aggregate(inputs: Inputs, groups: IntArray, n_groups: int) -> Inputs:

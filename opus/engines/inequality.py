@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,6 +21,8 @@ from opus.engines.statistics import FloatArray, normalise_confidence, z_value
 NAN = math.nan
 MIN_QUANTILES, MAX_QUANTILES = 5, 100
 MIN_REPETITIONS = 1000
+PARALLEL_FROM = 8  # groups; below this, threads cost more than they save
+THREADS = 2
 Transform = Callable[[FloatArray], FloatArray]
 
 
@@ -258,12 +261,20 @@ class _Options:
 
 
 def _run(groups: _Groups, draws: FloatArray, options: _Options) -> list[SII]:
+    """One SII per group. Many groups are shared between two threads: numpy's sorts and matrix
+    products release the GIL, and the draws are only read, so the results are the same."""
     method = _sii_transformed if options.transform else _sii_plain
-    results = []
-    for y, pops, se in zip(groups.values, groups.populations, groups.se, strict=True):
+
+    def one(group: tuple[FloatArray, FloatArray, FloatArray]) -> SII:
+        y, pops, se = group
         missing = np.isnan(y).any() or np.isnan(pops).any() or np.isnan(se).any()
-        results.append(NAN_SII if missing else method((y, pops, se), draws, options))
-    return results
+        return NAN_SII if missing else method((y, pops, se), draws, options)
+
+    rows = list(zip(groups.values, groups.populations, groups.se, strict=True))
+    if len(rows) < PARALLEL_FROM:
+        return [one(row) for row in rows]
+    with ThreadPoolExecutor(max_workers=THREADS) as pool:
+        return list(pool.map(one, rows))
 
 
 def sii_many(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -51,6 +52,12 @@ class Frame:
     imd_score: np.ndarray
     levels: dict[str, Level]
     area_rows: dict[int, tuple[str, int]]  # area id → (level, row), for uploads above LSOA
+    deciles: np.ndarray  # each LSOA's deprivation decile within its authority (0: none)
+
+    @cached_property
+    def row_of(self) -> dict[int, int]:
+        """Each LSOA's row, by its id."""
+        return {int(pk): i for i, pk in enumerate(self.lsoa_ids)}
 
 
 def _scope(assessment: Assessment) -> Q:
@@ -115,19 +122,16 @@ def load_frame(assessment: Assessment) -> Frame:
         levels[name] = _level(level_codes, level_names, [row.get(k, -1) for k in keys], parent)
     male_arr, female_arr = np.array(male, dtype=np.float64), np.array(female, dtype=np.float64)
     area_rows = {pk: ("lsoa", i) for i, pk in enumerate(ids)}
+    pk_of_code = {area.code: pk for pk, area in parents.items()}
     for name in ("ward", "la"):
         for i, code in enumerate(levels[name].codes):
-            pk = next(p for p, a in parents.items() if a.code == code)
-            area_rows[pk] = (name, i)
+            area_rows[pk_of_code[code]] = (name, i)
+    imd_scores = np.array([np.nan if s is None else s for s in imd], dtype=np.float64)
+    deciles = engine.local_deciles(imd_scores, levels["lsoa"].parent, len(levels["la"].codes))
     return Frame(
-        np.array(ids),
-        male_arr + female_arr,
-        male_arr,
-        female_arr,
-        np.array([np.nan if s is None else s for s in imd], dtype=np.float64),
-        levels,
-        area_rows,
-    )
+        np.array(ids), male_arr + female_arr, male_arr, female_arr, imd_scores, levels,
+        area_rows, deciles,
+    )  # fmt: skip
 
 
 def latest_datasets(indicator: Indicator, period: str) -> list[Dataset]:
@@ -141,7 +145,7 @@ def latest_datasets(indicator: Indicator, period: str) -> list[Dataset]:
 def lsoa_inputs(indicator: Indicator, frame: Frame, datasets: list[Dataset]) -> engine.Inputs:
     """The 'everyone' rows at LSOA level laid onto the frame (nan where nobody sent data)."""
     n = len(frame.lsoa_ids)
-    row_of = {int(pk): i for i, pk in enumerate(frame.lsoa_ids)}
+    row_of = frame.row_of
     columns: dict[str, np.ndarray] = {}
     for dataset in datasets:
         data = dataset.arrays()
@@ -223,7 +227,7 @@ def _gradient(
     indicator: Indicator, frame: Frame, base: engine.Inputs, repetitions: int
 ) -> tuple[dict[str, Any], engine.Gradient, np.ndarray]:
     la = frame.levels["la"]
-    deciles = engine.local_deciles(frame.imd_score, frame.levels["lsoa"].parent, len(la.codes))
+    deciles = frame.deciles
     found = engine.gradient(
         base,
         frame.levels["lsoa"].parent,
@@ -426,7 +430,7 @@ def _rows_by_authority(frame: Frame) -> list[np.ndarray]:
     return [np.flatnonzero(parent == a) for a in range(len(frame.levels["la"].codes))]
 
 
-def trend(indicator: Indicator, frame: Frame, up_to: str) -> dict[str, Any]:
+def trend(indicator: Indicator, frame: Frame, up_to: str, current: engine.Inputs) -> dict[str, Any]:
     """The whole assessment area's value in every period with data, up to this one."""
     periods = sorted(
         p
@@ -438,7 +442,10 @@ def trend(indicator: Indicator, frame: Frame, up_to: str) -> dict[str, Any]:
     everyone = np.zeros(len(frame.lsoa_ids), dtype=np.int64)
     rows = []
     for period in periods:
-        base = lsoa_inputs(indicator, frame, latest_datasets(indicator, period))
+        if period == up_to:
+            base = current
+        else:
+            base = lsoa_inputs(indicator, frame, latest_datasets(indicator, period))
         rows.append(engine.aggregate(base, everyone, 1))
     limits = [engine.estimate(r) for r in rows]
     table = {
@@ -468,7 +475,7 @@ def compute(
         tables = _levels(indicator, frame, base)
         tables["decile"], gradient, deciles = _gradient(indicator, frame, base, repetitions)
         tables.update(breakdowns(indicator, frame, datasets))
-        tables["trend"] = trend(indicator, frame, assessment.period)
+        tables["trend"] = trend(indicator, frame, assessment.period, base)
         results += [
             Result(
                 assessment=assessment,
