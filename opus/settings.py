@@ -121,6 +121,7 @@ INSTALLED_APPS = [
     "ninja",
     "opus.core",
     "opus.needs",
+    "opus.directory",
 ]
 
 MIDDLEWARE = [

@@ -121,3 +121,23 @@ def allow_audit_tampering() -> None:
             cursor.execute("SET LOCAL session_replication_role = replica")
         else:
             cursor.execute("DROP TRIGGER core_auditevent_no_update")
+
+
+def create_service(**overrides: Any) -> Any:
+    """A directory service with one physical location, a cost and a term, for tests."""
+    from opus.directory import services as directory
+    from opus.directory.models import TaxonomyTerm
+
+    n = next(_counter)
+    organisation = overrides.pop("organisation", None) or create_organisation()
+    terms = overrides.pop("terms", None) or list(TaxonomyTerm.objects.filter(code="befriending"))
+    fields: dict[str, Any] = {
+        "name": f"Service {n}",
+        "description": f"A test service number {n}",
+        "minimum_age": 18,
+        "delivery": ["in-person"],
+    }
+    fields.update(overrides)
+    service = directory.service_create(organisation=organisation, by=None, **fields)
+    directory.service_set_terms(service=service, terms=terms, by=None)
+    return service

@@ -1,9 +1,11 @@
 from django.urls import include, path
 
 from opus.api import api
+from opus.directory.oruk import api as oruk_api
 
 urlpatterns = [
     path("api/v1/", api.urls),
+    path("api/oruk/", oruk_api.urls),
     path("needs/", include("opus.needs.urls")),
     path("", include("opus.core.urls")),
 ]

@@ -1,0 +1,227 @@
+"""The service directory in the shape of HSDS 3 / Open Referral UK 3.0.
+
+Ids are UUIDs, as the standard's schemas require. Beyond the standard, services carry
+structured eligibility (age range, circumstances from a vocabulary, a residency area,
+whether a referral is needed), delivery modes, capacity and vacancies, and locations
+carry accessibility features from a vocabulary: what matching needs and the standard lacks.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+
+from opus.core.models import Area, Organisation
+
+REVIEW_INTERVAL = timedelta(days=365)
+
+
+class Taxonomy(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.CharField(max_length=200, unique=True)
+    description = models.TextField(blank=True)
+    uri = models.URLField(blank=True)
+    version = models.CharField(max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "taxonomies"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TaxonomyTerm(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    taxonomy = models.ForeignKey(Taxonomy, on_delete=models.CASCADE, related_name="terms")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="children"
+    )
+    code = models.CharField(max_length=100)
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    term_uri = models.URLField(blank=True)
+
+    class Meta:
+        ordering = ["taxonomy", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["taxonomy", "code"], name="taxonomy_term_code_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ServiceStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    INACTIVE = "inactive", "Inactive"
+    DEFUNCT = "defunct", "Defunct"
+    TEMPORARILY_CLOSED = "temporarily closed", "Temporarily closed"
+
+
+class Service(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="services"
+    )
+    name = models.CharField(max_length=200)
+    description = models.TextField()
+    url = models.URLField(blank=True)
+    email = models.EmailField(blank=True)
+    status = models.CharField(
+        max_length=20, choices=ServiceStatus.choices, default=ServiceStatus.ACTIVE
+    )
+    fees_description = models.TextField(blank=True)
+    application_process = models.TextField(blank=True)
+    eligibility_description = models.TextField(blank=True)
+    minimum_age = models.PositiveSmallIntegerField(null=True, blank=True)
+    maximum_age = models.PositiveSmallIntegerField(null=True, blank=True)
+    circumstances = models.JSONField(default=list, blank=True)  # codes from CIRCUMSTANCES
+    residency_area = models.ForeignKey(
+        Area, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    referral_required = models.BooleanField(default=False)
+    delivery = models.JSONField(default=list, blank=True)  # codes from DELIVERY
+    capacity = models.PositiveIntegerField(null=True, blank=True)
+    vacancies = models.PositiveIntegerField(null=True, blank=True)
+    assured_date = models.DateField(null=True, blank=True)
+    assurer_email = models.EmailField(blank=True)
+    alert = models.CharField(max_length=300, blank=True)
+    terms = models.ManyToManyField(TaxonomyTerm, related_name="services", blank=True)
+    reviewed_at = models.DateTimeField(default=timezone.now)
+    last_modified = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("directory:service_detail", args=[self.pk])
+
+    @property
+    def needs_review(self) -> bool:
+        """Not reviewed by its provider for twelve months: flagged to them and shown as such."""
+        return timezone.now() - self.reviewed_at > REVIEW_INTERVAL
+
+
+class LocationType(models.TextChoices):
+    PHYSICAL = "physical", "A place people visit"
+    POSTAL = "postal", "A postal address"
+    VIRTUAL = "virtual", "Online or by phone"
+
+
+class Location(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="locations"
+    )
+    location_type = models.CharField(
+        max_length=10, choices=LocationType.choices, default=LocationType.PHYSICAL
+    )
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    address_1 = models.CharField(max_length=200, blank=True)
+    city = models.CharField(max_length=100, blank=True)
+    postal_code = models.CharField(max_length=8, blank=True)
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+    accessibility = models.JSONField(default=list, blank=True)  # codes from ACCESSIBILITY
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ServiceAtLocation(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="at_locations")
+    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="services_here")
+    description = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["service", "location"], name="service_location_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service} at {self.location}"
+
+
+class ServiceArea(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="areas")
+    area = models.ForeignKey(Area, null=True, blank=True, on_delete=models.SET_NULL)
+    name = models.CharField(max_length=200)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Language(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="languages")
+    code = models.CharField(max_length=10)
+    name = models.CharField(max_length=100)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CostUnit(models.TextChoices):
+    HOUR = "hour", "an hour"
+    SESSION = "session", "a session"
+    WEEK = "week", "a week"
+    MONTH = "month", "a month"
+
+
+class CostOption(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="cost_options")
+    option = models.CharField(max_length=200, blank=True)
+    amount_pence = models.PositiveIntegerField()
+    unit = models.CharField(max_length=10, choices=CostUnit.choices, default=CostUnit.HOUR)
+    currency = models.CharField(max_length=3, default="GBP")
+    valid_from = models.DateField(null=True, blank=True)
+    valid_to = models.DateField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"£{self.amount_pence / 100:.2f} {self.get_unit_display()}"
+
+
+class Schedule(models.Model):
+    """When a service runs, in the RRULE fields HSDS uses (weekly on given days)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="schedules")
+    freq = models.CharField(max_length=10, default="WEEKLY")
+    interval = models.PositiveSmallIntegerField(default=1)
+    byday = models.CharField(max_length=40, blank=True, help_text="For example MO,WE,FR")
+    opens_at = models.TimeField(null=True, blank=True)
+    closes_at = models.TimeField(null=True, blank=True)
+    description = models.CharField(max_length=300, blank=True)
+
+    def __str__(self) -> str:
+        return self.description or f"{self.freq} {self.byday}"
+
+
+class Contact(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="contacts")
+    name = models.CharField(max_length=200, blank=True)
+    title = models.CharField(max_length=200, blank=True)
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=30, blank=True)
+
+    def __str__(self) -> str:
+        return self.name or self.email or self.phone

@@ -1,0 +1,148 @@
+"""Every write in the directory: one transaction with its audit event.
+
+A change to any part of a service (its terms, places, costs, times, languages) counts as
+a review by its provider and moves the service's last_modified, which the ORUK API's
+modified_after filter reads.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from opus.core.audit import audit_record, changes
+from opus.core.models import Organisation, User
+from opus.directory.models import (
+    CostOption,
+    Language,
+    Location,
+    Schedule,
+    Service,
+    ServiceAtLocation,
+    TaxonomyTerm,
+)
+from opus.directory.vocabularies import LANGUAGES
+
+SERVICE_FIELDS = [
+    "name", "description", "url", "email", "status", "fees_description", "application_process",
+    "eligibility_description", "minimum_age", "maximum_age", "circumstances", "residency_area_id",
+    "referral_required", "delivery", "capacity", "vacancies", "assured_date", "assurer_email",
+    "alert",
+]  # fmt: skip
+
+
+def _snapshot(service: Service) -> dict[str, Any]:
+    return {name: getattr(service, name) for name in SERVICE_FIELDS}
+
+
+def _touch(service: Service) -> None:
+    now = timezone.now()
+    Service.objects.filter(pk=service.pk).update(last_modified=now, reviewed_at=now)
+    service.last_modified = service.reviewed_at = now
+
+
+@transaction.atomic
+def service_create(*, organisation: Organisation, by: User | None, **fields: Any) -> Service:
+    service = Service(organisation=organisation, **fields)
+    service.full_clean()
+    service.save(force_insert=True)
+    audit_record(actor=by, action="service.create", target=service,
+                 summary={"after": _snapshot(service), "organisation": organisation.slug})  # fmt: skip
+    return service
+
+
+@transaction.atomic
+def service_update(*, service: Service, by: User | None, **fields: Any) -> Service:
+    service = Service.objects.select_for_update().get(pk=service.pk)
+    before = _snapshot(service)
+    for name, value in fields.items():
+        if name not in SERVICE_FIELDS and name != "residency_area":
+            raise ValueError(f"{name} cannot be changed here")
+        setattr(service, name, value)
+    service.last_modified = service.reviewed_at = timezone.now()
+    service.full_clean()
+    service.save()
+    audit_record(actor=by, action="service.update", target=service,
+                 summary=changes(before, _snapshot(service)))  # fmt: skip
+    return service
+
+
+@transaction.atomic
+def service_mark_reviewed(*, service: Service, by: User) -> Service:
+    """The provider confirms the details are still right."""
+    _touch(service)
+    audit_record(actor=by, action="service.review", target=service, summary={})
+    return service
+
+
+@transaction.atomic
+def service_set_terms(*, service: Service, terms: list[TaxonomyTerm], by: User | None) -> Service:
+    before = sorted(str(t.code) for t in service.terms.all())
+    service.terms.set(terms)
+    _touch(service)
+    audit_record(actor=by, action="service.terms", target=service,
+                 summary={"before": before, "after": sorted(t.code for t in terms)})  # fmt: skip
+    return service
+
+
+@transaction.atomic
+def service_set_languages(*, service: Service, codes: list[str], by: User | None) -> Service:
+    unknown = [c for c in codes if c not in LANGUAGES]
+    if unknown:
+        raise ValueError(f"unknown language code {unknown[0]!r}")
+    Language.objects.filter(service=service).delete()
+    Language.objects.bulk_create([Language(service=service, code=c, name=LANGUAGES[c]) for c in codes])
+    _touch(service)
+    audit_record(actor=by, action="service.languages", target=service, summary={"after": codes})
+    return service
+
+
+@transaction.atomic
+def service_set_cost(
+    *, service: Service, amount_pence: int | None, unit: str, option: str, by: User | None
+) -> Service:
+    """One price (or none: free). Amounts are whole pence."""
+    CostOption.objects.filter(service=service).delete()
+    if amount_pence is not None:
+        CostOption.objects.create(service=service, amount_pence=amount_pence, unit=unit, option=option)
+    _touch(service)
+    audit_record(actor=by, action="service.cost", target=service,
+                 summary={"amount_pence": amount_pence, "unit": unit})  # fmt: skip
+    return service
+
+
+@transaction.atomic
+def service_set_schedule(
+    *, service: Service, byday: list[str], opens_at: Any, closes_at: Any, by: User | None
+) -> Service:
+    Schedule.objects.filter(service=service).delete()
+    if byday:
+        Schedule.objects.create(service=service, byday=",".join(byday), opens_at=opens_at,
+                                closes_at=closes_at)  # fmt: skip
+    _touch(service)
+    audit_record(actor=by, action="service.schedule", target=service,
+                 summary={"byday": byday, "opens_at": opens_at, "closes_at": closes_at})  # fmt: skip
+    return service
+
+
+@transaction.atomic
+def location_create(*, organisation: Organisation, by: User | None, **fields: Any) -> Location:
+    location = Location(organisation=organisation, **fields)
+    location.full_clean()
+    location.save(force_insert=True)
+    audit_record(actor=by, action="location.create", target=location,
+                 summary={"name": location.name, "postal_code": location.postal_code})  # fmt: skip
+    return location
+
+
+@transaction.atomic
+def service_set_locations(*, service: Service, locations: list[Location], by: User | None) -> Service:
+    ServiceAtLocation.objects.filter(service=service).exclude(location__in=locations).delete()
+    for location in locations:
+        ServiceAtLocation.objects.get_or_create(service=service, location=location)
+    _touch(service)
+    audit_record(actor=by, action="service.locations", target=service,
+                 summary={"after": sorted(str(loc.pk) for loc in locations)})  # fmt: skip
+    return service

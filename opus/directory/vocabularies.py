@@ -1,0 +1,51 @@
+"""Vocabularies the directory adds to Open Referral for matching: circumstances and access.
+
+Codes are stable (stored and sent in the API as attributes); labels are what people read.
+"""
+
+CIRCUMSTANCES = {
+    "carer": "Unpaid carer",
+    "young-carer": "Young carer",
+    "older-person": "Older person (65 and over)",
+    "physical-disability": "Physical disability",
+    "learning-disability": "Learning disability",
+    "autism": "Autistic person",
+    "dementia": "Living with dementia",
+    "mental-health": "Mental health condition",
+    "sensory-impairment": "Sight or hearing loss",
+    "long-term-condition": "Long-term health condition",
+    "low-income": "On a low income",
+    "homeless": "Homeless or at risk of homelessness",
+    "care-leaver": "Care leaver",
+    "veteran": "Armed forces veteran",
+    "refugee": "Refugee or seeking asylum",
+    "bereaved": "Recently bereaved",
+    "pregnant": "Pregnant or new parent",
+    "domestic-abuse": "Affected by domestic abuse",
+}
+
+ACCESSIBILITY = {
+    "step-free": "Step-free access",
+    "accessible-toilet": "Accessible toilet",
+    "changing-places": "Changing Places toilet",
+    "hearing-loop": "Hearing loop",
+    "bsl": "British Sign Language",
+    "easy-read": "Easy read information",
+    "large-print": "Large print",
+    "quiet-space": "Quiet space",
+    "parking": "Blue Badge parking",
+    "assistance-dogs": "Assistance dogs welcome",
+    "interpreters": "Interpreters available",
+}
+
+DELIVERY = {
+    "in-person": "In person at a place",
+    "at-home": "At your home",
+    "online": "Online or by phone",
+}
+
+LANGUAGES = {
+    "en": "English", "cy": "Welsh", "ur": "Urdu", "pa": "Punjabi", "bn": "Bengali",
+    "pl": "Polish", "ro": "Romanian", "ar": "Arabic", "so": "Somali", "gu": "Gujarati",
+    "zh": "Chinese", "pt": "Portuguese", "bfi": "British Sign Language",
+}  # fmt: skip
