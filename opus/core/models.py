@@ -103,6 +103,7 @@ class SizeBand(models.TextChoices):
 class Organisation(models.Model):
     """A council, NHS body, charity, mutual or firm: anyone who commissions or provides."""
 
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)  # the ORUK id
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=220, unique=True)
     kind = models.CharField(max_length=32, choices=OrganisationKind.choices)
