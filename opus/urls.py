@@ -7,6 +7,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("api/oruk/", oruk_api.urls),
     path("needs/", include("opus.needs.urls")),
+    path("directory/", include("opus.directory.urls")),
     path("", include("opus.core.urls")),
 ]
 

@@ -26,11 +26,26 @@ from opus.directory.models import (
 from opus.directory.vocabularies import LANGUAGES
 
 SERVICE_FIELDS = [
-    "name", "description", "url", "email", "status", "fees_description", "application_process",
-    "eligibility_description", "minimum_age", "maximum_age", "circumstances", "residency_area_id",
-    "referral_required", "delivery", "capacity", "vacancies", "assured_date", "assurer_email",
+    "name",
+    "description",
+    "url",
+    "email",
+    "status",
+    "fees_description",
+    "application_process",
+    "eligibility_description",
+    "minimum_age",
+    "maximum_age",
+    "circumstances",
+    "residency_area_id",
+    "referral_required",
+    "delivery",
+    "capacity",
+    "vacancies",
+    "assured_date",
+    "assurer_email",
     "alert",
-]  # fmt: skip
+]
 
 
 def _snapshot(service: Service) -> dict[str, Any]:
@@ -48,8 +63,12 @@ def service_create(*, organisation: Organisation, by: User | None, **fields: Any
     service = Service(organisation=organisation, **fields)
     service.full_clean()
     service.save(force_insert=True)
-    audit_record(actor=by, action="service.create", target=service,
-                 summary={"after": _snapshot(service), "organisation": organisation.slug})  # fmt: skip
+    audit_record(
+        actor=by,
+        action="service.create",
+        target=service,
+        summary={"after": _snapshot(service), "organisation": organisation.slug},
+    )
     return service
 
 
@@ -64,8 +83,12 @@ def service_update(*, service: Service, by: User | None, **fields: Any) -> Servi
     service.last_modified = service.reviewed_at = timezone.now()
     service.full_clean()
     service.save()
-    audit_record(actor=by, action="service.update", target=service,
-                 summary=changes(before, _snapshot(service)))  # fmt: skip
+    audit_record(
+        actor=by,
+        action="service.update",
+        target=service,
+        summary=changes(before, _snapshot(service)),
+    )
     return service
 
 
@@ -82,8 +105,12 @@ def service_set_terms(*, service: Service, terms: list[TaxonomyTerm], by: User |
     before = sorted(str(t.code) for t in service.terms.all())
     service.terms.set(terms)
     _touch(service)
-    audit_record(actor=by, action="service.terms", target=service,
-                 summary={"before": before, "after": sorted(t.code for t in terms)})  # fmt: skip
+    audit_record(
+        actor=by,
+        action="service.terms",
+        target=service,
+        summary={"before": before, "after": sorted(t.code for t in terms)},
+    )
     return service
 
 
@@ -93,7 +120,9 @@ def service_set_languages(*, service: Service, codes: list[str], by: User | None
     if unknown:
         raise ValueError(f"unknown language code {unknown[0]!r}")
     Language.objects.filter(service=service).delete()
-    Language.objects.bulk_create([Language(service=service, code=c, name=LANGUAGES[c]) for c in codes])
+    Language.objects.bulk_create(
+        [Language(service=service, code=c, name=LANGUAGES[c]) for c in codes]
+    )
     _touch(service)
     audit_record(actor=by, action="service.languages", target=service, summary={"after": codes})
     return service
@@ -106,10 +135,16 @@ def service_set_cost(
     """One price (or none: free). Amounts are whole pence."""
     CostOption.objects.filter(service=service).delete()
     if amount_pence is not None:
-        CostOption.objects.create(service=service, amount_pence=amount_pence, unit=unit, option=option)
+        CostOption.objects.create(
+            service=service, amount_pence=amount_pence, unit=unit, option=option
+        )
     _touch(service)
-    audit_record(actor=by, action="service.cost", target=service,
-                 summary={"amount_pence": amount_pence, "unit": unit})  # fmt: skip
+    audit_record(
+        actor=by,
+        action="service.cost",
+        target=service,
+        summary={"amount_pence": amount_pence, "unit": unit},
+    )
     return service
 
 
@@ -119,11 +154,16 @@ def service_set_schedule(
 ) -> Service:
     Schedule.objects.filter(service=service).delete()
     if byday:
-        Schedule.objects.create(service=service, byday=",".join(byday), opens_at=opens_at,
-                                closes_at=closes_at)  # fmt: skip
+        Schedule.objects.create(
+            service=service, byday=",".join(byday), opens_at=opens_at, closes_at=closes_at
+        )
     _touch(service)
-    audit_record(actor=by, action="service.schedule", target=service,
-                 summary={"byday": byday, "opens_at": opens_at, "closes_at": closes_at})  # fmt: skip
+    audit_record(
+        actor=by,
+        action="service.schedule",
+        target=service,
+        summary={"byday": byday, "opens_at": opens_at, "closes_at": closes_at},
+    )
     return service
 
 
@@ -132,17 +172,44 @@ def location_create(*, organisation: Organisation, by: User | None, **fields: An
     location = Location(organisation=organisation, **fields)
     location.full_clean()
     location.save(force_insert=True)
-    audit_record(actor=by, action="location.create", target=location,
-                 summary={"name": location.name, "postal_code": location.postal_code})  # fmt: skip
+    audit_record(
+        actor=by,
+        action="location.create",
+        target=location,
+        summary={"name": location.name, "postal_code": location.postal_code},
+    )
     return location
 
 
 @transaction.atomic
-def service_set_locations(*, service: Service, locations: list[Location], by: User | None) -> Service:
+def location_update(*, location: Location, by: User | None, **fields: Any) -> Location:
+    location = Location.objects.select_for_update().get(pk=location.pk)
+    before = {name: getattr(location, name) for name in fields}
+    for name, value in fields.items():
+        setattr(location, name, value)
+    location.full_clean()
+    location.save(update_fields=list(fields))
+    audit_record(
+        actor=by,
+        action="location.update",
+        target=location,
+        summary=changes(before, {name: getattr(location, name) for name in fields}),
+    )
+    return location
+
+
+@transaction.atomic
+def service_set_locations(
+    *, service: Service, locations: list[Location], by: User | None
+) -> Service:
     ServiceAtLocation.objects.filter(service=service).exclude(location__in=locations).delete()
     for location in locations:
         ServiceAtLocation.objects.get_or_create(service=service, location=location)
     _touch(service)
-    audit_record(actor=by, action="service.locations", target=service,
-                 summary={"after": sorted(str(loc.pk) for loc in locations)})  # fmt: skip
+    audit_record(
+        actor=by,
+        action="service.locations",
+        target=service,
+        summary={"after": sorted(str(loc.pk) for loc in locations)},
+    )
     return service

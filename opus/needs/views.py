@@ -68,7 +68,7 @@ def indicator_list(request: HttpRequest) -> HttpResponse:
 @role_required(Role.COMMISSIONER, Role.ADMIN)
 @require_http_methods(["GET", "POST"])
 def indicator_new(request: HttpRequest) -> HttpResponse:
-    form = IndicatorForm(request.POST or None)
+    form = IndicatorForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         services.indicator_create(by=request.user, **form.cleaned_data)
         messages.success(request, f"Indicator '{form.cleaned_data['name']}' added")
@@ -80,7 +80,7 @@ def indicator_new(request: HttpRequest) -> HttpResponse:
 @role_required(Role.COMMISSIONER, Role.ADMIN)
 @require_http_methods(["GET", "POST"])
 def assessment_new(request: HttpRequest) -> HttpResponse:
-    form = AssessmentForm(request.POST or None)
+    form = AssessmentForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         assessment = services.assessment_create(by=request.user, **form.cleaned_data)
         messages.success(request, "The assessment has been created")
@@ -298,7 +298,11 @@ def upload(request: HttpRequest) -> HttpResponse:
     agencies = agencies_for_uploader(request.user)
     if not agencies.exists():
         raise Http404("Page not found")
-    form = UploadForm(request.POST or None, request.FILES or None, agencies=agencies)
+    form = UploadForm(
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+        agencies=agencies,
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

@@ -17,7 +17,9 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.AddField(
-            model_name="organisation", name="uuid", field=models.UUIDField(null=True, editable=False)
+            model_name="organisation",
+            name="uuid",
+            field=models.UUIDField(null=True, editable=False),
         ),
         migrations.RunPython(fill, migrations.RunPython.noop),
         migrations.AlterField(

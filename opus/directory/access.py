@@ -1,0 +1,29 @@
+"""Who may change which service: its provider's staff, and administrators."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from opus.core.models import Organisation, Role
+from opus.core.roles import has_role
+from opus.directory.models import Service
+
+
+def organisations_for_provider(user: Any) -> QuerySet[Organisation]:
+    return Organisation.objects.filter(
+        memberships__user=user, memberships__role=Role.PROVIDER
+    ).distinct()
+
+
+def get_service_for_editing(user: Any, service_id: Any) -> Service:
+    service = Service.objects.select_related("organisation").filter(pk=service_id).first()
+    if service is None:
+        raise Http404("No such service")
+    if has_role(user, Role.ADMIN):
+        return service
+    if not service.organisation.memberships.filter(user=user, role=Role.PROVIDER).exists():
+        raise Http404("No such service")
+    return service

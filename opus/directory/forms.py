@@ -1,0 +1,272 @@
+"""Question pages for providers: one section of a service at a time, GOV.UK style."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django import forms
+
+from opus.core.models import Area, AreaKind
+from opus.directory.models import CostUnit, Service, ServiceStatus, TaxonomyTerm
+from opus.directory.vocabularies import ACCESSIBILITY, CIRCUMSTANCES, DELIVERY, LANGUAGES
+from opus.engines.identifiers import normalise_postcode
+
+DAYS = [
+    ("MO", "Monday"),
+    ("TU", "Tuesday"),
+    ("WE", "Wednesday"),
+    ("TH", "Thursday"),
+    ("FR", "Friday"),
+    ("SA", "Saturday"),
+    ("SU", "Sunday"),
+]
+
+
+class DetailsForm(forms.Form):
+    name = forms.CharField(max_length=200, error_messages={"required": "Enter the service's name"})
+    description = forms.CharField(
+        widget=forms.Textarea,
+        help_text="What the service does, for whom, and what a first visit is like",
+        error_messages={"required": "Describe the service"},
+    )
+    status = forms.ChoiceField(choices=ServiceStatus.choices, initial=ServiceStatus.ACTIVE)
+    url = forms.URLField(label="Web page", required=False, assume_scheme="https")
+    email = forms.EmailField(label="E-mail address", required=False)
+    application_process = forms.CharField(
+        widget=forms.Textarea, required=False, label="How to start using the service"
+    )
+
+
+class EligibilityForm(forms.Form):
+    minimum_age = forms.IntegerField(
+        min_value=0,
+        max_value=130,
+        required=False,
+        label="Youngest age (years)",
+        error_messages={
+            "min_value": "The youngest age must be 0 or more",
+            "max_value": "The youngest age must be 130 or less",
+        },
+    )
+    maximum_age = forms.IntegerField(
+        min_value=0,
+        max_value=130,
+        required=False,
+        label="Oldest age (years)",
+        error_messages={
+            "min_value": "The oldest age must be 0 or more",
+            "max_value": "The oldest age must be 130 or less",
+        },
+    )
+    circumstances = forms.MultipleChoiceField(
+        choices=list(CIRCUMSTANCES.items()),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        label="Only for people in these circumstances (leave empty if it is for anyone)",
+    )
+    residency_area = forms.ModelChoiceField(
+        queryset=Area.objects.filter(kind__in=[AreaKind.LOCAL_AUTHORITY, AreaKind.NEIGHBOURHOOD]),
+        required=False,
+        empty_label="Anyone, wherever they live",
+        label="Only for people who live in",
+    )
+    referral_required = forms.BooleanField(required=False, label="People need a referral")
+    eligibility_description = forms.CharField(
+        widget=forms.Textarea, required=False, label="Anything else about who can use it"
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        low, high = data.get("minimum_age"), data.get("maximum_age")
+        if low is not None and high is not None and low > high:
+            self.add_error(
+                "maximum_age", "The oldest age must be the same as or above the youngest"
+            )
+        return data
+
+
+class NeedsForm(forms.Form):
+    terms = forms.ModelMultipleChoiceField(
+        queryset=TaxonomyTerm.objects.filter(parent__isnull=False).select_related("parent"),
+        widget=forms.CheckboxSelectMultiple,
+        label="Needs this service meets",
+        error_messages={"required": "Choose at least one need the service meets"},
+    )
+
+
+class WhereForm(forms.Form):
+    delivery = forms.MultipleChoiceField(
+        choices=list(DELIVERY.items()),
+        widget=forms.CheckboxSelectMultiple,
+        label="How people use the service",
+        error_messages={"required": "Choose at least one way people use the service"},
+    )
+    place_name = forms.CharField(max_length=200, required=False, label="Name of the place")
+    address_1 = forms.CharField(max_length=200, required=False, label="Address line")
+    city = forms.CharField(max_length=100, required=False, label="Town or city")
+    postal_code = forms.CharField(max_length=10, required=False, label="Postcode")
+    accessibility = forms.MultipleChoiceField(
+        choices=list(ACCESSIBILITY.items()),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        label="Access at this place",
+    )
+
+    def clean_postal_code(self) -> str:
+        value = self.cleaned_data.get("postal_code", "")
+        if not value:
+            return ""
+        try:
+            return normalise_postcode(value)
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if "in-person" in (data.get("delivery") or []):
+            for field, message in (
+                ("place_name", "Enter the name of the place"),
+                ("postal_code", "Enter the place's postcode"),
+            ):
+                if not data.get(field) and field not in self.errors:
+                    self.add_error(field, message)
+        return data
+
+
+class WhenForm(forms.Form):
+    days = forms.MultipleChoiceField(
+        choices=DAYS, widget=forms.CheckboxSelectMultiple, required=False, label="Days it runs"
+    )
+    opens_at = forms.TimeField(
+        required=False,
+        label="Opens at",
+        help_text="For example, 09:30",
+        error_messages={"invalid": "Enter a time like 09:30"},
+    )
+    closes_at = forms.TimeField(
+        required=False,
+        label="Closes at",
+        help_text="For example, 16:00",
+        error_messages={"invalid": "Enter a time like 16:00"},
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        opens, closes = data.get("opens_at"), data.get("closes_at")
+        if opens and closes and closes <= opens:
+            self.add_error("closes_at", "The closing time must be after the opening time")
+        return data
+
+
+class CostForm(forms.Form):
+    free = forms.BooleanField(required=False, label="The service is free")
+    amount = forms.CharField(
+        required=False, max_length=12, label="Price in pounds", help_text="For example, 18.50"
+    )
+    unit = forms.ChoiceField(choices=CostUnit.choices, label="Per", required=False)
+    option = forms.CharField(max_length=200, required=False, label="What the price covers")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("free"):
+            data["amount_pence"] = None
+            return data
+        try:
+            pounds = Decimal((data.get("amount") or "").replace("£", "").replace(",", "").strip())
+        except InvalidOperation:
+            self.add_error("amount", "Enter the price in pounds, like 18.50, or say it is free")
+            return data
+        if pounds < 0 or pounds != pounds.quantize(Decimal("0.01")):
+            self.add_error("amount", "Enter the price in pounds and pence, like 18.50")
+            return data
+        data["amount_pence"] = int(pounds * 100)
+        if not data.get("unit"):
+            self.add_error("unit", "Choose what the price is for")
+        return data
+
+
+class LanguagesForm(forms.Form):
+    languages = forms.MultipleChoiceField(
+        choices=list(LANGUAGES.items()),
+        widget=forms.CheckboxSelectMultiple,
+        label="Languages the service works in",
+        error_messages={"required": "Choose at least one language"},
+    )
+
+
+class CapacityForm(forms.Form):
+    capacity = forms.IntegerField(min_value=0, required=False, label="Places in total")
+    vacancies = forms.IntegerField(min_value=0, required=False, label="Places free now")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        total, free = data.get("capacity"), data.get("vacancies")
+        if total is not None and free is not None and free > total:
+            self.add_error("vacancies", "There cannot be more places free than places in total")
+        return data
+
+
+def initial_for(section: str, service: Service) -> dict[str, Any]:
+    """What a section's form shows before the provider changes anything."""
+    if section == "details":
+        fields = ["name", "description", "status", "url", "email", "application_process"]
+        return {f: getattr(service, f) for f in fields}
+    if section == "eligibility":
+        fields = [
+            "minimum_age",
+            "maximum_age",
+            "circumstances",
+            "residency_area",
+            "referral_required",
+            "eligibility_description",
+        ]
+        return {f: getattr(service, f) for f in fields}
+    if section == "needs":
+        return {"terms": list(service.terms.all())}
+    if section == "where":
+        place = next((s.location for s in service.at_locations.select_related("location")), None)
+        return {
+            "delivery": service.delivery,
+            **(
+                {
+                    "place_name": place.name,
+                    "address_1": place.address_1,
+                    "city": place.city,
+                    "postal_code": place.postal_code,
+                    "accessibility": place.accessibility,
+                }
+                if place
+                else {}
+            ),
+        }
+    if section == "when":
+        schedule = service.schedules.first()
+        if schedule is None:
+            return {}
+        days = schedule.byday.split(",") if schedule.byday else []
+        return {"days": days, "opens_at": schedule.opens_at, "closes_at": schedule.closes_at}
+    if section == "cost":
+        cost = service.cost_options.first()
+        if cost is None:
+            return {"free": True}
+        return {
+            "amount": f"{cost.amount_pence / 100:.2f}",
+            "unit": cost.unit,
+            "option": cost.option,
+        }
+    if section == "languages":
+        return {"languages": [lang.code for lang in service.languages.all()]}
+    return {"capacity": service.capacity, "vacancies": service.vacancies}
+
+
+SECTIONS = {
+    "details": ("About the service", DetailsForm),
+    "eligibility": ("Who it is for", EligibilityForm),
+    "needs": ("Needs it meets", NeedsForm),
+    "where": ("Where and how", WhereForm),
+    "when": ("When it runs", WhenForm),
+    "cost": ("What it costs", CostForm),
+    "languages": ("Languages", LanguagesForm),
+    "capacity": ("Places", CapacityForm),
+}

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from opus.directory import views
+
+app_name = "directory"
+
+urlpatterns = [
+    path("", views.service_list, name="service_list"),
+    path("services/<uuid:service_id>/", views.service_detail, name="service_detail"),
+    path("manage/", views.manage, name="manage"),
+    path("manage/new/", views.service_new, name="service_new"),
+    path("manage/<uuid:service_id>/", views.service_manage, name="service_manage"),
+    path("manage/<uuid:service_id>/review/", views.service_review, name="service_review"),
+    path("manage/<uuid:service_id>/<slug:section>/", views.service_section, name="service_section"),
+]
