@@ -10,14 +10,21 @@ def load(apps, schema_editor):
     TaxonomyTerm = apps.get_model("directory", "TaxonomyTerm")
     taxonomy, _ = Taxonomy.objects.get_or_create(
         id=TAXONOMY_ID,
-        defaults={"name": TAXONOMY_NAME, "description": "Needs people bring, in two levels.",
-                  "version": "1"},
+        defaults={
+            "name": TAXONOMY_NAME,
+            "description": "Needs people bring, in two levels.",
+            "version": "1",
+        },
     )
     for row in rows():
         TaxonomyTerm.objects.get_or_create(
             id=row["id"],
-            defaults={"taxonomy": taxonomy, "code": row["code"], "name": row["name"],
-                      "parent_id": row["parent_id"]},
+            defaults={
+                "taxonomy": taxonomy,
+                "code": row["code"],
+                "name": row["name"],
+                "parent_id": row["parent_id"],
+            },
         )
 
 
