@@ -1,0 +1,312 @@
+"""Matching a person's needs to services: hard requirements filter, preferences score.
+
+A service that a person cannot use (too young, not in the circumstances it is for, lives
+outside its area, no step-free access when they need it, not in their language when they
+need it, too far and not delivered at home or online) is excluded, with the reason. Every
+other service gets a score between 0 and 1, a weighted sum of parts, each explained:
+
+    need fit      0.35  share of the person's needs the service meets (a broader term
+                        of the same family counts half)
+    distance      0.20  1 at the door, falling linearly to 0 at the person's maximum;
+                        0.8 for a service delivered at home or online
+    price         0.15  1 when free or within the price the person can pay per unit,
+                        falling to 0 at twice that price
+    availability  0.10  1 with places now, 0.5 when not known, 0.1 when full
+    quality       0.10  Bayesian average rating (QUALITY_PRIOR_MEAN with the weight of
+                        QUALITY_PRIOR_COUNT reviews), scaled from 1–5 to 0–1, so a new
+                        small provider is neither buried nor inflated by a few reviews
+    timing        0.05  share of the person's preferred days on which it runs
+    words         0.05  the text-search rank of the person's own words (0–1)
+
+Ties are broken by distance, then name, then id, so the same question always gets the
+same order.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+WEIGHTS = {
+    "need": 0.35,
+    "distance": 0.20,
+    "price": 0.15,
+    "availability": 0.10,
+    "quality": 0.10,
+    "timing": 0.05,
+    "words": 0.05,
+}
+QUALITY_PRIOR_MEAN = 3.5
+QUALITY_PRIOR_COUNT = 5
+REMOTE_DISTANCE_SCORE = 0.8
+REMOTE_DELIVERY = frozenset({"at-home", "online"})
+UNIT_WORDS = {"hour": "an hour", "session": "a session", "week": "a week", "month": "a month"}
+EARTH_RADIUS_KM = 6371.0088
+
+
+@dataclass(frozen=True)
+class Place:
+    latitude: float
+    longitude: float
+    accessibility: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What a person needs and prefers. Codes come from the directory's vocabularies."""
+
+    needs: frozenset[str]
+    home: tuple[float, float] | None = None
+    max_distance_km: float = 10.0
+    remote_ok: bool = True
+    age: int | None = None
+    circumstances: frozenset[str] = frozenset()
+    areas: frozenset[int] = frozenset()  # the ids of every area the person lives within
+    languages: frozenset[str] = frozenset()
+    language_required: bool = False
+    accessibility: frozenset[str] = frozenset()
+    days: frozenset[str] = frozenset()
+    max_price_pence: int | None = None  # per the service's own unit
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A service as the engine sees it."""
+
+    id: str
+    name: str
+    terms: frozenset[str]
+    term_families: frozenset[str] = frozenset()  # the parent codes of its terms
+    places: tuple[Place, ...] = ()
+    delivery: frozenset[str] = frozenset()
+    minimum_age: int | None = None
+    maximum_age: int | None = None
+    circumstances: frozenset[str] = frozenset()  # only for people in one of these
+    residency_area: int | None = None
+    languages: frozenset[str] = frozenset()
+    language_names: tuple[tuple[str, str], ...] = ()
+    price_pence: int | None = None
+    unit: str = "hour"
+    days: frozenset[str] = frozenset()
+    rating_sum: float = 0.0
+    rating_count: int = 0
+    vacancies: int | None = None
+    text_rank: float = 0.0
+
+
+@dataclass(frozen=True)
+class Match:
+    id: str
+    name: str
+    score: float
+    parts: dict[str, float]
+    reasons: tuple[str, ...]
+    distance_km: float | None
+
+
+@dataclass(frozen=True)
+class NearMiss:
+    id: str
+    name: str
+    why: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Ranking:
+    matches: list[Match]
+    near_misses: list[NearMiss] = field(default_factory=list)
+
+
+def distance_km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Great-circle (haversine) distance in kilometres between (latitude, longitude) pairs."""
+    lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
+    h = (
+        math.sin((lat2 - lat1) / 2) ** 2
+        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    )
+    return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(min(1.0, h)))
+
+
+def bayesian_rating(total: float, count: int) -> float:
+    """Average rating pulled towards QUALITY_PRIOR_MEAN by QUALITY_PRIOR_COUNT pseudo-reviews."""
+    return (QUALITY_PRIOR_MEAN * QUALITY_PRIOR_COUNT + total) / (QUALITY_PRIOR_COUNT + count)
+
+
+def _nearest(profile: Profile, candidate: Candidate) -> tuple[float | None, Place | None]:
+    if profile.home is None or not candidate.places:
+        return None, None
+    found = [(distance_km(profile.home, (p.latitude, p.longitude)), p) for p in candidate.places]
+    return min(found, key=lambda pair: pair[0])
+
+
+def _remote(profile: Profile, candidate: Candidate) -> bool:
+    return profile.remote_ok and bool(candidate.delivery & REMOTE_DELIVERY)
+
+
+def exclusions(profile: Profile, candidate: Candidate) -> list[str]:
+    """Why this person cannot use this service (empty when they can)."""
+    why = []
+    if profile.age is not None:
+        low, high = candidate.minimum_age, candidate.maximum_age
+        if (low is not None and profile.age < low) or (high is not None and profile.age > high):
+            why.append(
+                f"for ages {low if low is not None else 0} to {high if high is not None else 'any'}"
+            )
+    if candidate.circumstances and not candidate.circumstances & profile.circumstances:
+        why.append("only for people in circumstances you did not mention")
+    if candidate.residency_area is not None and candidate.residency_area not in profile.areas:
+        why.append("only for people who live in another area")
+    if profile.language_required and not candidate.languages & profile.languages:
+        why.append("not offered in your language")
+    why += _place_exclusions(profile, candidate)
+    return why
+
+
+def _place_exclusions(profile: Profile, candidate: Candidate) -> list[str]:
+    if _remote(profile, candidate):
+        return []
+    if not candidate.places:
+        return ["no place to go to, and not delivered at home or online"]
+    distance, place = _nearest(profile, candidate)
+    why = []
+    if distance is not None and distance > profile.max_distance_km:
+        why.append(f"{distance:.1f} km away, further than {profile.max_distance_km:g} km")
+    missing = profile.accessibility - (place.accessibility if place else frozenset())
+    if missing:
+        why.append("missing access you need: " + ", ".join(sorted(missing)))
+    return why
+
+
+def _need_part(profile: Profile, candidate: Candidate) -> float:
+    if not profile.needs:
+        return 0.0
+    exact = len(profile.needs & candidate.terms)
+    broad = len((profile.needs - candidate.terms) & candidate.term_families)
+    return (exact + 0.5 * broad) / len(profile.needs)
+
+
+def _distance_part(profile: Profile, distance: float | None, remote: bool) -> float:
+    if distance is None:
+        return REMOTE_DISTANCE_SCORE if remote else 0.5
+    near = max(0.0, 1 - distance / profile.max_distance_km) if profile.max_distance_km else 0.0
+    return max(near, REMOTE_DISTANCE_SCORE) if remote else near
+
+
+def _price_part(profile: Profile, candidate: Candidate) -> float:
+    price, limit = candidate.price_pence, profile.max_price_pence
+    if not price or limit is None or price <= limit:
+        return 1.0
+    return max(0.0, 1 - (price - limit) / limit) if limit else 0.0
+
+
+def _availability_part(candidate: Candidate) -> float:
+    if candidate.vacancies is None:
+        return 0.5
+    return 1.0 if candidate.vacancies > 0 else 0.1
+
+
+def _quality_part(candidate: Candidate) -> float:
+    return (bayesian_rating(candidate.rating_sum, candidate.rating_count) - 1) / 4
+
+
+def _timing_part(profile: Profile, candidate: Candidate) -> float:
+    if not profile.days:
+        return 1.0
+    return len(profile.days & candidate.days) / len(profile.days)
+
+
+def parts(profile: Profile, candidate: Candidate) -> tuple[dict[str, float], float | None]:
+    distance, _ = _nearest(profile, candidate)
+    remote = _remote(profile, candidate)
+    found = {
+        "need": _need_part(profile, candidate),
+        "distance": _distance_part(profile, distance, remote),
+        "price": _price_part(profile, candidate),
+        "availability": _availability_part(candidate),
+        "quality": _quality_part(candidate),
+        "timing": _timing_part(profile, candidate),
+        "words": max(0.0, min(1.0, candidate.text_rank)),
+    }
+    return found, distance
+
+
+def reasons(profile: Profile, candidate: Candidate, distance: float | None) -> list[str]:
+    """Plain-English reasons, most useful first."""
+    said = []
+    if distance is not None:
+        said.append(f"{distance:.1f} km from you")
+    if candidate.delivery & REMOTE_DELIVERY and profile.remote_ok:
+        said.append(
+            "can be at your home or online" if "at-home" in candidate.delivery else "online"
+        )
+    names = dict(candidate.language_names)
+    for code in sorted(profile.languages & candidate.languages - {"en"}):
+        said.append(f"offers sessions in {names.get(code, code)}")
+    _, place = _nearest(profile, candidate)
+    for feature in sorted(profile.accessibility & (place.accessibility if place else frozenset())):
+        said.append(feature.replace("-", " "))
+    said.append(_price_reason(profile, candidate))
+    if candidate.rating_count:
+        average = candidate.rating_sum / candidate.rating_count
+        people = "person" if candidate.rating_count == 1 else "people"
+        said.append(f"rated {average:.1f} by {candidate.rating_count} {people}")
+    if candidate.vacancies:
+        said.append("has places now")
+    return said
+
+
+def _price_reason(profile: Profile, candidate: Candidate) -> str:
+    if not candidate.price_pence:
+        return "free"
+    price = f"£{candidate.price_pence / 100:.2f}".replace(".00", "")
+    text = f"{price} {UNIT_WORDS.get(candidate.unit, candidate.unit)}"
+    if profile.max_price_pence is None:
+        return text
+    return text + (
+        " — within your budget"
+        if candidate.price_pence <= profile.max_price_pence
+        else " — more than your budget"
+    )
+
+
+def score(found: dict[str, float]) -> float:
+    return round(sum(WEIGHTS[name] * value for name, value in found.items()), 6)
+
+
+def rank(
+    profile: Profile, candidates: Iterable[Candidate], *, limit: int = 20, near_misses: int = 5
+) -> Ranking:
+    """The best `limit` services for this person, and the closest ones they cannot use."""
+    matches, misses = [], []
+    for candidate in candidates:
+        why = exclusions(profile, candidate)
+        if why:
+            misses.append((candidate, why))
+            continue
+        found, distance = parts(profile, candidate)
+        matches.append(
+            Match(
+                candidate.id,
+                candidate.name,
+                score(found),
+                found,
+                tuple(reasons(profile, candidate, distance)),
+                distance,
+            )
+        )
+    matches.sort(key=_order)
+    misses.sort(key=lambda pair: (-_need_part(profile, pair[0]), pair[0].name, pair[0].id))
+    return Ranking(
+        matches[:limit], [NearMiss(c.id, c.name, tuple(w)) for c, w in misses[:near_misses]]
+    )
+
+
+def _order(match: Match) -> tuple[float, float, str, str]:
+    distance = match.distance_km if match.distance_km is not None else math.inf
+    return (-match.score, distance, match.name, match.id)
+
+
+def explain(match: Match) -> Sequence[tuple[str, float, float]]:
+    """(part, its value 0–1, its contribution to the score), for a page that shows the sums."""
+    return [(name, value, round(WEIGHTS[name] * value, 6)) for name, value in match.parts.items()]
