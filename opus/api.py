@@ -11,6 +11,7 @@ from ninja.security import django_auth
 
 from opus.core.api import router as core_router
 from opus.core.api_auth import TokenAuth
+from opus.directory.api import router as directory_router
 from opus.needs.api import router as needs_router
 
 PROBLEM = "application/problem+json"
@@ -75,3 +76,4 @@ def _not_found_problem(request: HttpRequest, exc: Http404) -> HttpResponse:
 
 api.add_router("/", core_router)
 api.add_router("/needs", needs_router)
+api.add_router("/", directory_router)

@@ -1,0 +1,186 @@
+"""From the database to the matching engine and back: a needs profile in, ranked services out.
+
+The database narrows the field (active services meeting at least one of the needs, or one
+of their families); the engine decides who can use what and in which order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Prefetch, Q
+
+from opus.core.models import Area, Postcode
+from opus.directory.models import (
+    Location,
+    Service,
+    ServiceAtLocation,
+    ServiceStatus,
+    TaxonomyTerm,
+)
+from opus.directory.taxonomy import SYNONYMS
+from opus.engines import matching as engine
+
+MAX_CANDIDATES = 5_000
+
+
+class ProfileError(ValueError):
+    """A needs profile that cannot be matched: names the field."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass(frozen=True)
+class Question:
+    """A needs profile as a page or the API gives it, before it is checked."""
+
+    needs: list[str]
+    postcode: str = ""
+    max_distance_km: float = 10.0
+    remote_ok: bool = True
+    age: int | None = None
+    circumstances: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()
+    language_required: bool = False
+    accessibility: tuple[str, ...] = ()
+    days: tuple[str, ...] = ()
+    max_price_pence: int | None = None
+    words: str = ""
+
+
+def _areas_of(lsoa: Area | None) -> frozenset[int]:
+    found: set[int] = set()
+    area = lsoa
+    while area is not None:
+        found.add(area.pk)
+        if area.neighbourhood_id:
+            found.add(area.neighbourhood_id)
+        area = area.parent
+    return frozenset(found)
+
+
+def profile_from(question: Question) -> engine.Profile:
+    """Check a question and turn it into the engine's profile (or raise ProfileError)."""
+    from opus.engines.identifiers import normalise_postcode
+
+    if not question.needs:
+        raise ProfileError("needs", "Choose at least one need")
+    known = set(TaxonomyTerm.objects.filter(code__in=question.needs).values_list("code", flat=True))
+    unknown = [code for code in question.needs if code not in known]
+    if unknown:
+        raise ProfileError("needs", f"'{unknown[0]}' is not a need Opus knows")
+    if not 0 < question.max_distance_km <= 200:
+        raise ProfileError("max_distance_km", "Choose a distance between 1 and 200 km")
+    home, lsoa = None, None
+    if question.postcode:
+        try:
+            code = normalise_postcode(question.postcode)
+        except ValueError as exc:
+            raise ProfileError("postcode", str(exc)) from exc
+        found = (
+            Postcode.objects.select_related("lsoa__parent__parent").filter(postcode=code).first()
+        )
+        if found is None or found.latitude is None:
+            raise ProfileError("postcode", f"We do not know where {code} is: check it")
+        home, lsoa = (found.latitude, found.longitude), found.lsoa
+    return engine.Profile(
+        needs=frozenset(question.needs),
+        home=home,
+        max_distance_km=question.max_distance_km,
+        remote_ok=question.remote_ok,
+        age=question.age,
+        circumstances=frozenset(question.circumstances),
+        areas=_areas_of(lsoa),
+        languages=frozenset(question.languages),
+        language_required=question.language_required,
+        accessibility=frozenset(question.accessibility),
+        days=frozenset(question.days),
+        max_price_pence=question.max_price_pence,
+    )
+
+
+def _words_rank(words: str, service: Service) -> float:
+    """Share of the person's words (or their synonyms) found in the service's text."""
+    tokens = [w for w in words.lower().split() if len(w) > 2]
+    if not tokens:
+        return 0.0
+    text = f"{service.name} {service.description}".lower()
+    hits = sum(1 for w in tokens if w in text or any(s in text for s in SYNONYMS.get(w, [])))
+    return hits / len(tokens)
+
+
+def candidates(profile: engine.Profile, words: str = "") -> list[engine.Candidate]:
+    """Active services that meet at least one of the needs or their families."""
+    families = set(
+        TaxonomyTerm.objects.filter(code__in=profile.needs, parent__isnull=False).values_list(
+            "parent__code", flat=True
+        )
+    )
+    wanted = Q(terms__code__in=profile.needs) | Q(terms__parent__code__in=families)
+    places = Prefetch("at_locations", ServiceAtLocation.objects.select_related("location"))
+    found = (
+        Service.objects.filter(wanted, status=ServiceStatus.ACTIVE)
+        .distinct()
+        .prefetch_related("terms__parent", "languages", "cost_options", "schedules", places)
+        .order_by("pk")[:MAX_CANDIDATES]
+    )
+    return [_candidate(service, words) for service in found]
+
+
+def _place(location: Location) -> engine.Place | None:
+    if location.latitude is None or location.longitude is None:
+        return None
+    return engine.Place(location.latitude, location.longitude, frozenset(location.accessibility))
+
+
+def _candidate(service: Service, words: str) -> engine.Candidate:
+    terms = list(service.terms.all())
+    cost = next(iter(service.cost_options.all()), None)
+    places = [_place(s.location) for s in service.at_locations.all()]
+    days = {d for schedule in service.schedules.all() for d in schedule.byday.split(",") if d}
+    return engine.Candidate(
+        id=str(service.pk),
+        name=service.name,
+        terms=frozenset(t.code for t in terms),
+        term_families=frozenset(t.parent.code for t in terms if t.parent),
+        places=tuple(p for p in places if p is not None),
+        delivery=frozenset(service.delivery),
+        minimum_age=service.minimum_age,
+        maximum_age=service.maximum_age,
+        circumstances=frozenset(service.circumstances),
+        residency_area=service.residency_area_id,
+        languages=frozenset(lang.code for lang in service.languages.all()),
+        language_names=tuple((lang.code, lang.name) for lang in service.languages.all()),
+        price_pence=cost.amount_pence if cost else None,
+        unit=cost.unit if cost else "hour",
+        days=frozenset(days),
+        vacancies=service.vacancies,
+        text_rank=_words_rank(words, service),
+    )
+
+
+def match(question: Question, *, limit: int = 20) -> tuple[engine.Profile, engine.Ranking]:
+    profile = profile_from(question)
+    return profile, engine.rank(profile, candidates(profile, question.words), limit=limit)
+
+
+def as_json(ranking: engine.Ranking) -> dict[str, Any]:
+    return {
+        "results": [
+            {
+                "service_id": m.id,
+                "name": m.name,
+                "score": m.score,
+                "parts": m.parts,
+                "reasons": list(m.reasons),
+                "distance_km": None if m.distance_km is None else round(m.distance_km, 2),
+            }
+            for m in ranking.matches
+        ],
+        "near_misses": [
+            {"service_id": n.id, "name": n.name, "why": list(n.why)} for n in ranking.near_misses
+        ],
+    }
