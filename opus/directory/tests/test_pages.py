@@ -138,3 +138,18 @@ def test_people_without_a_provider_role_cannot_add_services(client, cast):
     for user in (cast.stranger, cast.resident):
         client.force_login(user)
         assert client.get("/directory/manage/new/").status_code == 404
+
+
+def test_a_providers_edit_shows_in_the_open_referral_api(client, cast):
+    service = _add(client, cast)
+    _section(client, service, "cost", {"amount": "4.00", "unit": "session"})
+    _section(
+        client,
+        service,
+        "details",
+        {"name": "Tea, talk and cake", "description": "Weekly", "status": "active"},
+    )
+    record = client.get(f"/api/oruk/services/{service.pk}").json()
+    assert record["name"] == "Tea, talk and cake"
+    assert record["cost_options"][0]["amount"] == 4
+    assert record["organization"]["id"] == str(cast.charity.uuid)
