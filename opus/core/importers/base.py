@@ -253,7 +253,7 @@ def update_rows(objects: Sequence[models.Model], fields: Sequence[str]) -> int:
                 sql,
                 [
                     [f.get_db_prep_save(getattr(obj, f.attname), connection) for f in columns]
-                    + [obj.pk]
+                    + [meta.pk.get_db_prep_value(obj.pk, connection)]
                     for obj in objects[start : start + BATCH_SIZE]
                 ],
             )
