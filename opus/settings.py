@@ -122,6 +122,8 @@ INSTALLED_APPS = [
     "opus.core",
     "opus.needs",
     "opus.directory",
+    "opus.choice",
+    "opus.knowledge",
 ]
 
 MIDDLEWARE = [
@@ -151,6 +153,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "opus.core.context_processors.site",
+                "opus.choice.acting.acting_banner",
             ],
         },
     },

@@ -8,6 +8,8 @@ urlpatterns = [
     path("api/oruk/", oruk_api.urls),
     path("needs/", include("opus.needs.urls")),
     path("directory/", include("opus.directory.urls")),
+    path("choose/", include("opus.choice.urls")),
+    path("good-practice/", include("opus.knowledge.urls")),
     path("", include("opus.core.urls")),
 ]
 

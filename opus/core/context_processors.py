@@ -12,6 +12,7 @@ from opus.core.roles import has_role, primary_role
 
 def _navigation(request: HttpRequest) -> list[dict[str, Any]]:
     items = [
+        ("Choose services", reverse("choice:start"), None),
         ("Find a service", reverse("directory:service_list"), None),
         ("Organisations", reverse("core:organisation_list"), None),
         ("Areas", reverse("core:area_list"), None),

@@ -1,0 +1,242 @@
+"""The needs questionnaire (a few questions a page) and the choosing forms."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+
+from opus.choice.models import ConsentScope
+from opus.core.models import Role, User
+from opus.directory.forms import DAYS
+from opus.directory.models import TaxonomyTerm
+from opus.directory.vocabularies import ACCESSIBILITY, CIRCUMSTANCES, LANGUAGES
+from opus.engines.identifiers import normalise_postcode
+
+
+class NeedsStep(forms.Form):
+    needs = forms.MultipleChoiceField(
+        widget=forms.CheckboxSelectMultiple,
+        label="What do you need help with?",
+        help_text="Choose all that apply",
+        error_messages={"required": "Choose at least one thing you need help with"},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        terms = TaxonomyTerm.objects.filter(parent__isnull=False).select_related("parent")
+        self.fields["needs"].choices = [(t.code, f"{t.parent.name}: {t.name}") for t in terms]
+
+
+class WhereStep(forms.Form):
+    postcode = forms.CharField(
+        max_length=10,
+        label="Your postcode",
+        help_text="So we can show services near you",
+        error_messages={"required": "Enter your postcode"},
+    )
+    max_distance_km = forms.IntegerField(
+        min_value=1,
+        max_value=200,
+        initial=10,
+        label="How far can you travel (km)?",
+        error_messages={
+            "min_value": "Enter a distance of at least 1 km",
+            "max_value": "Enter a distance of 200 km or less",
+            "required": "Enter how far you can travel",
+        },
+    )
+    remote_ok = forms.BooleanField(
+        required=False, initial=True, label="Help at home, online or by phone is fine too"
+    )
+
+    def clean_postcode(self) -> str:
+        try:
+            return normalise_postcode(self.cleaned_data["postcode"])
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+
+
+class AboutStep(forms.Form):
+    age = forms.IntegerField(
+        min_value=0,
+        max_value=130,
+        required=False,
+        label="Your age",
+        error_messages={"max_value": "Enter an age of 130 or less"},
+    )
+    circumstances = forms.MultipleChoiceField(
+        choices=list(CIRCUMSTANCES.items()),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        label="Does any of these describe you?",
+        help_text="Some services are only for people in these circumstances",
+    )
+
+
+class AccessStep(forms.Form):
+    languages = forms.MultipleChoiceField(
+        choices=list(LANGUAGES.items()),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        label="Languages you would like the service in",
+    )
+    language_required = forms.BooleanField(
+        required=False, label="Only show services in one of these languages"
+    )
+    accessibility = forms.MultipleChoiceField(
+        choices=list(ACCESSIBILITY.items()),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        label="Access you need",
+    )
+
+
+class WhenStep(forms.Form):
+    days = forms.MultipleChoiceField(
+        choices=DAYS,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        label="Days that suit you",
+    )
+    max_price = forms.CharField(
+        required=False,
+        max_length=10,
+        label="Most you can pay per hour or session (£)",
+        help_text="Leave empty if you are not sure",
+    )
+
+    def clean_max_price(self) -> int | None:
+        text = (self.cleaned_data.get("max_price") or "").replace("£", "").strip()
+        if not text:
+            return None
+        try:
+            pounds = Decimal(text)
+        except InvalidOperation:
+            raise forms.ValidationError("Enter an amount in pounds, like 20 or 18.50") from None
+        if pounds < 0:
+            raise forms.ValidationError("Enter an amount of 0 or more")
+        return int(pounds * 100)
+
+
+STEPS = {
+    "needs": ("What you need", NeedsStep),
+    "where": ("Where you are", WhereStep),
+    "about": ("About you", AboutStep),
+    "access": ("Language and access", AccessStep),
+    "when": ("When and how much", WhenStep),
+}
+
+
+class CompareForm(forms.Form):
+    service = forms.MultipleChoiceField(
+        error_messages={"required": "Choose two or three services to compare"}
+    )
+    units = forms.DecimalField(
+        min_value=Decimal("0.25"),
+        max_value=Decimal("168"),
+        required=False,
+        label="Hours or sessions a week",
+        error_messages={
+            "invalid": "Enter the hours or sessions a week as a number, like 2",
+            "min_value": "Enter at least a quarter of an hour or session",
+            "max_value": "Enter 168 or fewer",
+        },
+    )
+
+    def __init__(self, *args: Any, choices: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["service"].choices = choices
+
+    def clean_service(self) -> list[str]:
+        chosen = self.cleaned_data["service"]
+        if not 2 <= len(chosen) <= 3:
+            raise forms.ValidationError("Choose two or three services to compare")
+        return chosen
+
+
+class BookingForm(forms.Form):
+    units_per_week = forms.DecimalField(
+        min_value=Decimal("0.25"),
+        max_value=Decimal("168"),
+        decimal_places=2,
+        label="How many hours or sessions a week?",
+        error_messages={
+            "required": "Say how many hours or sessions a week",
+            "min_value": "Enter at least a quarter of an hour or session",
+            "max_value": "Enter 168 or fewer",
+            "invalid": "Enter a number, like 2",
+        },
+    )
+    start_date = forms.DateField(
+        label="When would you like to start?",
+        help_text="For example, 2026-12-07",
+        error_messages={
+            "required": "Enter a start date",
+            "invalid": "Enter a real date, like 2026-12-07",
+        },
+    )
+    message = forms.CharField(
+        widget=forms.Textarea,
+        required=False,
+        max_length=2000,
+        label="Anything the provider should know",
+    )
+
+    def clean_start_date(self) -> date:
+        start = self.cleaned_data["start_date"]
+        if start < timezone.localdate():
+            raise forms.ValidationError("The start date must be today or later")
+        return start
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        choices=[("accept", "Accept"), ("decline", "Decline")],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose accept or decline"},
+    )
+    reason = forms.CharField(
+        widget=forms.Textarea,
+        required=False,
+        max_length=2000,
+        label="Reason (the person will read this)",
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("decision") == "decline" and not (data.get("reason") or "").strip():
+            self.add_error("reason", "Give the person a reason for declining")
+        return data
+
+
+class ConsentForm(forms.Form):
+    champion = forms.ModelChoiceField(
+        queryset=User.objects.filter(memberships__role=Role.CHAMPION).distinct(),
+        empty_label="Choose a Choice Champion",
+        error_messages={"required": "Choose the Choice Champion who will help you"},
+    )
+    scope = forms.ChoiceField(
+        choices=ConsentScope.choices,
+        widget=forms.RadioSelect,
+        label="What they may do for you",
+        error_messages={"required": "Choose what they may do for you"},
+    )
+    until = forms.DateField(
+        label="Until",
+        help_text="For example, 2027-03-31. You can withdraw your consent at any time",
+        initial=lambda: timezone.localdate() + timedelta(days=90),
+        error_messages={
+            "required": "Enter the last day",
+            "invalid": "Enter a real date, like 2027-03-31",
+        },
+    )
+
+    def clean_until(self) -> date:
+        until = self.cleaned_data["until"]
+        if until <= timezone.localdate():
+            raise forms.ValidationError("The last day must be after today")
+        return until

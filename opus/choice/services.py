@@ -1,0 +1,163 @@
+"""Every write in choice: one transaction with its audit event."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from opus.choice.models import (
+    Booking,
+    BookingStatus,
+    ChoiceRecord,
+    Consent,
+    ShortlistItem,
+)
+from opus.core.audit import audit_record
+from opus.core.models import Role, User
+from opus.core.roles import has_role
+from opus.directory.models import CostUnit, Service, ServiceStatus
+
+
+class ChoiceError(ValueError):
+    """A request that cannot be carried out, with a message for the person."""
+
+
+@transaction.atomic
+def shortlist_add(*, person: User, service: Service, by: User) -> ShortlistItem:
+    item, created = ShortlistItem.objects.get_or_create(
+        person=person, service=service, defaults={"added_by": by}
+    )
+    if created:
+        audit_record(
+            actor=by,
+            action="shortlist.add",
+            target=item,
+            summary={"person": person.pk, "service": str(service.pk)},
+        )
+    return item
+
+
+@transaction.atomic
+def shortlist_remove(*, person: User, service: Service, by: User) -> None:
+    deleted, _ = ShortlistItem.objects.filter(person=person, service=service).delete()
+    if deleted:
+        audit_record(
+            actor=by,
+            action="shortlist.remove",
+            object_type="choice.shortlistitem",
+            object_id=f"{person.pk}:{service.pk}",
+            summary={},
+        )
+
+
+@transaction.atomic
+def booking_request(
+    *,
+    person: User,
+    service: Service,
+    by: User,
+    units_per_week: Decimal,
+    start_date: date,
+    message: str,
+    needs: list[str],
+    circumstances: list[str],
+) -> Booking:
+    """Choose a service: a booking request to its provider, recorded as a choice made."""
+    if service.status != ServiceStatus.ACTIVE:
+        raise ChoiceError("This service is not taking bookings at the moment")
+    if units_per_week <= 0:
+        raise ChoiceError("Say how much of the service you want each week")
+    cost = service.cost_options.first()
+    booking = Booking.objects.create(
+        person=person,
+        service=service,
+        requested_by=by,
+        units_per_week=units_per_week,
+        price_pence=cost.amount_pence if cost else 0,
+        unit=cost.unit if cost else CostUnit.SESSION,
+        start_date=start_date,
+        message=message,
+    )
+    ChoiceRecord.objects.create(
+        person=person,
+        service=service,
+        booking=booking,
+        needs=needs,
+        circumstances=circumstances,
+        assisted=by != person,
+    )
+    audit_record(
+        actor=by,
+        action="booking.request",
+        target=booking,
+        summary={
+            "person": person.pk,
+            "service": str(service.pk),
+            "weekly_pence": booking.weekly_pence,
+            "assisted": by != person,
+        },
+    )
+    return booking
+
+
+def _provider_may_decide(booking: Booking, by: User) -> bool:
+    staff = booking.service.organisation.memberships.filter(user=by, role=Role.PROVIDER).exists()
+    return staff or has_role(by, Role.ADMIN)
+
+
+@transaction.atomic
+def booking_decide(*, booking: Booking, accept: bool, reason: str, by: User) -> Booking:
+    """The provider accepts, or declines with a reason the person will read."""
+    booking = (
+        Booking.objects.select_for_update()
+        .select_related("service__organisation")
+        .get(pk=booking.pk)
+    )
+    if not _provider_may_decide(booking, by):
+        raise ChoiceError("Only the provider's staff can answer this request")
+    if booking.status != BookingStatus.REQUESTED:
+        raise ChoiceError("This request has already been answered")
+    if not accept and not reason.strip():
+        raise ChoiceError("Give the person a reason for declining")
+    booking.status = BookingStatus.ACCEPTED if accept else BookingStatus.DECLINED
+    booking.provider_reason, booking.decided_by = reason.strip(), by
+    booking.decided_at = timezone.now()
+    booking.save(update_fields=["status", "provider_reason", "decided_by", "decided_at"])
+    audit_record(
+        actor=by,
+        action=f"booking.{booking.status}",
+        target=booking,
+        summary={"reason": booking.provider_reason},
+    )
+    return booking
+
+
+@transaction.atomic
+def consent_grant(*, person: User, champion: User, scope: str, expires_at: datetime) -> Consent:
+    if not has_role(champion, Role.CHAMPION):
+        raise ChoiceError("That person is not a Choice Champion")
+    if expires_at <= timezone.now():
+        raise ChoiceError("The end date must be in the future")
+    consent = Consent.objects.create(
+        person=person, champion=champion, scope=scope, expires_at=expires_at
+    )
+    audit_record(
+        actor=person,
+        action="consent.grant",
+        target=consent,
+        summary={"champion": champion.pk, "scope": scope, "expires_at": expires_at.isoformat()},
+    )
+    return consent
+
+
+@transaction.atomic
+def consent_withdraw(*, consent: Consent, by: User) -> Consent:
+    consent = Consent.objects.select_for_update().get(pk=consent.pk)
+    if consent.withdrawn_at is None:
+        consent.withdrawn_at = timezone.now()
+        consent.save(update_fields=["withdrawn_at"])
+        audit_record(actor=by, action="consent.withdraw", target=consent, summary={})
+    return consent
