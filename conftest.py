@@ -1,6 +1,20 @@
-"""Test-wide settings: fast hashing, immediate tasks, no lockouts between tests."""
+"""Test-wide settings (fast hashing, immediate tasks, no lockouts) and the shared browser."""
+
+import os
+import shutil
 
 import pytest
+
+CHROMIUM = os.environ.get("OPUS_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 @pytest.fixture(autouse=True)
@@ -19,3 +33,27 @@ def cast(db):
     from opus.testing import create_cast
 
     return create_cast()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's chromium driven by Playwright (which cannot download its own browser here)."""
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(f"Debian's chromium is needed for browser tests; not found at {CHROMIUM}")
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API keeps an event loop running in this thread; the ORM calls the
+    # tests make meanwhile are ordinary synchronous ones.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def demo_world(transactional_db):
+    """The synthetic county, for tests that walk through pages as people would."""
+    from django.core.management import call_command
+
+    call_command("seed_demo", "--seed", "3", verbosity=0)

@@ -141,3 +141,11 @@ def create_service(**overrides: Any) -> Any:
     service = directory.service_create(organisation=organisation, by=None, **fields)
     directory.service_set_terms(service=service, terms=terms, by=None)
     return service
+
+
+def sign_in(page: Any, base_url: str, email: str, password: str) -> None:
+    """Sign in through the real page in a Playwright browser page."""
+    page.goto(f"{base_url}/sign-in/")
+    page.get_by_label("E-mail address").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()

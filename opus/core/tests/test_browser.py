@@ -1,79 +1,39 @@
 """In a real browser (Debian's chromium through Playwright): each role signs in to its dashboard."""
 
-import os
-import shutil
-
 import pytest
 
 from opus.core.demo import demo_password
 from opus.core.models import Role
-
-CHROMIUM = os.environ.get("OPUS_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-LAUNCH_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from opus.testing import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture(scope="module")
-def browser():
-    if not os.path.exists(CHROMIUM):
-        pytest.fail(f"Debian's chromium is needed for browser tests; not found at {CHROMIUM}")
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API keeps an event loop running in this thread; the ORM calls the
-    # tests make meanwhile are ordinary synchronous ones.
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def world(transactional_db):
-    from django.core.management import call_command
-
-    call_command("seed_demo", "--seed", "3", verbosity=0)
-
-
-def _sign_in(page, base, email, password):
-    page.goto(f"{base}/sign-in/")
-    page.get_by_label("E-mail address").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-
-
-def test_each_role_signs_in_to_its_own_dashboard(browser, live_server, world, settings):
+def test_each_role_signs_in_to_its_own_dashboard(browser, live_server, demo_world, settings):
     settings.AXES_ENABLED = False
     for role in Role:
         context = browser.new_context()
         page = context.new_page()
-        _sign_in(page, live_server.url, f"{role.value}@demo.opus.test", demo_password(role.value))
+        sign_in(page, live_server.url, f"{role.value}@demo.opus.test", demo_password(role.value))
         page.wait_for_url(f"**/dashboard/{role.value}/")
         heading = page.get_by_role("heading", level=1).inner_text()
         assert heading == f"{Role(role).label} dashboard"
         context.close()
 
 
-def test_a_wrong_password_shows_the_error_summary_with_javascript_off(browser, live_server, world):
+def test_a_wrong_password_shows_the_error_summary_with_javascript_off(
+    browser, live_server, demo_world
+):
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
-    _sign_in(page, live_server.url, "commissioner@demo.opus.test", "not the password")
+    sign_in(page, live_server.url, "commissioner@demo.opus.test", "not the password")
     summary = page.locator(".govuk-error-summary")
     assert "Enter a correct e-mail address and password" in summary.inner_text()
     assert page.get_by_label("E-mail address").input_value() == "commissioner@demo.opus.test"
     context.close()
 
 
-def test_area_page_renders_chart_and_table_in_the_browser(browser, live_server, world):
+def test_area_page_renders_chart_and_table_in_the_browser(browser, live_server, demo_world):
     context = browser.new_context()
     page = context.new_page()
     page.goto(f"{live_server.url}/areas/E01900001/")
