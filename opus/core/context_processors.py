@@ -17,6 +17,7 @@ def _navigation(request: HttpRequest) -> list[dict[str, Any]]:
         ("Organisations", reverse("core:organisation_list"), None),
         ("Areas", reverse("core:area_list"), None),
         ("Needs", reverse("needs:assessment_list"), None),
+        ("Good practice", reverse("knowledge:entry_list"), None),
         ("Your dashboard", reverse("core:dashboard"), "signed_in"),
         ("Audit log", reverse("core:audit_list"), (Role.AUDITOR, Role.ADMIN)),
     ]
