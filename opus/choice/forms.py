@@ -10,11 +10,11 @@ from django import forms
 from django.utils import timezone
 
 from opus.choice.models import ConsentScope
+from opus.core.fields import PostcodeField
 from opus.core.models import Role, User
 from opus.directory.forms import DAYS
 from opus.directory.models import TaxonomyTerm
 from opus.directory.vocabularies import ACCESSIBILITY, CIRCUMSTANCES, LANGUAGES
-from opus.engines.identifiers import normalise_postcode
 
 
 class NeedsStep(forms.Form):
@@ -32,8 +32,7 @@ class NeedsStep(forms.Form):
 
 
 class WhereStep(forms.Form):
-    postcode = forms.CharField(
-        max_length=10,
+    postcode = PostcodeField(
         label="Your postcode",
         help_text="So we can show services near you",
         error_messages={"required": "Enter your postcode"},
@@ -52,12 +51,6 @@ class WhereStep(forms.Form):
     remote_ok = forms.BooleanField(
         required=False, initial=True, label="Help at home, online or by phone is fine too"
     )
-
-    def clean_postcode(self) -> str:
-        try:
-            return normalise_postcode(self.cleaned_data["postcode"])
-        except ValueError as exc:
-            raise forms.ValidationError(str(exc)) from exc
 
 
 class AboutStep(forms.Form):

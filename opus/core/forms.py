@@ -3,8 +3,8 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
+from opus.core.fields import PostcodeField
 from opus.core.models import Organisation
-from opus.engines.identifiers import normalise_postcode
 
 
 class SignInForm(AuthenticationForm):
@@ -30,6 +30,7 @@ class SignInForm(AuthenticationForm):
 
 class OrganisationForm(forms.ModelForm):
     website = forms.URLField(label="Website", required=False, assume_scheme="https")
+    postcode = PostcodeField(label="Postcode", required=False)
 
     class Meta:
         model = Organisation
@@ -43,15 +44,6 @@ class OrganisationForm(forms.ModelForm):
             "org_id": "An identifier from org-id.guide, for example GB-CHC-1234567",
         }
         error_messages = {"name": {"required": "Enter the organisation's name"}}
-
-    def clean_postcode(self) -> str:
-        value = self.cleaned_data.get("postcode", "")
-        if not value:
-            return ""
-        try:
-            return normalise_postcode(value)
-        except ValueError as exc:
-            raise forms.ValidationError(str(exc)) from exc
 
 
 class ApiTokenForm(forms.Form):

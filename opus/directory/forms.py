@@ -7,10 +7,10 @@ from typing import Any
 
 from django import forms
 
+from opus.core.fields import PostcodeField
 from opus.core.models import Area, AreaKind
 from opus.directory.models import CostUnit, Service, ServiceStatus, TaxonomyTerm
 from opus.directory.vocabularies import ACCESSIBILITY, CIRCUMSTANCES, DELIVERY, LANGUAGES
-from opus.engines.identifiers import normalise_postcode
 
 DAYS = [
     ("MO", "Monday"),
@@ -105,22 +105,13 @@ class WhereForm(forms.Form):
     place_name = forms.CharField(max_length=200, required=False, label="Name of the place")
     address_1 = forms.CharField(max_length=200, required=False, label="Address line")
     city = forms.CharField(max_length=100, required=False, label="Town or city")
-    postal_code = forms.CharField(max_length=10, required=False, label="Postcode")
+    postal_code = PostcodeField(required=False, label="Postcode")
     accessibility = forms.MultipleChoiceField(
         choices=list(ACCESSIBILITY.items()),
         widget=forms.CheckboxSelectMultiple,
         required=False,
         label="Access at this place",
     )
-
-    def clean_postal_code(self) -> str:
-        value = self.cleaned_data.get("postal_code", "")
-        if not value:
-            return ""
-        try:
-            return normalise_postcode(value)
-        except ValueError as exc:
-            raise forms.ValidationError(str(exc)) from exc
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
