@@ -93,6 +93,7 @@ from django.utils.text import slugify
 from opus.core.audit import audit_record
 from opus.core.importers.base import update_rows
 from opus.core.models import Area, Organisation, OrganisationKind
+from opus.directory import search
 from opus.directory.models import (
     Contact,
     CostOption,
@@ -1204,6 +1205,7 @@ class FeedWriter:
             if service.organisation_uuid in changed_orgs or places & changed_places:
                 self.changed.add(service.id)
         self.touch()
+        search.refresh([service.id for service in self.services])
         self.counts.updated = len(self.changed & self.stored)
         self.counts.unchanged = len(self.stored) - self.counts.updated
         return self.counts

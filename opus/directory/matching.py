@@ -19,7 +19,7 @@ from opus.directory.models import (
     ServiceStatus,
     TaxonomyTerm,
 )
-from opus.directory.taxonomy import SYNONYMS
+from opus.directory.search import ranked_ids
 from opus.engines import matching as engine
 
 MAX_CANDIDATES = 5_000
@@ -102,16 +102,6 @@ def profile_from(question: Question) -> engine.Profile:
     )
 
 
-def _words_rank(words: str, service: Service) -> float:
-    """Share of the person's words (or their synonyms) found in the service's text."""
-    tokens = [w for w in words.lower().split() if len(w) > 2]
-    if not tokens:
-        return 0.0
-    text = f"{service.name} {service.description}".lower()
-    hits = sum(1 for w in tokens if w in text or any(s in text for s in SYNONYMS.get(w, [])))
-    return hits / len(tokens)
-
-
 def candidates(profile: engine.Profile, words: str = "") -> list[engine.Candidate]:
     """Active services that meet at least one of the needs or their families."""
     families = set(
@@ -127,7 +117,9 @@ def candidates(profile: engine.Profile, words: str = "") -> list[engine.Candidat
         .prefetch_related("terms__parent", "languages", "cost_options", "schedules", places)
         .order_by("pk")[:MAX_CANDIDATES]
     )
-    return [_candidate(service, words) for service in found]
+    services = list(found)
+    ranks = ranked_ids(words, among=[s.pk for s in services]) if words else {}
+    return [_candidate(service, ranks.get(str(service.pk), 0.0)) for service in services]
 
 
 def _place(location: Location) -> engine.Place | None:
@@ -136,7 +128,7 @@ def _place(location: Location) -> engine.Place | None:
     return engine.Place(location.latitude, location.longitude, frozenset(location.accessibility))
 
 
-def _candidate(service: Service, words: str) -> engine.Candidate:
+def _candidate(service: Service, text_rank: float) -> engine.Candidate:
     terms = list(service.terms.all())
     cost = next(iter(service.cost_options.all()), None)
     places = [_place(s.location) for s in service.at_locations.all()]
@@ -158,7 +150,7 @@ def _candidate(service: Service, words: str) -> engine.Candidate:
         unit=cost.unit if cost else "hour",
         days=frozenset(days),
         vacancies=service.vacancies,
-        text_rank=_words_rank(words, service),
+        text_rank=text_rank,
     )
 
 

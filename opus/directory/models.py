@@ -92,6 +92,8 @@ class Service(models.Model):
     assurer_email = models.EmailField(blank=True)
     alert = models.CharField(max_length=300, blank=True)
     terms = models.ManyToManyField(TaxonomyTerm, related_name="services", blank=True)
+    # Name, description, needs and provider in one text, for the full-text index (search.py).
+    search_text = models.TextField(blank=True, editable=False)
     reviewed_at = models.DateTimeField(default=timezone.now)
     last_modified = models.DateTimeField(default=timezone.now, db_index=True)
 

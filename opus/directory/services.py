@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from opus.core.audit import audit_record, changes
 from opus.core.models import Organisation, User
+from opus.directory import search
 from opus.directory.models import (
     CostOption,
     Language,
@@ -63,6 +64,7 @@ def service_create(*, organisation: Organisation, by: User | None, **fields: Any
     service = Service(organisation=organisation, **fields)
     service.full_clean()
     service.save(force_insert=True)
+    search.refresh([service.pk])
     audit_record(
         actor=by,
         action="service.create",
@@ -83,6 +85,7 @@ def service_update(*, service: Service, by: User | None, **fields: Any) -> Servi
     service.last_modified = service.reviewed_at = timezone.now()
     service.full_clean()
     service.save()
+    search.refresh([service.pk])
     audit_record(
         actor=by,
         action="service.update",
@@ -105,6 +108,7 @@ def service_set_terms(*, service: Service, terms: list[TaxonomyTerm], by: User |
     before = sorted(str(t.code) for t in service.terms.all())
     service.terms.set(terms)
     _touch(service)
+    search.refresh([service.pk])
     audit_record(
         actor=by,
         action="service.terms",

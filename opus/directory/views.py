@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.db.models import Q
+from django.db.models import Case, IntegerField, Value, When
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -17,6 +17,7 @@ from opus.directory import services
 from opus.directory.access import get_service_for_editing, organisations_for_provider
 from opus.directory.forms import SECTIONS, DetailsForm, initial_for
 from opus.directory.models import Service, ServiceStatus, TaxonomyTerm
+from opus.directory.search import ranked_ids
 from opus.directory.sections import save_section
 from opus.directory.vocabularies import ACCESSIBILITY, CIRCUMSTANCES, DELIVERY
 
@@ -28,11 +29,12 @@ def service_list(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()[:100]
     term = request.GET.get("need", "")
     found = Service.objects.filter(status=ServiceStatus.ACTIVE).select_related("organisation")
-    if q:
-        found = found.filter(Q(name__icontains=q) | Q(description__icontains=q))
     if term:
         found = found.filter(terms__code=term)
-    paginator = KeysFirstPaginator(found.order_by("name").distinct(), PAGE_SIZE)
+    found = found.order_by("name").distinct()
+    if q:
+        found = _by_relevance(found, ranked_ids(q))
+    paginator = KeysFirstPaginator(found, PAGE_SIZE)
     page_obj = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -45,6 +47,14 @@ def service_list(request: HttpRequest) -> HttpResponse:
         "needs": TaxonomyTerm.objects.filter(parent__isnull=True).prefetch_related("children"),
     }
     return render(request, "directory/service_list.html", context)
+
+
+def _by_relevance(found: Any, ranks: dict[str, float]) -> Any:
+    """The matching services, most relevant first (the database's full-text rank)."""
+    order = Case(
+        *[When(pk=pk, then=Value(i)) for i, pk in enumerate(ranks)], output_field=IntegerField()
+    )
+    return found.filter(pk__in=list(ranks)).order_by(order, "name") if ranks else found.none()
 
 
 def _labels(codes: list[str], vocabulary: dict[str, str]) -> list[str]:

@@ -1,0 +1,165 @@
+"""Full-text search over services, with stemming and synonyms, on either database.
+
+Each service keeps `search_text` (its name, description, eligibility, needs and provider).
+PostgreSQL indexes it with a GIN index on to_tsvector('english', …); SQLite with an FTS5
+table using the Porter stemmer, kept in step by triggers. A person's words are widened with
+the synonyms people use ("lonely" ~ "social isolation"), then any of them may match, and
+the database ranks the services: the rank, scaled 0–1 within the results, is what the
+matching engine's "words" part uses.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import connection
+from django.db.models import Prefetch
+
+from opus.directory.models import Service, TaxonomyTerm
+from opus.directory.taxonomy import SYNONYMS
+
+FTS_TABLE = "directory_service_fts"
+_WORD = re.compile(r"[a-z0-9]+")
+MAX_WORDS = 12
+
+SQLITE_SETUP = [
+    """CREATE VIRTUAL TABLE IF NOT EXISTS directory_service_fts USING fts5(
+        search_text, content='directory_service', content_rowid='rowid',
+        tokenize='porter unicode61')""",
+    """CREATE TRIGGER IF NOT EXISTS directory_service_fts_insert
+        AFTER INSERT ON directory_service BEGIN
+        INSERT INTO directory_service_fts(rowid, search_text)
+        VALUES (new.rowid, new.search_text); END""",
+    """CREATE TRIGGER IF NOT EXISTS directory_service_fts_delete
+        AFTER DELETE ON directory_service BEGIN
+        INSERT INTO directory_service_fts(directory_service_fts, rowid, search_text)
+        VALUES ('delete', old.rowid, old.search_text); END""",
+    """CREATE TRIGGER IF NOT EXISTS directory_service_fts_update
+        AFTER UPDATE OF search_text ON directory_service BEGIN
+        INSERT INTO directory_service_fts(directory_service_fts, rowid, search_text)
+        VALUES ('delete', old.rowid, old.search_text);
+        INSERT INTO directory_service_fts(rowid, search_text)
+        VALUES (new.rowid, new.search_text); END""",
+]
+SQLITE_TRIGGERS = (
+    "directory_service_fts_insert",
+    "directory_service_fts_delete",
+    "directory_service_fts_update",
+)
+
+
+def ensure_sqlite_index() -> bool:
+    """Create the FTS5 table and triggers if missing; rebuild when they were. True if rebuilt.
+
+    Django rebuilds a SQLite table to alter it, which drops its triggers: this runs after
+    every migrate (see apps.py) and repairs that.
+    """
+    if connection.vendor != "sqlite":
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM sqlite_master WHERE type='trigger' AND name IN (%s, %s, %s)",
+            list(SQLITE_TRIGGERS),
+        )
+        complete = cursor.fetchone()[0] == len(SQLITE_TRIGGERS)
+        for statement in SQLITE_SETUP:
+            cursor.execute(statement)
+        if not complete:
+            cursor.execute(
+                "INSERT INTO directory_service_fts(directory_service_fts) VALUES ('rebuild')"
+            )
+    return not complete
+
+
+def text_for(service: Service, terms: Iterable[TaxonomyTerm]) -> str:
+    names = []
+    for term in terms:
+        names.append(term.name)
+        if term.parent is not None:
+            names.append(term.parent.name)
+    parts = [
+        service.name,
+        service.description,
+        service.eligibility_description,
+        *names,
+        service.organisation.name,
+    ]
+    return "\n".join(p for p in parts if p)
+
+
+def refresh(service_ids: Iterable[Any]) -> int:
+    """Recompute search_text for these services (after any change to them or their needs)."""
+    terms = Prefetch("terms", TaxonomyTerm.objects.select_related("parent"))
+    changed = []
+    ids = list(service_ids)
+    for start in range(0, len(ids), 2000):
+        found = (
+            Service.objects.filter(pk__in=ids[start : start + 2000])
+            .select_related("organisation")
+            .prefetch_related(terms)
+        )
+        for service in found:
+            text = text_for(service, service.terms.all())
+            if text != service.search_text:
+                service.search_text = text
+                changed.append(service)
+    Service.objects.bulk_update(changed, ["search_text"], batch_size=500)
+    return len(changed)
+
+
+def words_of(text: str) -> list[str]:
+    """A person's words, lower case, each widened with its synonyms (phrases split too)."""
+    found: list[str] = []
+    for word in _WORD.findall(text.lower())[:MAX_WORDS]:
+        for variant in [word, *SYNONYMS.get(word, [])]:
+            for part in _WORD.findall(variant):
+                if len(part) > 2 and part not in found:
+                    found.append(part)
+    return found
+
+
+def ranked_ids(
+    text: str, *, limit: int = 5000, among: Iterable[Any] | None = None
+) -> dict[str, float]:
+    """Services whose text matches any of the words, with a rank scaled to 0–1 (best = 1)."""
+    words = words_of(text)
+    if not words:
+        return {}
+    rows = _postgres(words, limit) if connection.vendor == "postgresql" else _sqlite(words, limit)
+    if among is not None:
+        allowed = {str(i) for i in among}
+        rows = [(sid, rank) for sid, rank in rows if sid in allowed]
+    best = max((rank for _, rank in rows), default=0.0) or 1.0
+    return {sid: rank / best for sid, rank in rows}
+
+
+def _sqlite(words: list[str], limit: int) -> list[tuple[str, float]]:
+    query = " OR ".join(f'"{w}"' for w in words)
+    sql = (
+        "SELECT s.id, -bm25(directory_service_fts) FROM directory_service_fts "  # noqa: S608 - table name is ours
+        "JOIN directory_service s ON s.rowid = directory_service_fts.rowid "
+        "WHERE directory_service_fts MATCH %s ORDER BY bm25(directory_service_fts) LIMIT %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [query, limit])
+        return [(_uuid_text(sid), float(rank)) for sid, rank in cursor.fetchall()]
+
+
+def _postgres(words: list[str], limit: int) -> list[tuple[str, float]]:
+    query = " | ".join(words)
+    sql = (
+        "SELECT id::text, ts_rank(to_tsvector('english', search_text), q) AS rank "
+        "FROM directory_service, to_tsquery('english', %s) q "
+        "WHERE to_tsvector('english', search_text) @@ q ORDER BY rank DESC LIMIT %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [query, limit])
+        return [(sid, float(rank)) for sid, rank in cursor.fetchall()]
+
+
+def _uuid_text(value: str) -> str:
+    """SQLite keeps UUIDs as 32 hex digits; the rest of Opus writes them with hyphens."""
+    text = str(value).replace("-", "")
+    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
