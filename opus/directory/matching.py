@@ -6,6 +6,7 @@ of their families); the engine decides who can use what and in which order.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,6 +16,7 @@ from opus.core.models import Area, Postcode
 from opus.directory.models import (
     Location,
     Service,
+    ServiceArea,
     ServiceAtLocation,
     ServiceStatus,
     TaxonomyTerm,
@@ -23,6 +25,7 @@ from opus.directory.search import ranked_ids
 from opus.engines import matching as engine
 
 MAX_CANDIDATES = 5_000
+REMOTE_REACH_KM = 50  # a provider visiting homes or working online serves about this far
 
 
 class ProfileError(ValueError):
@@ -102,18 +105,57 @@ def profile_from(question: Question) -> engine.Profile:
     )
 
 
-def candidates(profile: engine.Profile, words: str = "") -> list[engine.Candidate]:
-    """Active services that meet at least one of the needs or their families."""
-    families = set(
-        TaxonomyTerm.objects.filter(code__in=profile.needs, parent__isnull=False).values_list(
-            "parent__code", flat=True
-        )
+def _term_ids(profile: engine.Profile) -> list[Any]:
+    """The needs' terms and every term of the same families (a broader match counts half)."""
+    needs = TaxonomyTerm.objects.filter(code__in=profile.needs)
+    families = needs.exclude(parent__isnull=True).values("parent_id")
+    family_terms = TaxonomyTerm.objects.filter(Q(parent_id__in=families) | Q(pk__in=families))
+    return list(needs.values_list("pk", flat=True)) + list(
+        family_terms.values_list("pk", flat=True)
     )
-    wanted = Q(terms__code__in=profile.needs) | Q(terms__parent__code__in=families)
+
+
+def _box(home: tuple[float, float], radius_km: float) -> Q:
+    """Locations inside the square around home that contains the circle (indexed lat/lon)."""
+    lat, lon = home
+    dlat = radius_km / 111.0
+    dlon = radius_km / (111.0 * max(math.cos(math.radians(lat)), 0.01))
+    return Q(
+        location__latitude__range=(lat - dlat, lat + dlat),
+        location__longitude__range=(lon - dlon, lon + dlon),
+    )
+
+
+def _reachable(profile: engine.Profile) -> Q:
+    """Services with a place within reach, or delivered remotely to where the person lives."""
+    if profile.home is None:
+        return Q()
+    # A little beyond the limit, so that a service just too far shows as a near miss.
+    near = ServiceAtLocation.objects.filter(_box(profile.home, profile.max_distance_km * 1.5))
+    reach = Q(pk__in=near.values("service_id"))
+    if profile.remote_ok:
+        local = ServiceAtLocation.objects.filter(
+            _box(profile.home, max(profile.max_distance_km, REMOTE_REACH_KM))
+        )
+        covered = ServiceArea.objects.filter(area_id__in=profile.areas)
+        reach |= Q(delivers_remotely=True) & (
+            Q(pk__in=local.values("service_id")) | Q(pk__in=covered.values("service_id"))
+        )
+    return reach
+
+
+def candidates(profile: engine.Profile, words: str = "") -> list[engine.Candidate]:
+    """Active services meeting one of the needs or their families, within the person's reach.
+
+    The database narrows by need (the terms' index) and by place (a box around home on
+    the locations' latitude/longitude index, or remote delivery to the person's area);
+    the engine then judges every candidate exactly.
+    """
+    tagged = Service.terms.through.objects.filter(taxonomyterm_id__in=_term_ids(profile))
     places = Prefetch("at_locations", ServiceAtLocation.objects.select_related("location"))
     found = (
-        Service.objects.filter(wanted, status=ServiceStatus.ACTIVE)
-        .distinct()
+        Service.objects.filter(pk__in=tagged.values("service_id"), status=ServiceStatus.ACTIVE)
+        .filter(_reachable(profile))
         .prefetch_related("terms__parent", "languages", "cost_options", "schedules", places)
         .order_by("pk")[:MAX_CANDIDATES]
     )

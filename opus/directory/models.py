@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import timedelta
+from typing import Any
 
 from django.db import models
 from django.urls import reverse
@@ -18,6 +19,7 @@ from django.utils import timezone
 from opus.core.models import Area, Organisation
 
 REVIEW_INTERVAL = timedelta(days=365)
+REMOTE_DELIVERY = {"at-home", "online"}
 
 
 class Taxonomy(models.Model):
@@ -86,6 +88,8 @@ class Service(models.Model):
     )
     referral_required = models.BooleanField(default=False)
     delivery = models.JSONField(default=list, blank=True)  # codes from DELIVERY
+    # True when delivery includes at-home or online: the matching query filters on it.
+    delivers_remotely = models.BooleanField(default=False, db_index=True, editable=False)
     capacity = models.PositiveIntegerField(null=True, blank=True)
     vacancies = models.PositiveIntegerField(null=True, blank=True)
     assured_date = models.DateField(null=True, blank=True)
@@ -102,6 +106,10 @@ class Service(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.delivers_remotely = bool(set(self.delivery or []) & REMOTE_DELIVERY)
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("directory:service_detail", args=[self.pk])
@@ -137,6 +145,7 @@ class Location(models.Model):
 
     class Meta:
         ordering = ["name"]
+        indexes = [models.Index(fields=["latitude", "longitude"], name="location_lat_lon")]
 
     def __str__(self) -> str:
         return self.name

@@ -15,7 +15,7 @@ def _world():
     near = create_service(name="Near friends", vacancies=2)
     far = create_service(name="Far friends")
     young = create_service(name="Youth friends", minimum_age=11, maximum_age=25)
-    for service, lat in ((near, 53.91), (far, 54.20), (young, 53.905)):
+    for service, lat in ((near, 53.91), (far, 54.02), (young, 53.905)):
         place = services.location_create(
             organisation=service.organisation,
             by=None,
@@ -81,3 +81,17 @@ def test_a_broader_need_of_the_same_family_still_finds_services(client):
         "/api/v1/matches", {"needs": ["befriending"]}, content_type="application/json"
     ).json()
     assert "Lunch and chat" in [r["name"] for r in body["results"]]
+
+
+def test_services_far_beyond_reach_are_not_even_considered(client):
+    near, far, _ = _world()
+    from opus.directory.models import Location
+
+    Location.objects.filter(services_here__service=far).update(latitude=55.0)
+    body = client.post(
+        "/api/v1/matches",
+        {"needs": ["befriending"], "postcode": "ZY1 1AA", "remote_ok": False},
+        content_type="application/json",
+    ).json()
+    seen = [r["name"] for r in body["results"]] + [n["name"] for n in body["near_misses"]]
+    assert "Far friends" not in seen and "Near friends" in seen
