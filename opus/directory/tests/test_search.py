@@ -71,3 +71,14 @@ def test_sqlite_repairs_its_index_after_a_table_rebuild(services):
     assert search.ensure_sqlite_index() is True
     assert search.ensure_sqlite_index() is False
     assert str(services["walk"].pk) in search.ranked_ids("walking")
+
+
+def test_the_index_can_be_rebuilt_from_the_services(services, capsys):
+    from django.core.management import call_command
+
+    from opus.core.models import AuditEvent
+
+    call_command("rebuild_search_index")
+    assert "index rebuilt" in capsys.readouterr().out
+    assert str(services["walk"].pk) in search.ranked_ids("walking")
+    assert AuditEvent.objects.filter(action="directory.search_rebuild").exists()

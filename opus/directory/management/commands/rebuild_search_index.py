@@ -1,0 +1,34 @@
+"""manage.py rebuild_search_index: recompute every service's search text and re-index it."""
+
+from typing import Any
+
+from django.core.management.base import BaseCommand
+from django.db import connection, transaction
+
+from opus.core.audit import audit_record
+from opus.directory import search
+from opus.directory.models import Service
+
+
+class Command(BaseCommand):
+    help = (
+        "Recompute each service's search text (name, description, needs, provider) and rebuild "
+        "the full-text index. Run it after a SQLite VACUUM, or after renaming organisations."
+    )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        with transaction.atomic():
+            changed = search.refresh(Service.objects.values_list("pk", flat=True))
+            if connection.vendor == "sqlite":
+                search.ensure_sqlite_index()
+                with connection.cursor() as cursor:
+                    cursor.execute(
+                        "INSERT INTO directory_service_fts(directory_service_fts) VALUES ('rebuild')"
+                    )
+            audit_record(
+                actor=None,
+                action="directory.search_rebuild",
+                object_type="system",
+                summary={"changed": changed},
+            )
+        self.stdout.write(f"rebuild_search_index: {changed} services re-described; index rebuilt")
