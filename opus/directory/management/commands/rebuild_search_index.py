@@ -21,10 +21,7 @@ class Command(BaseCommand):
             changed = search.refresh(Service.objects.values_list("pk", flat=True))
             if connection.vendor == "sqlite":
                 search.ensure_sqlite_index()
-                with connection.cursor() as cursor:
-                    cursor.execute(
-                        "INSERT INTO directory_service_fts(directory_service_fts) VALUES ('rebuild')"
-                    )
+                search.rebuild_sqlite_index()
             audit_record(
                 actor=None,
                 action="directory.search_rebuild",
