@@ -66,11 +66,17 @@ def ensure_sqlite_index() -> bool:
         complete = cursor.fetchone()[0] == len(SQLITE_TRIGGERS)
         for statement in SQLITE_SETUP:
             cursor.execute(statement)
-        if not complete:
-            cursor.execute(
-                "INSERT INTO directory_service_fts(directory_service_fts) VALUES ('rebuild')"
-            )
+    if not complete:
+        rebuild_sqlite_index()
     return not complete
+
+
+def rebuild_sqlite_index() -> None:
+    """Re-read every service's search_text into the FTS5 table (after a VACUUM, say)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO directory_service_fts(directory_service_fts) VALUES ('rebuild')"
+        )
 
 
 def text_for(service: Service, terms: Iterable[TaxonomyTerm]) -> str:
