@@ -34,7 +34,7 @@ from opus.directory.models import (
     Taxonomy,
     TaxonomyTerm,
 )
-from opus.directory.search import ranked_ids
+from opus.directory.search import matching
 from opus.engines.identifiers import normalise_postcode
 from opus.engines.matching import distance_km
 
@@ -287,7 +287,7 @@ def _service_filter(query: ServiceQuery, via: str = "") -> Q:
     """The shared service filters, on services (via="") or through a relation to one."""
     found = Q()
     if query.search:
-        found &= Q(**{f"{via}id__in": list(ranked_ids(query.search))})
+        found &= matching(query.search, f"{via}id")
     if query.taxonomy_term_id:
         found &= Q(**{f"{via}id__in": _tagged(taxonomyterm_id=query.taxonomy_term_id)})
     if query.taxonomy_id:

@@ -15,7 +15,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import connection
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
+from django.db.models.expressions import RawSQL
 
 from opus.directory.models import Service, TaxonomyTerm
 from opus.directory.taxonomy import SYNONYMS
@@ -124,6 +125,28 @@ def words_of(text: str) -> list[str]:
                 if len(part) > 2 and part not in found:
                     found.append(part)
     return found
+
+
+def matching(text: str, field: str = "pk") -> Q:
+    """A filter for every service whose text matches any of the words (no limit, no rank).
+
+    For listings that order by something else: one subquery on the full-text index.
+    """
+    words = words_of(text)
+    if not words:
+        return Q(pk__in=[])
+    if connection.vendor == "postgresql":
+        sql = (
+            "SELECT id FROM directory_service "
+            "WHERE to_tsvector('english', search_text) @@ to_tsquery('english', %s)"
+        )
+        return Q(**{f"{field}__in": RawSQL(sql, [" | ".join(words)])})  # noqa: S611 - bound
+    sql = (
+        "SELECT id FROM directory_service WHERE rowid IN "
+        "(SELECT rowid FROM directory_service_fts WHERE directory_service_fts MATCH %s)"
+    )
+    query = " OR ".join(f'"{w}"' for w in words)
+    return Q(**{f"{field}__in": RawSQL(sql, [query])})  # noqa: S611 - words bound, not spliced
 
 
 def ranked_ids(
