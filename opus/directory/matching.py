@@ -7,14 +7,19 @@ of their families); the engine decides who can use what and in which order.
 from __future__ import annotations
 
 import math
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
-from django.db.models import Prefetch, Q
+from django.db.models import Q
 
 from opus.core.models import Area, Postcode
 from opus.directory.models import (
-    Location,
+    CostOption,
+    Language,
+    Schedule,
     Service,
     ServiceArea,
     ServiceAtLocation,
@@ -147,53 +152,126 @@ def _reachable(profile: engine.Profile) -> Q:
 def candidates(profile: engine.Profile, words: str = "") -> list[engine.Candidate]:
     """Active services meeting one of the needs or their families, within the person's reach.
 
-    The database narrows by need (the terms' index) and by place (a box around home on
-    the locations' latitude/longitude index, or remote delivery to the person's area);
-    the engine then judges every candidate exactly.
+    The database narrows by need (the terms' index) and by place (a box around home on the
+    locations' latitude/longitude index, or remote delivery to the person's area); the engine
+    then judges every candidate, so that those a person cannot use come back as near misses
+    with the reason.
+    Candidates are read as plain columns: building model objects for hundreds of rows cost
+    more than all the rest together.
     """
     tagged = Service.terms.through.objects.filter(taxonomyterm_id__in=_term_ids(profile))
-    places = Prefetch("at_locations", ServiceAtLocation.objects.select_related("location"))
-    found = (
+    rows = list(
         Service.objects.filter(pk__in=tagged.values("service_id"), status=ServiceStatus.ACTIVE)
         .filter(_reachable(profile))
-        .prefetch_related("terms__parent", "languages", "cost_options", "schedules", places)
-        .order_by("pk")[:MAX_CANDIDATES]
+        .order_by("pk")
+        .values_list(*SERVICE_COLUMNS)[:MAX_CANDIDATES]
     )
-    services = list(found)
-    ranks = ranked_ids(words, among=[s.pk for s in services]) if words else {}
-    return [_candidate(service, ranks.get(str(service.pk), 0.0)) for service in services]
+    ids = [row[0] for row in rows]
+    related = _related(ids)
+    ranks = ranked_ids(words, among=ids) if words and ids else {}
+    return [_candidate(row, related, ranks.get(str(row[0]), 0.0)) for row in rows]
 
 
-def _place(location: Location) -> engine.Place | None:
-    if location.latitude is None or location.longitude is None:
-        return None
-    return engine.Place(location.latitude, location.longitude, frozenset(location.accessibility))
+SERVICE_COLUMNS = (
+    "id",
+    "name",
+    "delivery",
+    "minimum_age",
+    "maximum_age",
+    "circumstances",
+    "residency_area_id",
+    "vacancies",
+)
 
 
-def _candidate(service: Service, text_rank: float) -> engine.Candidate:
-    terms = list(service.terms.all())
-    cost = next(iter(service.cost_options.all()), None)
-    places = [_place(s.location) for s in service.at_locations.all()]
-    days = {d for schedule in service.schedules.all() for d in schedule.byday.split(",") if d}
+def _grouped(pairs: Iterable[tuple[Any, Any]]) -> dict[Any, list[Any]]:
+    found: dict[Any, list[Any]] = defaultdict(list)
+    for key, value in pairs:
+        found[key].append(value)
+    return found
+
+
+def _related(ids: list[Any]) -> dict[str, dict[Any, list[Any]]]:
+    """What the engine needs from the candidates' related rows, one flat query each."""
+    if not ids:
+        return {"terms": {}, "languages": {}, "costs": {}, "days": {}, "places": {}}
+    through = Service.terms.through.objects.filter(service_id__in=ids)
+    return {
+        "terms": _grouped(through.values_list("service_id", "taxonomyterm_id")),
+        "languages": _grouped(
+            (sid, (code, name))
+            for sid, code, name in Language.objects.filter(service_id__in=ids).values_list(
+                "service_id", "code", "name"
+            )
+        ),
+        "costs": _grouped(
+            (sid, (pence, unit))
+            for sid, pence, unit in CostOption.objects.filter(service_id__in=ids).values_list(
+                "service_id", "amount_pence", "unit"
+            )
+        ),
+        "days": _grouped(
+            Schedule.objects.filter(service_id__in=ids).values_list("service_id", "byday")
+        ),
+        "places": _grouped(
+            (sid, (lat, lon, access))
+            for sid, lat, lon, access in ServiceAtLocation.objects.filter(
+                service_id__in=ids
+            ).values_list(
+                "service_id", "location__latitude", "location__longitude", "location__accessibility"
+            )
+        ),
+    }
+
+
+@lru_cache(maxsize=1)
+def _term_codes() -> dict[Any, tuple[str, str | None]]:
+    """Every term's code and its family's code, by id (the taxonomy changes rarely)."""
+    return {
+        pk: (code, parent)
+        for pk, code, parent in TaxonomyTerm.objects.values_list("pk", "code", "parent__code")
+    }
+
+
+def _candidate(
+    row: tuple[Any, ...], related: dict[str, dict[Any, list[Any]]], text_rank: float
+) -> engine.Candidate:
+    sid, name, delivery, low, high, circumstances, residency, vacancies = row
+    codes = _term_codes()
+    terms = [codes.get(t) or _term_codes_refreshed(t) for t in related["terms"].get(sid, [])]
+    cost = next(iter(related["costs"].get(sid, [])), None)
+    days = {d for text in related["days"].get(sid, []) for d in (text or "").split(",") if d}
+    places = tuple(
+        engine.Place(lat, lon, frozenset(access or []))
+        for lat, lon, access in related["places"].get(sid, [])
+        if lat is not None and lon is not None
+    )
+    languages = related["languages"].get(sid, [])
     return engine.Candidate(
-        id=str(service.pk),
-        name=service.name,
-        terms=frozenset(t.code for t in terms),
-        term_families=frozenset(t.parent.code for t in terms if t.parent),
-        places=tuple(p for p in places if p is not None),
-        delivery=frozenset(service.delivery),
-        minimum_age=service.minimum_age,
-        maximum_age=service.maximum_age,
-        circumstances=frozenset(service.circumstances),
-        residency_area=service.residency_area_id,
-        languages=frozenset(lang.code for lang in service.languages.all()),
-        language_names=tuple((lang.code, lang.name) for lang in service.languages.all()),
-        price_pence=cost.amount_pence if cost else None,
-        unit=cost.unit if cost else "hour",
+        id=str(sid),
+        name=name,
+        terms=frozenset(code for code, _ in terms),
+        term_families=frozenset(parent for _, parent in terms if parent),
+        places=places,
+        delivery=frozenset(delivery or []),
+        minimum_age=low,
+        maximum_age=high,
+        circumstances=frozenset(circumstances or []),
+        residency_area=residency,
+        languages=frozenset(code for code, _ in languages),
+        language_names=tuple(languages),
+        price_pence=cost[0] if cost else None,
+        unit=cost[1] if cost else "hour",
         days=frozenset(days),
-        vacancies=service.vacancies,
+        vacancies=vacancies,
         text_rank=text_rank,
     )
+
+
+def _term_codes_refreshed(term_id: Any) -> tuple[str, str | None]:
+    """A term added since the cache was filled (an imported taxonomy): refill once."""
+    _term_codes.cache_clear()
+    return _term_codes().get(term_id, ("", None))
 
 
 def match(question: Question, *, limit: int = 20) -> tuple[engine.Profile, engine.Ranking]:

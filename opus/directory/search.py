@@ -11,6 +11,7 @@ matching engine's "words" part uses.
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Iterable
 from typing import Any
 
@@ -152,39 +153,47 @@ def matching(text: str, field: str = "pk") -> Q:
 def ranked_ids(
     text: str, *, limit: int = 5000, among: Iterable[Any] | None = None
 ) -> dict[str, float]:
-    """Services whose text matches any of the words, with a rank scaled to 0–1 (best = 1)."""
+    """Services whose text matches any of the words, with a rank scaled to 0–1 (best = 1).
+
+    With `among`, only those services are searched (the database does the narrowing).
+    """
     words = words_of(text)
     if not words:
         return {}
-    rows = _postgres(words, limit) if connection.vendor == "postgresql" else _sqlite(words, limit)
-    if among is not None:
-        allowed = {str(i) for i in among}
-        rows = [(sid, rank) for sid, rank in rows if sid in allowed]
+    ids = None if among is None else [uuid.UUID(str(i)) for i in among]
+    if ids == []:
+        return {}
+    search = _postgres if connection.vendor == "postgresql" else _sqlite
+    rows = search(words, limit, ids)
     best = max((rank for _, rank in rows), default=0.0) or 1.0
     return {sid: rank / best for sid, rank in rows}
 
 
-def _sqlite(words: list[str], limit: int) -> list[tuple[str, float]]:
+def _sqlite(words: list[str], limit: int, ids: list[uuid.UUID] | None) -> list[tuple[str, float]]:
     query = " OR ".join(f'"{w}"' for w in words)
+    among = f"AND s.id IN ({', '.join(['%s'] * len(ids))}) " if ids else ""
     sql = (
-        "SELECT s.id, -bm25(directory_service_fts) FROM directory_service_fts "  # noqa: S608 - table name is ours
+        "SELECT s.id, -bm25(directory_service_fts) FROM directory_service_fts "  # noqa: S608 - placeholders only
         "JOIN directory_service s ON s.rowid = directory_service_fts.rowid "
-        "WHERE directory_service_fts MATCH %s ORDER BY bm25(directory_service_fts) LIMIT %s"
+        f"WHERE directory_service_fts MATCH %s {among}"
+        "ORDER BY bm25(directory_service_fts) LIMIT %s"
     )
+    params: list[Any] = [query, *(i.hex for i in ids or []), limit]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [query, limit])
+        cursor.execute(sql, params)
         return [(_uuid_text(sid), float(rank)) for sid, rank in cursor.fetchall()]
 
 
-def _postgres(words: list[str], limit: int) -> list[tuple[str, float]]:
-    query = " | ".join(words)
+def _postgres(words: list[str], limit: int, ids: list[uuid.UUID] | None) -> list[tuple[str, float]]:
+    among = "AND id = ANY(%s) " if ids else ""
     sql = (
-        "SELECT id::text, ts_rank(to_tsvector('english', search_text), q) AS rank "
+        "SELECT id::text, ts_rank(to_tsvector('english', search_text), q) AS rank "  # noqa: S608 - placeholders only
         "FROM directory_service, to_tsquery('english', %s) q "
-        "WHERE to_tsvector('english', search_text) @@ q ORDER BY rank DESC LIMIT %s"
+        f"WHERE to_tsvector('english', search_text) @@ q {among}ORDER BY rank DESC LIMIT %s"
     )
+    params: list[Any] = [" | ".join(words), *([ids] if ids else []), limit]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [query, limit])
+        cursor.execute(sql, params)
         return [(sid, float(rank)) for sid, rank in cursor.fetchall()]
 
 

@@ -82,3 +82,10 @@ def test_the_index_can_be_rebuilt_from_the_services(services, capsys):
     assert "index rebuilt" in capsys.readouterr().out
     assert str(services["walk"].pk) in search.ranked_ids("walking")
     assert AuditEvent.objects.filter(action="directory.search_rebuild").exists()
+
+
+def test_a_search_among_some_services_looks_only_at_them(services):
+    walk, friends = services["walk"], services["friends"]
+    assert search.ranked_ids("walking", among=[friends.pk]) == {}
+    assert list(search.ranked_ids("walking", among=[walk.pk, friends.pk])) == [str(walk.pk)]
+    assert search.ranked_ids("walking", among=[]) == {}
