@@ -789,19 +789,11 @@ def baseline_query(text: str, home: tuple[float, float], km: float) -> list[str]
 def unusable(profile: Any, ids: list[str]) -> tuple[int, int]:
     """Of these services: how many the person cannot use (engine exclusions), and how many
     meet none of their needs (nor a broader term of the same family)."""
-    from django.db.models import Prefetch
-
-    from opus.directory.matching import _candidate
-    from opus.directory.models import Service, ServiceAtLocation
+    from opus.directory.matching import candidates_for
     from opus.engines import matching as engine
 
-    places = Prefetch("at_locations", ServiceAtLocation.objects.select_related("location"))
-    found = Service.objects.filter(pk__in=ids).prefetch_related(
-        "terms__parent", "languages", "cost_options", "schedules", places
-    )
     excluded = off_need = 0
-    for service in found:
-        candidate = _candidate(service, 0.0)
+    for candidate in candidates_for(ids):
         excluded += bool(engine.exclusions(profile, candidate))
         off_need += engine._need_part(profile, candidate) == 0
     return excluded, off_need

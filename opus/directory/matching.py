@@ -17,6 +17,7 @@ from django.db.models import Q
 
 from opus.core.models import Area, Postcode
 from opus.directory.models import (
+    GRID_PER_DEGREE,
     CostOption,
     Language,
     Schedule,
@@ -121,11 +122,12 @@ def _term_ids(profile: engine.Profile) -> list[Any]:
 
 
 def _box(home: tuple[float, float], radius_km: float) -> Q:
-    """Locations inside the square around home that contains the circle (indexed lat/lon)."""
+    """Locations in the grid squares around home (indexed), then inside the exact box."""
     lat, lon = home
     dlat = radius_km / 111.0
     dlon = radius_km / (111.0 * max(math.cos(math.radians(lat)), 0.01))
-    return Q(
+    cells = engine.grid_cells(home, radius_km, GRID_PER_DEGREE)
+    return Q(location__cell__in=cells) & Q(
         location__latitude__range=(lat - dlat, lat + dlat),
         location__longitude__range=(lon - dlon, lon + dlon),
     )
@@ -166,6 +168,16 @@ def candidates(profile: engine.Profile, words: str = "") -> list[engine.Candidat
         .order_by("pk")
         .values_list(*SERVICE_COLUMNS)[:MAX_CANDIDATES]
     )
+    return _build(rows, words)
+
+
+def candidates_for(service_ids: Iterable[Any], words: str = "") -> list[engine.Candidate]:
+    """These services as the engine sees them (e.g. to judge another directory's results)."""
+    rows = list(Service.objects.filter(pk__in=list(service_ids)).values_list(*SERVICE_COLUMNS))
+    return _build(rows, words)
+
+
+def _build(rows: list[tuple[Any, ...]], words: str) -> list[engine.Candidate]:
     ids = [row[0] for row in rows]
     related = _related(ids)
     ranks = ranked_ids(words, among=ids) if words and ids else {}

@@ -13,6 +13,8 @@ from datetime import timedelta
 from typing import Any
 
 from django.db import models
+from django.db.models import F
+from django.db.models.functions import Floor
 from django.urls import reverse
 from django.utils import timezone
 
@@ -20,6 +22,8 @@ from opus.core.models import Area, Organisation
 
 REVIEW_INTERVAL = timedelta(days=365)
 REMOTE_DELIVERY = {"at-home", "online"}
+GRID_PER_DEGREE = 10  # grid squares of 0.1° (about 11 km north–south)
+GRID_ROW = 10_000  # cell = row × GRID_ROW + column
 
 
 class Taxonomy(models.Model):
@@ -142,6 +146,15 @@ class Location(models.Model):
     latitude = models.FloatField(null=True, blank=True)
     longitude = models.FloatField(null=True, blank=True)
     accessibility = models.JSONField(default=list, blank=True)  # codes from ACCESSIBILITY
+    # A 0.1° grid square, computed by the database from the coordinates, however rows arrive:
+    # "places near here" reads the few squares around a person through this index.
+    cell = models.GeneratedField(
+        expression=Floor((F("latitude") + 90) * GRID_PER_DEGREE) * GRID_ROW
+        + Floor((F("longitude") + 180) * GRID_PER_DEGREE),
+        output_field=models.BigIntegerField(null=True),
+        db_persist=True,
+        db_index=True,
+    )
 
     class Meta:
         ordering = ["name"]

@@ -310,3 +310,20 @@ def _order(match: Match) -> tuple[float, float, str, str]:
 def explain(match: Match) -> Sequence[tuple[str, float, float]]:
     """(part, its value 0–1, its contribution to the score), for a page that shows the sums."""
     return [(name, value, round(WEIGHTS[name] * value, 6)) for name, value in match.parts.items()]
+
+
+def grid_cells(home: tuple[float, float], radius_km: float, per_degree: int = 10) -> list[int]:
+    """The 1/per_degree° grid squares (row × 10,000 + column) covering a box around home.
+
+    Rows count from 90°S and columns from 180°W, as the directory's Location.cell does.
+    """
+    lat, lon = home
+    dlat = radius_km / 111.0
+    dlon = radius_km / (111.0 * max(math.cos(math.radians(lat)), 0.01))
+    rows = range(
+        math.floor((lat - dlat + 90) * per_degree), math.floor((lat + dlat + 90) * per_degree) + 1
+    )
+    cols = range(
+        math.floor((lon - dlon + 180) * per_degree), math.floor((lon + dlon + 180) * per_degree) + 1
+    )
+    return [row * 10_000 + col for row in rows for col in cols]

@@ -89,3 +89,16 @@ def test_a_search_among_some_services_looks_only_at_them(services):
     assert search.ranked_ids("walking", among=[friends.pk]) == {}
     assert list(search.ranked_ids("walking", among=[walk.pk, friends.pk])) == [str(walk.pk)]
     assert search.ranked_ids("walking", among=[]) == {}
+
+
+def test_the_database_files_every_place_in_its_grid_square(services):
+    from opus.directory.models import Location
+    from opus.engines.matching import grid_cells
+
+    org = services["walk"].organisation
+    Location.objects.bulk_create(
+        [Location(organisation=org, name="Hall", latitude=53.95, longitude=-1.55)]
+    )
+    place = Location.objects.get(name="Hall")
+    assert place.cell == 1439 * 10_000 + 1784
+    assert place.cell in grid_cells((53.95, -1.55), 1)

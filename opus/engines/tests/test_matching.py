@@ -134,3 +134,11 @@ def test_scores_stay_between_0_and_1(price, vacancies, ratings, lat):
     )
     for match in m.rank(profile(max_price_pence=2000), [candidate]).matches:
         assert 0.0 <= match.score <= 1.0
+
+
+def test_grid_cells_cover_the_box_around_home():
+    cells = m.grid_cells((53.9, -1.6), 10)
+    row, col = int((53.9 + 90) * 10), int((-1.6 + 180) * 10)
+    assert row * 10_000 + col in cells
+    assert len(cells) == len(set(cells)) and 4 <= len(cells) <= 20
+    assert all(abs(c // 10_000 - row) <= 1 for c in cells)
