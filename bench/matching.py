@@ -279,8 +279,8 @@ class Writer:
         for f in model._meta.local_concrete_fields:
             if f.column in given or f.attname in given:
                 continue
-            if isinstance(f, models.AutoField | models.BigAutoField):
-                continue
+            if isinstance(f, models.AutoField | models.BigAutoField | models.GeneratedField):
+                continue  # the database numbers these rows, or computes these columns
             value = f.get_default()
             if isinstance(f, models.JSONField):
                 value = json.dumps(value)
