@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 from opus.core.models import Area, Postcode
 from opus.directory.models import (
@@ -31,7 +31,7 @@ from opus.directory.search import ranked_ids
 from opus.engines import matching as engine
 
 MAX_CANDIDATES = 5_000
-REMOTE_REACH_KM = 50  # a provider visiting homes or working online serves about this far
+REMOTE_REACH_KM = 20  # a provider visiting homes or working online serves about this far
 
 
 class ProfileError(ValueError):
@@ -133,41 +133,48 @@ def _box(home: tuple[float, float], radius_km: float) -> Q:
     )
 
 
-def _reachable(profile: engine.Profile) -> Q:
-    """Services with a place within reach, or delivered remotely to where the person lives."""
+def _reachable_ids(profile: engine.Profile) -> list[Any] | None:
+    """Services with a place within reach, or delivered remotely to where the person lives.
+
+    None when the person gave no home (every service is within reach). Two small indexed
+    queries (grid squares, service areas) beat one query with OR'ed subqueries, which the
+    planners answer by scanning.
+    """
     if profile.home is None:
-        return Q()
+        return None
     # A little beyond the limit, so that a service just too far shows as a near miss.
     near = ServiceAtLocation.objects.filter(_box(profile.home, profile.max_distance_km * 1.5))
-    reach = Q(pk__in=near.values("service_id"))
+    found = set(near.values_list("service_id", flat=True))
     if profile.remote_ok:
+        reach = max(profile.max_distance_km, REMOTE_REACH_KM)
         local = ServiceAtLocation.objects.filter(
-            _box(profile.home, max(profile.max_distance_km, REMOTE_REACH_KM))
+            _box(profile.home, reach), service__delivers_remotely=True
         )
-        covered = ServiceArea.objects.filter(area_id__in=profile.areas)
-        reach |= Q(delivers_remotely=True) & (
-            Q(pk__in=local.values("service_id")) | Q(pk__in=covered.values("service_id"))
+        covered = ServiceArea.objects.filter(
+            area_id__in=profile.areas, service__delivers_remotely=True
         )
-    return reach
+        found |= set(local.values_list("service_id", flat=True))
+        found |= set(covered.values_list("service_id", flat=True))
+    return list(found)
 
 
 def candidates(profile: engine.Profile, words: str = "") -> list[engine.Candidate]:
     """Active services meeting one of the needs or their families, within the person's reach.
 
-    The database narrows by need (the terms' index) and by place (a box around home on the
-    locations' latitude/longitude index, or remote delivery to the person's area); the engine
-    then judges every candidate, so that those a person cannot use come back as near misses
-    with the reason.
-    Candidates are read as plain columns: building model objects for hundreds of rows cost
-    more than all the rest together.
+    The database narrows by place first (grid squares around home, or remote delivery to the
+    person's area), then by need (an indexed EXISTS on the services' terms); the engine then
+    judges every candidate, so that those a person cannot use come back as near misses with
+    the reason. Candidates are read as plain columns: building model objects for hundreds
+    of rows cost more than all the rest together.
     """
-    tagged = Service.terms.through.objects.filter(taxonomyterm_id__in=_term_ids(profile))
-    rows = list(
-        Service.objects.filter(pk__in=tagged.values("service_id"), status=ServiceStatus.ACTIVE)
-        .filter(_reachable(profile))
-        .order_by("pk")
-        .values_list(*SERVICE_COLUMNS)[:MAX_CANDIDATES]
+    tagged = Service.terms.through.objects.filter(
+        service_id=OuterRef("pk"), taxonomyterm_id__in=_term_ids(profile)
     )
+    found = Service.objects.filter(Exists(tagged), status=ServiceStatus.ACTIVE)
+    reachable = _reachable_ids(profile)
+    if reachable is not None:
+        found = found.filter(pk__in=reachable)
+    rows = list(found.order_by("pk").values_list(*SERVICE_COLUMNS)[:MAX_CANDIDATES])
     return _build(rows, words)
 
 
