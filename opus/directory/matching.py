@@ -133,7 +133,7 @@ def _box(home: tuple[float, float], radius_km: float) -> Q:
     )
 
 
-def _reachable_ids(profile: engine.Profile) -> list[Any] | None:
+def _reachable_ids(profile: engine.Profile, term_ids: list[Any]) -> list[Any] | None:
     """Services with a place within reach, or delivered remotely to where the person lives.
 
     None when the person gave no home (every service is within reach). Two small indexed
@@ -143,15 +143,18 @@ def _reachable_ids(profile: engine.Profile) -> list[Any] | None:
     if profile.home is None:
         return None
     # A little beyond the limit, so that a service just too far shows as a near miss.
-    near = ServiceAtLocation.objects.filter(_box(profile.home, profile.max_distance_km * 1.5))
+    tagged = {"service__terms__in": term_ids}
+    near = ServiceAtLocation.objects.filter(
+        _box(profile.home, profile.max_distance_km * 1.5), **tagged
+    )
     found = set(near.values_list("service_id", flat=True))
     if profile.remote_ok:
         reach = max(profile.max_distance_km, REMOTE_REACH_KM)
         local = ServiceAtLocation.objects.filter(
-            _box(profile.home, reach), service__delivers_remotely=True
+            _box(profile.home, reach), service__delivers_remotely=True, **tagged
         )
         covered = ServiceArea.objects.filter(
-            area_id__in=profile.areas, service__delivers_remotely=True
+            area_id__in=profile.areas, service__delivers_remotely=True, **tagged
         )
         found |= set(local.values_list("service_id", flat=True))
         found |= set(covered.values_list("service_id", flat=True))
@@ -161,18 +164,21 @@ def _reachable_ids(profile: engine.Profile) -> list[Any] | None:
 def candidates(profile: engine.Profile, words: str = "") -> list[engine.Candidate]:
     """Active services meeting one of the needs or their families, within the person's reach.
 
-    The database narrows by place first (grid squares around home, or remote delivery to the
-    person's area), then by need (an indexed EXISTS on the services' terms); the engine then
+    The database narrows by place and need together (grid squares around home, or remote
+    delivery to the person's area, joined to the services' terms); the engine then
     judges every candidate, so that those a person cannot use come back as near misses with
     the reason. Candidates are read as plain columns: building model objects for hundreds
     of rows cost more than all the rest together.
     """
-    tagged = Service.terms.through.objects.filter(
-        service_id=OuterRef("pk"), taxonomyterm_id__in=_term_ids(profile)
-    )
-    found = Service.objects.filter(Exists(tagged), status=ServiceStatus.ACTIVE)
-    reachable = _reachable_ids(profile)
-    if reachable is not None:
+    term_ids = _term_ids(profile)
+    reachable = _reachable_ids(profile, term_ids)
+    found = Service.objects.filter(status=ServiceStatus.ACTIVE)
+    if reachable is None:
+        tagged = Service.terms.through.objects.filter(
+            service_id=OuterRef("pk"), taxonomyterm_id__in=term_ids
+        )
+        found = found.filter(Exists(tagged))
+    else:
         found = found.filter(pk__in=reachable)
     rows = list(found.order_by("pk").values_list(*SERVICE_COLUMNS)[:MAX_CANDIDATES])
     return _build(rows, words)
