@@ -56,13 +56,22 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+from common import (  # bench/common.py: shared by every benchmark
+    MARK,
+    ROOT,
+    BenchError,
+    django_setup,
+    fresh_postgresql,
+    fresh_sqlite,
+    postgresql_version,
+    report_json,
+    subprocess_env,
+)
+
 MANAGE = ROOT / "manage.py"
 P50_TARGET_MS, P95_TARGET_MS, ORUK_TARGET_MS = 15.0, 50.0, 100.0
 DEFAULT_PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 DATABASES = ("sqlite", "postgresql")
-MARK = "BENCH-JSON "
-SCRUBBED_ENV = ("OPUS_ENV", "DATABASE_URL", "SQLITE_PATH", "DEBUG", "ALLOWED_HOSTS")
 HOST = "127.0.0.1"
 CHUNK = 20_000
 WARMUP = 20
@@ -94,22 +103,7 @@ AGE_RANGES = [(18, None), (65, None), (11, 25), (16, None), (None, 18), (50, Non
 DAYS = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
 
 
-class BenchError(Exception):
-    """Something went wrong that makes the figures meaningless."""
-
-
 # --- subprocesses (the driver: no Django in this process) ---------------------------------
-
-
-def subprocess_env(database_env: dict[str, str]) -> dict[str, str]:
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in SCRUBBED_ENV and key.removesuffix("_FILE") not in SCRUBBED_ENV
-    }
-    env.update(DEBUG="false", ALLOWED_HOSTS=HOST, PYTHONUNBUFFERED="1", **database_env)
-    env["DJANGO_SETTINGS_MODULE"] = "opus.settings"
-    return env
 
 
 def run(command: list[str], env: dict[str, str], what: str, echo: bool = False) -> str:
@@ -152,55 +146,6 @@ def stage(name: str, env: dict[str, str], options: argparse.Namespace) -> dict[s
 
 
 # --- databases ----------------------------------------------------------------------------
-
-
-@contextlib.contextmanager
-def fresh_sqlite() -> Iterator[dict[str, str]]:
-    with tempfile.TemporaryDirectory(prefix="opus-bench-") as folder:
-        yield {"SQLITE_PATH": str(Path(folder) / "opus.sqlite3")}
-
-
-def postgresql_version(admin_url: str) -> str:
-    import psycopg
-
-    with psycopg.connect(admin_url, autocommit=True, connect_timeout=5) as conn:
-        server = conn.execute("SHOW server_version").fetchone()
-    return server[0] if server else "?"
-
-
-@contextlib.contextmanager
-def fresh_postgresql(admin_url: str) -> Iterator[dict[str, str]]:
-    """A new database opus_bench_matching_<pid>, dropped afterwards even when the run fails."""
-    from urllib.parse import urlparse
-
-    import psycopg
-    from psycopg import sql
-
-    name = f"opus_bench_matching_{os.getpid()}"
-    drop = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-    with psycopg.connect(admin_url, autocommit=True, connect_timeout=5) as conn:
-        conn.execute(drop)
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    try:
-        yield {"DATABASE_URL": urlparse(admin_url)._replace(path=f"/{name}").geturl()}
-    finally:
-        with psycopg.connect(admin_url, autocommit=True, connect_timeout=5) as conn:
-            conn.execute(drop)
-
-
-# --- stages: shared ------------------------------------------------------------------------
-
-
-def django_setup() -> None:
-    sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "opus.settings")
-    import django
-
-    django.setup()
-
-
-def report_json(data: dict[str, Any]) -> None:
-    print(MARK + json.dumps(data), flush=True)
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -1089,7 +1034,7 @@ def say(database: str, message: str) -> None:
 
 
 def bench_database(o: Outcome, database_env: dict[str, str], options: argparse.Namespace) -> None:
-    env = subprocess_env(database_env)
+    env = subprocess_env(database_env, ALLOWED_HOSTS=HOST)
     name = o.database
     o.migrate_s = manage(["migrate", "--no-input", "--verbosity", "0"], env)
     say(name, f"migrate: {o.migrate_s:.1f} s")
@@ -1119,7 +1064,11 @@ def run_one(database: str, options: argparse.Namespace) -> Outcome | None:
     say(database, f"fresh database on {server}")
     started = time.perf_counter()
     try:
-        fresh = fresh_sqlite() if database == "sqlite" else fresh_postgresql(options.pg_admin_url)
+        fresh = (
+            fresh_sqlite()
+            if database == "sqlite"
+            else fresh_postgresql(options.pg_admin_url, "matching")
+        )
         with fresh as database_env:
             bench_database(o, database_env, options)
     except (BenchError, OSError) as exc:

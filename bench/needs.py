@@ -43,17 +43,25 @@ import sqlite3
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from common import (  # bench/common.py: shared by every benchmark
+    MARK,
+    ROOT,
+    BenchError,
+    django_setup,
+    fresh_postgresql,
+    fresh_sqlite,
+    postgresql_version,
+    report_json,
+    subprocess_env,
+)
 
-ROOT = Path(__file__).resolve().parent.parent
 MANAGE = ROOT / "manage.py"
 E2E_TARGET_S = 10.0
 MEMORY_TARGET_BYTES = 2_000_000_000  # 2 GB
@@ -66,8 +74,6 @@ PERIOD = "2025/26"
 CONFIDENCES = (0.95, 0.998)
 DEFAULT_PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 DATABASES = ("sqlite", "postgresql")
-MARK = "BENCH-JSON "
-SCRUBBED_ENV = ("OPUS_ENV", "DATABASE_URL", "SQLITE_PATH", "DEBUG", "ALLOWED_HOSTS")
 # Mid-points of the 19 ESP bands, and age profiles of the synthetic rates (as opus.needs.demo).
 AGE_MID = np.arange(2, 95, 5, dtype=float)
 PROFILES = {
@@ -78,23 +84,7 @@ PROFILES = {
 }
 
 
-class BenchError(Exception):
-    """Something went wrong that makes the figures meaningless."""
-
-
 # --- subprocesses (the driver: no Django in this process) ---------------------------------
-
-
-def subprocess_env(database_env: dict[str, str]) -> dict[str, str]:
-    """The caller's environment without database or mode settings, plus the bench's own."""
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in SCRUBBED_ENV and key.removesuffix("_FILE") not in SCRUBBED_ENV
-    }
-    env.update(DEBUG="false", PYTHONUNBUFFERED="1", **database_env)
-    env["DJANGO_SETTINGS_MODULE"] = "opus.settings"
-    return env
 
 
 def run(command: list[str], env: dict[str, str], what: str) -> tuple[float, str]:
@@ -147,56 +137,6 @@ def stage(name: str, env: dict[str, str], options: argparse.Namespace, **extra: 
 
 
 # --- databases ----------------------------------------------------------------------------
-
-
-@contextlib.contextmanager
-def fresh_sqlite() -> Iterator[dict[str, str]]:
-    """A new SQLite file in a temporary folder, removed afterwards."""
-    with tempfile.TemporaryDirectory(prefix="opus-bench-") as folder:
-        yield {"SQLITE_PATH": str(Path(folder) / "opus.sqlite3")}
-
-
-def postgresql_version(admin_url: str) -> str:
-    import psycopg
-
-    with psycopg.connect(admin_url, autocommit=True, connect_timeout=5) as conn:
-        server = conn.execute("SHOW server_version").fetchone()
-    return server[0] if server else "?"
-
-
-@contextlib.contextmanager
-def fresh_postgresql(admin_url: str) -> Iterator[dict[str, str]]:
-    """A new database opus_bench_needs_<pid>, dropped afterwards even when the run fails."""
-    from urllib.parse import urlparse
-
-    import psycopg
-    from psycopg import sql
-
-    name = f"opus_bench_needs_{os.getpid()}"
-    drop = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-    with psycopg.connect(admin_url, autocommit=True, connect_timeout=5) as conn:
-        conn.execute(drop)
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    try:
-        yield {"DATABASE_URL": urlparse(admin_url)._replace(path=f"/{name}").geturl()}
-    finally:
-        with psycopg.connect(admin_url, autocommit=True, connect_timeout=5) as conn:
-            conn.execute(drop)
-
-
-# --- stages (each in a child process with Django set up for one database) ---------------
-
-
-def django_setup() -> None:
-    sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "opus.settings")
-    import django
-
-    django.setup()
-
-
-def report_json(data: dict[str, Any]) -> None:
-    print(MARK + json.dumps(data), flush=True)
 
 
 def _indicator_specs(count: int) -> list[tuple[str, float, float, str]]:
@@ -598,7 +538,11 @@ def run_one(database: str, options: argparse.Namespace) -> Outcome | None:
     outcome = Outcome(database, server)
     say(database, f"fresh database on {server}")
     try:
-        fresh = fresh_sqlite() if database == "sqlite" else fresh_postgresql(options.pg_admin_url)
+        fresh = (
+            fresh_sqlite()
+            if database == "sqlite"
+            else fresh_postgresql(options.pg_admin_url, "needs")
+        )
         with fresh as database_env:
             bench_database(outcome, database_env, options)
     except (BenchError, OSError) as exc:
