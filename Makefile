@@ -57,6 +57,7 @@ bench: setup-dev
 	$(BIN)/pip install --quiet phstatsmethods
 	$(PYTHON) bench/seed_national.py
 	$(PYTHON) bench/needs.py
+	$(PYTHON) bench/matching.py --services 100000 --profiles 500
 
 worker: migrate  ## run background tasks (django-tasks database backend)
 	$(PYTHON) manage.py db_worker
