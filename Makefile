@@ -6,7 +6,7 @@ PYTHON  := $(BIN)/python
 HOST    ?= 127.0.0.1
 PORT    ?= 8000
 
-.PHONY: setup setup-dev frontend migrate demo serve test test-sqlite test-postgres lint bench worker clean
+.PHONY: setup setup-dev frontend migrate demo test test-sqlite test-postgres lint bench worker clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
