@@ -9,6 +9,8 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import django_auth
 
+from opus.budgets.api import router as budgets_router
+from opus.commissioning.api import router as commissioning_router
 from opus.core.api import router as core_router
 from opus.core.api_auth import TokenAuth
 from opus.directory.api import router as directory_router
@@ -77,3 +79,5 @@ def _not_found_problem(request: HttpRequest, exc: Http404) -> HttpResponse:
 api.add_router("/", core_router)
 api.add_router("/needs", needs_router)
 api.add_router("/", directory_router)
+api.add_router("/budgets", budgets_router)
+api.add_router("/", commissioning_router)

@@ -124,6 +124,8 @@ INSTALLED_APPS = [
     "opus.directory",
     "opus.choice",
     "opus.knowledge",
+    "opus.budgets",
+    "opus.commissioning",
 ]
 
 MIDDLEWARE = [

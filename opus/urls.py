@@ -10,6 +10,8 @@ urlpatterns = [
     path("directory/", include("opus.directory.urls")),
     path("choose/", include("opus.choice.urls")),
     path("good-practice/", include("opus.knowledge.urls")),
+    path("budgets/", include("opus.budgets.urls")),
+    path("commissioning/", include("opus.commissioning.urls")),
     path("", include("opus.core.urls")),
 ]
 
