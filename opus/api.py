@@ -11,6 +11,7 @@ from ninja.security import django_auth
 
 from opus.budgets.api import router as budgets_router
 from opus.commissioning.api import router as commissioning_router
+from opus.commissioning.ocds_api import router as ocds_router
 from opus.core.api import router as core_router
 from opus.core.api_auth import TokenAuth
 from opus.directory.api import router as directory_router
@@ -81,3 +82,4 @@ api.add_router("/needs", needs_router)
 api.add_router("/", directory_router)
 api.add_router("/budgets", budgets_router)
 api.add_router("/", commissioning_router)
+api.add_router("/ocds", ocds_router)
