@@ -1,0 +1,106 @@
+"""Commissioning records: plans, opportunities and lots, consortia, sealed bids, evaluation,
+awards, contracts and KPI returns.
+
+Split by topic: plans (service-level decisions), market (opportunities, lots, questions,
+clarifications, saved searches), bids (consortia, bids and their sealed content in a table
+of its own), evaluation (panel, scores, moderation, social-value tables) and contracts
+(awards, notices, contracts, KPIs and returns).
+"""
+
+from opus.commissioning.models.bids import (
+    Bid,
+    BidAnswer,
+    BidLot,
+    BidStatus,
+    Consortium,
+    ConsortiumMember,
+    MemberStatus,
+    OpeningResult,
+    SealedContent,
+    SocialValueCommitment,
+)
+from opus.commissioning.models.contracts import (
+    KPI,
+    Award,
+    AwardNotice,
+    AwardStatus,
+    Contract,
+    ContractStatus,
+    KpiFrequency,
+    KpiReturn,
+    ReturnStatus,
+)
+from opus.commissioning.models.evaluation import (
+    ModeratedScore,
+    PanelMember,
+    Score,
+    SocialValueMeasure,
+    ValueTable,
+)
+from opus.commissioning.models.market import (
+    AlertSent,
+    Clarification,
+    Lot,
+    LotStatus,
+    Opportunity,
+    OpportunityKey,
+    OpportunityStatus,
+    PriceFormula,
+    Procedure,
+    QualityQuestion,
+    Reservation,
+    SavedSearch,
+    TieBreak,
+    new_ocid,
+)
+from opus.commissioning.models.plans import (
+    CommissioningPlan,
+    PlanStatus,
+    ServiceDecision,
+    ServiceLevel,
+)
+
+__all__ = [
+    "KPI",
+    "AlertSent",
+    "Award",
+    "AwardNotice",
+    "AwardStatus",
+    "Bid",
+    "BidAnswer",
+    "BidLot",
+    "BidStatus",
+    "Clarification",
+    "CommissioningPlan",
+    "Consortium",
+    "ConsortiumMember",
+    "Contract",
+    "ContractStatus",
+    "KpiFrequency",
+    "KpiReturn",
+    "Lot",
+    "LotStatus",
+    "MemberStatus",
+    "ModeratedScore",
+    "OpeningResult",
+    "Opportunity",
+    "OpportunityKey",
+    "OpportunityStatus",
+    "PanelMember",
+    "PlanStatus",
+    "PriceFormula",
+    "Procedure",
+    "QualityQuestion",
+    "Reservation",
+    "ReturnStatus",
+    "SavedSearch",
+    "Score",
+    "SealedContent",
+    "ServiceDecision",
+    "ServiceLevel",
+    "SocialValueCommitment",
+    "SocialValueMeasure",
+    "TieBreak",
+    "ValueTable",
+    "new_ocid",
+]
