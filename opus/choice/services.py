@@ -15,6 +15,7 @@ from opus.choice.models import (
     Consent,
     ShortlistItem,
 )
+from opus.choice.signals import booking_accepted
 from opus.core.audit import audit_record
 from opus.core.models import Role, User
 from opus.core.roles import has_role
@@ -132,6 +133,8 @@ def booking_decide(*, booking: Booking, accept: bool, reason: str, by: User) -> 
         target=booking,
         summary={"reason": booking.provider_reason},
     )
+    if accept:
+        booking_accepted.send(sender=Booking, booking=booking, by=by)
     return booking
 
 

@@ -1,0 +1,2 @@
+def seed_budgets(seed: int) -> None:  # replaced below
+    return None

@@ -1,0 +1,322 @@
+"""Personal budgets: how much (the RAS), what for (the support plan), and where every penny went.
+
+Money moves only through ledger transactions, each a balanced set of entries written by
+`opus.budgets.ledger`. The running figures on a budget and a commitment are a cache of the
+entries, kept under the budget's row lock and checked by `manage.py ledger_verify`; CHECK
+constraints make the database itself refuse a negative guarded balance.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.db import models
+from django.utils import timezone
+
+from opus.core.models import Area, Organisation, User
+from opus.engines import allocation
+from opus.engines.ledger import Kind, Operation
+
+
+class Source(models.TextChoices):
+    SOCIAL_CARE = "social_care", "Social care"
+    HEALTH = "health", "NHS personal health budget"
+    EDUCATION = "education", "Education (EHCP)"
+
+
+class RasVersion(models.Model):
+    """One published version of the resource allocation system; never edited once used."""
+
+    number = models.PositiveIntegerField(unique=True)
+    title = models.CharField(max_length=200)
+    questions = models.JSONField(help_text="[{key, domain, text, answers: [{label, points}]}]")
+    price_per_point_pence = models.PositiveIntegerField()
+    minimum_pence = models.PositiveIntegerField(default=0)
+    maximum_pence = models.PositiveIntegerField(null=True, blank=True)
+    domain_caps = models.JSONField(default=dict, blank=True)
+    change_note = models.TextField(blank=True)
+    created_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-number"]
+
+    def __str__(self) -> str:
+        return f"RAS version {self.number}: {self.title}"
+
+    def as_engine(self) -> allocation.Ras:
+        return ras_from_json(
+            self.questions,
+            self.price_per_point_pence,
+            self.minimum_pence,
+            self.maximum_pence,
+            self.domain_caps,
+        )
+
+
+def ras_from_json(
+    questions: list[dict[str, Any]],
+    price: int,
+    minimum: int,
+    maximum: int | None,
+    caps: dict[str, int],
+) -> allocation.Ras:
+    return allocation.Ras(
+        questions=tuple(
+            allocation.Question(
+                q["key"],
+                q["domain"],
+                q["text"],
+                tuple(allocation.Answer(a["label"], int(a["points"])) for a in q["answers"]),
+            )
+            for q in questions
+        ),
+        price_per_point_pence=price,
+        minimum_pence=minimum,
+        maximum_pence=maximum,
+        domain_caps={k: int(v) for k, v in caps.items()},
+    )
+
+
+class RasAssessment(models.Model):
+    person = models.ForeignKey(User, on_delete=models.PROTECT, related_name="ras_assessments")
+    ras = models.ForeignKey(RasVersion, on_delete=models.PROTECT, related_name="assessments")
+    answers = models.JSONField()
+    points = models.PositiveIntegerField()
+    indicative_pence = models.PositiveIntegerField()
+    calculation = models.JSONField()
+    assessed_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    assessed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-assessed_at"]
+
+    def __str__(self) -> str:
+        return f"Assessment of {self.person} on {self.ras}"
+
+
+class BudgetStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    CLOSED = "closed", "Closed"
+
+
+class Budget(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    person = models.ForeignKey(User, on_delete=models.PROTECT, related_name="budgets")
+    title = models.CharField(max_length=200)
+    period_start = models.DateField()
+    period_end = models.DateField()
+    status = models.CharField(
+        max_length=10, choices=BudgetStatus.choices, default=BudgetStatus.ACTIVE
+    )
+    assessment = models.ForeignKey(
+        RasAssessment, null=True, blank=True, on_delete=models.PROTECT, related_name="budgets"
+    )
+    ras = models.ForeignKey(
+        RasVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="budgets"
+    )
+    area = models.ForeignKey(
+        Area, null=True, blank=True, on_delete=models.SET_NULL, related_name="budgets"
+    )
+    needs = models.JSONField(default=list, blank=True, help_text="Need codes from the taxonomy")
+    # Running figures: a cache of the ledger entries, verified by ledger_verify.
+    allocated_pence = models.BigIntegerField(default=0)
+    available_pence = models.BigIntegerField(default=0)
+    committed_pence = models.BigIntegerField(default=0)
+    paid_pence = models.BigIntegerField(default=0)
+    direct_pence = models.BigIntegerField(default=0)
+    returned_pence = models.BigIntegerField(default=0)
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-period_start", "title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(available_pence__gte=0)
+                & models.Q(committed_pence__gte=0)
+                & models.Q(direct_pence__gte=0),
+                name="budget_never_negative",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(period_end__gte=models.F("period_start")),
+                name="budget_period_in_order",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.period_start:%Y}–{self.period_end:%y})"
+
+    @property
+    def days(self) -> int:
+        return (self.period_end - self.period_start).days + 1
+
+    @property
+    def spent_pence(self) -> int:
+        return self.paid_pence + self.direct_pence
+
+
+class BudgetSource(models.Model):
+    """Who funds a budget, and how much: budgets from several sources make one integrated budget."""
+
+    budget = models.ForeignKey(Budget, on_delete=models.CASCADE, related_name="sources")
+    source = models.CharField(max_length=12, choices=Source.choices)
+    funder = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    planned_pence = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["source"]
+        constraints = [
+            models.UniqueConstraint(fields=["budget", "source"], name="budget_source_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_source_display()} for {self.budget}"
+
+
+class PlanStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    AGREED = "agreed", "Agreed"
+
+
+class SupportPlan(models.Model):
+    """What the person wants to achieve and how the budget will help; each review a new version."""
+
+    budget = models.ForeignKey(Budget, on_delete=models.CASCADE, related_name="plans")
+    version = models.PositiveIntegerField(default=1)
+    outcomes = models.JSONField(help_text="[{outcome, how}]")
+    how_managed = models.TextField(help_text="Managed account, direct payment, or both")
+    status = models.CharField(max_length=10, choices=PlanStatus.choices, default=PlanStatus.DRAFT)
+    agreed_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    agreed_at = models.DateTimeField(null=True, blank=True)
+    review_due = models.DateField()
+    written_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["budget", "version"], name="plan_version_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"Support plan v{self.version} for {self.budget}"
+
+
+class CommitmentStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    ENDED = "ended", "Ended"
+
+
+class Commitment(models.Model):
+    """An accepted booking's schedule (sessions a week × price × weeks) held against a budget."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    budget = models.ForeignKey(Budget, on_delete=models.PROTECT, related_name="commitments")
+    booking = models.OneToOneField(
+        "choice.Booking", on_delete=models.PROTECT, related_name="commitment"
+    )
+    provider = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    weekly_pence = models.PositiveIntegerField()
+    weeks = models.PositiveIntegerField()
+    start_date = models.DateField()
+    end_date = models.DateField()
+    status = models.CharField(
+        max_length=10, choices=CommitmentStatus.choices, default=CommitmentStatus.ACTIVE
+    )
+    # Running figures, verified against the entries.
+    total_pence = models.BigIntegerField(default=0)
+    outstanding_pence = models.BigIntegerField(default=0)  # committed, not delivered or released
+    unpaid_pence = models.BigIntegerField(default=0)  # delivered, not yet paid
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["start_date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(outstanding_pence__gte=0) & models.Q(unpaid_pence__gte=0),
+                name="commitment_never_negative",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.booking.service.name} for {self.budget.person}"
+
+
+class Account(models.Model):
+    kind = models.CharField(max_length=10, choices=[(k.value, k.value) for k in Kind])
+    owner = models.CharField(max_length=64, help_text="The engine's owner id")
+    budget = models.ForeignKey(
+        Budget, null=True, blank=True, on_delete=models.PROTECT, related_name="accounts"
+    )
+    organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "owner"], name="account_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.owner}"
+
+
+class Transaction(models.Model):
+    """One ledger operation: balanced entries, who did it, and the key that makes retries safe."""
+
+    id = models.BigAutoField(primary_key=True)
+    operation = models.CharField(max_length=24, choices=[(o.value, o.value) for o in Operation])
+    amount_pence = models.BigIntegerField()
+    budget = models.ForeignKey(Budget, on_delete=models.PROTECT, related_name="transactions")
+    commitment = models.ForeignKey(
+        Commitment, null=True, blank=True, on_delete=models.PROTECT, related_name="transactions"
+    )
+    funder = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    source = models.CharField(max_length=12, choices=Source.choices, blank=True)
+    memo = models.CharField(max_length=300, blank=True)
+    reference = models.CharField(max_length=100, blank=True, help_text="e.g. invoice number")
+    reverses = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversed_by"
+    )
+    # NULL, not "", so that the unique constraint ignores operations sent without a key.
+    idempotency_key = models.CharField(max_length=100, null=True, blank=True)  # noqa: DJ001
+    request_hash = models.CharField(max_length=64, blank=True)
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["created_by", "idempotency_key"],
+                condition=models.Q(idempotency_key__isnull=False),
+                name="idempotency_key_once",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.operation} {self.amount_pence}p"
+
+
+class Entry(models.Model):
+    id = models.BigAutoField(primary_key=True)
+    transaction = models.ForeignKey(Transaction, on_delete=models.PROTECT, related_name="entries")
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="entries")
+    commitment = models.ForeignKey(
+        Commitment, null=True, blank=True, on_delete=models.PROTECT, related_name="entries"
+    )
+    amount_pence = models.BigIntegerField()
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name_plural = "entries"
+
+    def __str__(self) -> str:
+        return f"{self.amount_pence:+}p to {self.account}"
