@@ -1,0 +1,420 @@
+"""Consortia, sealed bids (submit, replace, withdraw) and the audited opening."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import secrets
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from opus.commissioning import sealing
+from opus.commissioning.errors import CommissioningError
+from opus.commissioning.models import (
+    Bid,
+    BidAnswer,
+    BidLot,
+    BidStatus,
+    Consortium,
+    ConsortiumMember,
+    MemberStatus,
+    OpeningResult,
+    Opportunity,
+    OpportunityStatus,
+    Reservation,
+    SealedContent,
+    SocialValueCommitment,
+)
+from opus.commissioning.services.common import clock
+from opus.core.audit import audit_record
+from opus.core.models import Organisation, OrganisationKind, User
+from opus.engines import procurement
+from opus.engines.money import times
+
+MAX_DOCUMENTS_BYTES = 10 * 1024 * 1024
+VCSE_SME_KINDS = {
+    OrganisationKind.CHARITY, OrganisationKind.COMMUNITY_GROUP,
+    OrganisationKind.SOCIAL_ENTERPRISE, OrganisationKind.MUTUAL, OrganisationKind.SME,
+}  # fmt: skip
+RESERVED_KINDS = {
+    Reservation.VCSE_SME: VCSE_SME_KINDS,
+    Reservation.MUTUAL: {OrganisationKind.MUTUAL, OrganisationKind.SOCIAL_ENTERPRISE},
+}
+
+
+def _check_open(opportunity: Opportunity, now: datetime, field: str = "opportunity") -> None:
+    if opportunity.status != OpportunityStatus.PUBLISHED:
+        raise CommissioningError("This opportunity is not open for bids", field)
+    if now >= opportunity.submission_deadline:
+        deadline = timezone.localtime(opportunity.submission_deadline)
+        raise CommissioningError(
+            f"The deadline passed at {deadline:%H:%M:%S on %d %B %Y}: no bid can be accepted",
+            "submission_deadline",
+        )
+
+
+# ---------------------------------------------------------------- consortia
+
+
+def _check_shares(work_share: int, value_share: int) -> None:
+    for name, share in (("work_share", work_share), ("value_share", value_share)):
+        if not 0 < share <= 100:
+            raise CommissioningError("A share is a percentage over 0 and up to 100", name)
+
+
+@transaction.atomic
+def consortium_create(
+    *,
+    opportunity: Opportunity,
+    name: str,
+    lead: Organisation,
+    work: str,
+    work_share: int,
+    value_share: int,
+    by: User,
+    now: datetime | None = None,
+) -> Consortium:
+    now = clock(now)
+    _check_open(opportunity, now)
+    if not name.strip():
+        raise CommissioningError("Name the consortium", "name")
+    _check_shares(work_share, value_share)
+    if Consortium.objects.filter(opportunity=opportunity, lead=lead).exists():
+        raise CommissioningError("You already lead a consortium for this opportunity", "name")
+    consortium = Consortium.objects.create(
+        opportunity=opportunity, name=name.strip(), lead=lead, created_by=by, created_at=now
+    )
+    ConsortiumMember.objects.create(
+        consortium=consortium, organisation=lead, is_lead=True, work=work, work_share=work_share,
+        value_share=value_share, status=MemberStatus.CONFIRMED, invited_at=now,
+        responded_at=now, responded_by=by,
+    )  # fmt: skip
+    audit_record(actor=by, action="consortium.create", target=consortium,
+                 summary={"opportunity": opportunity.pk, "lead": lead.slug})  # fmt: skip
+    return consortium
+
+
+@transaction.atomic
+def consortium_invite(
+    *,
+    consortium: Consortium,
+    organisation: Organisation,
+    work: str,
+    work_share: int,
+    value_share: int,
+    by: User,
+    now: datetime | None = None,
+) -> ConsortiumMember:
+    now = clock(now)
+    _check_open(consortium.opportunity, now)
+    _check_shares(work_share, value_share)
+    if organisation.is_public_body:
+        raise CommissioningError("Invite a provider, not a public body", "organisation")
+    if consortium.members.filter(organisation=organisation).exists():
+        raise CommissioningError("That organisation is already in the consortium", "organisation")
+    member = ConsortiumMember.objects.create(
+        consortium=consortium, organisation=organisation, work=work, work_share=work_share,
+        value_share=value_share, invited_at=now,
+    )  # fmt: skip
+    audit_record(actor=by, action="consortium.invite", target=member,
+                 summary={"consortium": consortium.pk, "organisation": organisation.slug,
+                          "work_share": work_share, "value_share": value_share})  # fmt: skip
+    return member
+
+
+@transaction.atomic
+def consortium_respond(
+    *, member: ConsortiumMember, confirm: bool, by: User, now: datetime | None = None
+) -> ConsortiumMember:
+    now = clock(now)
+    if member.status != MemberStatus.INVITED:
+        raise CommissioningError("This invitation has already been answered", "confirm")
+    member.status = MemberStatus.CONFIRMED if confirm else MemberStatus.DECLINED
+    member.responded_at, member.responded_by = now, by
+    member.save(update_fields=["status", "responded_at", "responded_by", "updated_at"])
+    audit_record(actor=by, action=f"consortium.{'confirm' if confirm else 'decline'}",
+                 target=member, summary={"consortium": member.consortium_id})  # fmt: skip
+    return member
+
+
+def consortium_problems(consortium: Consortium) -> list[str]:
+    """Why the consortium cannot bid yet (empty when it can)."""
+    members = [m for m in consortium.members.select_related("organisation")
+               if m.status != MemberStatus.DECLINED]  # fmt: skip
+    problems = [f"{m.organisation.name} has not confirmed" for m in members if not m.is_confirmed]
+    if len(members) < 2:
+        problems.append("A consortium needs at least two members")
+    for label, key in (("work", "work_share"), ("value", "value_share")):
+        total = sum(getattr(m, key) for m in members)
+        if total != 100:
+            problems.append(f"The shares of the {label} add up to {total}%, not 100%")
+    return problems
+
+
+# ---------------------------------------------------------------- bids
+
+
+def _bidders(bidder: Organisation, consortium: Consortium | None) -> list[Organisation]:
+    if consortium is None:
+        return [bidder]
+    return [m.organisation for m in consortium.members.select_related("organisation")
+            if m.status == MemberStatus.CONFIRMED]  # fmt: skip
+
+
+def _prices(opportunity: Opportunity, lots: list[dict[str, Any]]) -> list[dict[str, int]]:
+    numbers = set(opportunity.lots.values_list("number", flat=True))
+    if not lots:
+        raise CommissioningError("Bid for at least one lot", "lots")
+    seen, prices = set(), []
+    for item in lots:
+        number = int(item.get("lot", 0))
+        if number not in numbers or number in seen:
+            raise CommissioningError(f"There is no lot {number} to bid for", "lots")
+        seen.add(number)
+        try:
+            price = int(item.get("price_pence"))  # type: ignore[arg-type]
+        except (TypeError, ValueError) as exc:
+            raise CommissioningError("Give a price in pence", f"lots.{number}.price_pence") from exc
+        if price <= 0:
+            raise CommissioningError(
+                f"The price for lot {number} must be more than £0", f"lots.{number}.price_pence"
+            )
+        prices.append({"lot": number, "price_pence": price})
+    return sorted(prices, key=lambda p: p["lot"])
+
+
+def _answers(opportunity: Opportunity, answers: dict[Any, str]) -> dict[str, str]:
+    result = {}
+    for question in opportunity.questions.all():
+        text = str(answers.get(question.number) or answers.get(str(question.number)) or "").strip()
+        if not text:
+            raise CommissioningError(
+                f"Answer question {question.number}", f"answers.{question.number}"
+            )
+        if len(text.split()) > question.word_limit:
+            raise CommissioningError(
+                f"Answer {question.number} is over {question.word_limit} words",
+                f"answers.{question.number}",
+            )
+        result[str(question.number)] = text
+    return result
+
+
+def _commitments(opportunity: Opportunity, items: list[dict[str, Any]]) -> list[dict[str, str]]:
+    if not items:
+        return []
+    if opportunity.value_table_id is None:
+        raise CommissioningError("This opportunity does not score social value", "social_value")
+    codes = set(opportunity.value_table.measures.values_list("code", flat=True))
+    result = []
+    for item in items:
+        code = str(item.get("measure", ""))
+        if code not in codes:
+            raise CommissioningError(f"There is no measure {code!r} in the table", "social_value")
+        try:
+            quantity = Decimal(str(item.get("quantity")))
+        except InvalidOperation as exc:
+            raise CommissioningError(f"Give a number of units for {code}", "social_value") from exc
+        if quantity < 0 or quantity > 10**9:
+            raise CommissioningError(f"The units for {code} must be 0 or more", "social_value")
+        if quantity:
+            result.append({"measure": code, "quantity": str(quantity)})
+    return result
+
+
+def _documents(documents: list[dict[str, Any]]) -> list[dict[str, str]]:
+    total = sum(len(d["data"]) for d in documents)
+    if total > MAX_DOCUMENTS_BYTES:
+        raise CommissioningError("Documents may add up to 10 MB at most", "documents")
+    return [
+        {"name": str(d["name"])[:200], "content_type": str(d.get("content_type", ""))[:100],
+         "sha256": hashlib.sha256(d["data"]).hexdigest(),
+         "data": base64.b64encode(d["data"]).decode()}
+        for d in documents
+    ]  # fmt: skip
+
+
+def _check_bidder(opportunity: Opportunity, bidder: Organisation, consortium: Any) -> None:
+    if bidder.is_public_body:
+        raise CommissioningError("Public bodies do not bid here", "bidder")
+    if consortium is not None:
+        if consortium.opportunity_id != opportunity.pk or consortium.lead_id != bidder.pk:
+            raise CommissioningError("Only the consortium's lead bids for it", "consortium")
+        problems = consortium_problems(consortium)
+        if problems:
+            raise CommissioningError("; ".join(problems), "consortium")
+    allowed = RESERVED_KINDS.get(opportunity.reservation)  # type: ignore[call-overload]
+    if allowed and any(o.kind not in allowed for o in _bidders(bidder, consortium)):
+        raise CommissioningError(
+            f"This opportunity is {Reservation(opportunity.reservation).label.lower()}", "bidder"
+        )
+
+
+@transaction.atomic
+def bid_submit(
+    *,
+    opportunity: Opportunity,
+    bidder: Organisation,
+    lots: list[dict[str, Any]],
+    answers: dict[Any, str],
+    social_value: list[dict[str, Any]] | None = None,
+    documents: list[dict[str, Any]] | None = None,
+    declaration: bool = False,
+    consortium: Consortium | None = None,
+    by: User,
+    now: datetime | None = None,
+) -> Bid:
+    """Seal and store a bid (replacing the bidder's earlier one); refused at the deadline."""
+    now = clock(now)
+    opportunity = Opportunity.objects.select_for_update().get(pk=opportunity.pk)
+    _check_open(opportunity, now)
+    _check_bidder(opportunity, bidder, consortium)
+    if opportunity.supplier_declaration and not declaration:
+        raise CommissioningError("Make the supplier declaration", "declaration")
+    bid = Bid(opportunity=opportunity, bidder=bidder, consortium=consortium, submitted_by=by,
+              submitted_at=now)  # fmt: skip
+    content = {
+        "ocid": opportunity.ocid, "bid": str(bid.uuid), "bidder": bidder.org_id or bidder.slug,
+        "consortium": consortium.pk if consortium else None, "submitted_at": now.isoformat(),
+        "lots": _prices(opportunity, lots), "answers": _answers(opportunity, answers),
+        "social_value": _commitments(opportunity, social_value or []),
+        "documents": _documents(documents or []), "declaration": bool(declaration),
+        "salt": secrets.token_hex(16),
+    }  # fmt: skip
+    plaintext = sealing.canonical(content)
+    bid.receipt_sha256 = sealing.receipt_hash(plaintext)
+    bid.size_bytes = len(plaintext)
+    previous = (
+        Bid.objects.select_for_update()
+        .filter(opportunity=opportunity, bidder=bidder, status=BidStatus.SUBMITTED)
+        .first()
+    )
+    if previous is not None:
+        previous.status = BidStatus.REPLACED
+        previous.save(update_fields=["status", "updated_at"])
+        bid.replaces = previous
+    bid.save(force_insert=True)
+    sealed = sealing.seal(
+        bytes(opportunity.sealing_key.public_key), plaintext,
+        sealing.associated_data(opportunity.ocid, str(bid.uuid)),
+    )  # fmt: skip
+    SealedContent.objects.create(
+        bid=bid, ephemeral_public_key=sealed.ephemeral_public_key, nonce=sealed.nonce,
+        ciphertext=sealed.ciphertext, created_at=now,
+    )  # fmt: skip
+    audit_record(
+        actor=by,
+        action="bid.replace" if previous else "bid.submit",
+        target=bid,
+        summary={"opportunity": opportunity.pk, "bidder": bidder.slug,
+                 "consortium": consortium.pk if consortium else None,
+                 "sha256": bid.receipt_sha256, "submitted_at": now,
+                 "replaces": str(previous.uuid) if previous else None},
+    )  # fmt: skip
+    return bid
+
+
+@transaction.atomic
+def bid_withdraw(*, bid: Bid, by: User, now: datetime | None = None) -> Bid:
+    now = clock(now)
+    bid = Bid.objects.select_for_update().select_related("opportunity").get(pk=bid.pk)
+    _check_open(bid.opportunity, now)
+    if bid.status != BidStatus.SUBMITTED:
+        raise CommissioningError("Only a live bid can be withdrawn", "bid")
+    bid.status, bid.withdrawn_at = BidStatus.WITHDRAWN, now
+    bid.save(update_fields=["status", "withdrawn_at", "updated_at"])
+    audit_record(actor=by, action="bid.withdraw", target=bid,
+                 summary={"opportunity": bid.opportunity_id, "at": now})  # fmt: skip
+    return bid
+
+
+# ---------------------------------------------------------------- opening
+
+
+def _unpack(bid: Bid, content: dict[str, Any]) -> None:
+    opportunity = bid.opportunity
+    lots = {lot.number: lot for lot in opportunity.lots.all()}
+    questions = {str(q.number): q for q in opportunity.questions.all()}
+    BidLot.objects.bulk_create(
+        BidLot(bid=bid, lot=lots[item["lot"]], price_pence=item["price_pence"])
+        for item in content["lots"]
+    )
+    BidAnswer.objects.bulk_create(
+        BidAnswer(bid=bid, question=questions[number], text=text)
+        for number, text in content["answers"].items()
+    )
+    if content["social_value"]:
+        measures = {m.code: m for m in opportunity.value_table.measures.all()}
+        SocialValueCommitment.objects.bulk_create(
+            SocialValueCommitment(
+                bid=bid, measure=measures[c["measure"]], quantity=Decimal(c["quantity"]),
+                value_pence=times(measures[c["measure"]].value_pence, Decimal(c["quantity"])),
+            )
+            for c in content["social_value"]
+        )  # fmt: skip
+
+
+def _open_one(opportunity: Opportunity, bid: Bid) -> str:
+    import json
+
+    try:
+        plaintext = sealing.open_sealed(
+            opportunity, opportunity.sealing_key, bid.sealed,
+            sealing.associated_data(opportunity.ocid, str(bid.uuid)),
+        )  # fmt: skip
+    except sealing.Tampered:
+        return OpeningResult.TAMPERED
+    if sealing.receipt_hash(plaintext) != bid.receipt_sha256:
+        return OpeningResult.HASH_MISMATCH
+    _unpack(bid, json.loads(plaintext))
+    return OpeningResult.VERIFIED
+
+
+def _flag_abnormally_low(opportunity: Opportunity) -> None:
+    for lot in opportunity.lots.all():
+        rows = list(BidLot.objects.filter(lot=lot).order_by("pk"))
+        flags = procurement.abnormally_low(
+            [r.price_pence for r in rows], opportunity.abnormally_low_percent
+        )
+        note = procurement.ABNORMALLY_LOW_RULE.format(percent=opportunity.abnormally_low_percent)
+        for row, flag in zip(rows, flags, strict=True):
+            if flag:
+                row.abnormally_low, row.abnormally_low_note = True, note[:300]
+                row.save(update_fields=["abnormally_low", "abnormally_low_note", "updated_at"])
+
+
+@transaction.atomic
+def bids_open(*, opportunity: Opportunity, by: User | None) -> dict[str, str]:
+    """Open every live bid after the deadline (server clock): decrypt, check each against its
+    receipt hash, and record the result of each in the audit log."""
+    opportunity = Opportunity.objects.select_for_update().get(pk=opportunity.pk)
+    now = timezone.now()
+    if opportunity.status != OpportunityStatus.PUBLISHED:
+        raise CommissioningError(
+            "These bids have already been opened, or were never invited", "status"
+        )
+    if opportunity.bids_sealed(now):
+        raise CommissioningError(
+            "Bids stay sealed until the submission deadline has passed", "status"
+        )
+    results = {}
+    bids = opportunity.bids.filter(status=BidStatus.SUBMITTED).select_related("sealed", "bidder")
+    for bid in bids:
+        result = _open_one(opportunity, bid)
+        bid.opened_at, bid.opening_result = now, result
+        bid.save(update_fields=["opened_at", "opening_result", "updated_at"])
+        results[str(bid.uuid)] = result
+        audit_record(actor=by, action=f"bid.open.{result}", target=bid,
+                     summary={"sha256": bid.receipt_sha256, "bidder": bid.bidder.slug})  # fmt: skip
+    _flag_abnormally_low(opportunity)
+    opportunity.status, opportunity.opened_at, opportunity.opened_by = (
+        OpportunityStatus.OPENED, now, by,
+    )  # fmt: skip
+    opportunity.save(update_fields=["status", "opened_at", "opened_by", "updated_at"])
+    audit_record(actor=by, action="bids.open", target=opportunity,
+                 summary={"opened": len(results), "results": results})  # fmt: skip
+    return results

@@ -1,0 +1,224 @@
+"""Awards with standstill and notices, reversal, contracts with KPIs, and KPI returns."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+
+from opus.commissioning.errors import CommissioningError
+from opus.commissioning.models import (
+    KPI,
+    Award,
+    AwardNotice,
+    AwardStatus,
+    BidLot,
+    Contract,
+    ContractStatus,
+    KpiFrequency,
+    KpiReturn,
+    Lot,
+    LotStatus,
+    MemberStatus,
+    OpportunityStatus,
+)
+from opus.commissioning.services.common import clock, end_of_day
+from opus.core.audit import audit_record
+from opus.core.models import Organisation, User
+from opus.engines import procurement
+from opus.engines.money import pounds
+
+
+def _suppliers(bid_lot: BidLot) -> list[Organisation]:
+    bid = bid_lot.bid
+    if bid.consortium_id is None:
+        return [bid.bidder]
+    return [m.organisation for m in bid.consortium.members.select_related("organisation")
+            if m.status == MemberStatus.CONFIRMED]  # fmt: skip
+
+
+def _score_line(row: BidLot) -> str:
+    return (
+        f"price {row.price_score}, quality {row.quality_score}, social value "
+        f"{row.social_value_score}: total {row.total_score} (rank {row.rank})"
+    )
+
+
+def _notice_body(lot: Lot, row: BidLot, winner: BidLot, reasons: str, ends: datetime) -> str:
+    won = row.pk == winner.pk
+    return "\n".join([
+        f"{lot.opportunity.title} — lot {lot.number}: {lot.title}",
+        "Your bid has been successful." if won else "Your bid has not been successful.",
+        f"Your scores: {_score_line(row)}.",
+        f"The winning bid's scores: {_score_line(winner)}; price {pounds(winner.price_pence)}.",
+        f"Reasons for the decision: {reasons}",
+        f"The standstill period ends at {timezone.localtime(ends):%H:%M on %d %B %Y} (UK time); "
+        "no contract is signed before then.",
+    ])  # fmt: skip
+
+
+@transaction.atomic
+def award_decide(
+    *, lot: Lot, bid_lot: BidLot, reasons: str, by: User, now: datetime | None = None
+) -> Award:
+    """Award a lot, tell every bidder for it their scores and the winner's, start standstill."""
+    now = clock(now)
+    lot = Lot.objects.select_for_update().select_related("opportunity").get(pk=lot.pk)
+    opportunity = lot.opportunity
+    if opportunity.status != OpportunityStatus.OPENED or lot.status != LotStatus.ACTIVE:
+        raise CommissioningError("This lot is not awaiting an award", "lot")
+    if bid_lot.lot_id != lot.pk or bid_lot.rank is None:
+        raise CommissioningError("Choose an evaluated bid for this lot", "bid")
+    if not reasons.strip():
+        raise CommissioningError("Give the reasons for the award", "reasons")
+    if bid_lot.rank != 1 and "rank" not in reasons.lower():
+        raise CommissioningError(
+            "This bid is not ranked first: explain in the reasons why it wins despite its rank",
+            "reasons",
+        )
+    last_day = procurement.standstill_last_day(timezone.localdate(now), opportunity.standstill_days)
+    award = Award.objects.create(
+        lot=lot, bid=bid_lot.bid, value_pence=bid_lot.price_pence, reasons=reasons.strip(),
+        decided_at=now, decided_by=by, standstill_ends=end_of_day(last_day),
+    )  # fmt: skip
+    award.suppliers.set(_suppliers(bid_lot))
+    rows = BidLot.objects.filter(lot=lot, rank__isnull=False)
+    for row in rows.select_related("bid__bidder", "bid__submitted_by"):
+        body = _notice_body(lot, row, bid_lot, award.reasons, award.standstill_ends)
+        AwardNotice.objects.create(
+            award=award, bid=row.bid, organisation=row.bid.bidder, successful=row.pk == bid_lot.pk,
+            body=body, sent_at=now,
+            scores={"own": _score_line(row), "winner": _score_line(bid_lot)},
+        )  # fmt: skip
+        recipients = [e for e in (row.bid.bidder.email, getattr(row.bid.submitted_by, "email", ""))
+                      if e]  # fmt: skip
+        if recipients:
+            send_mail(f"Award decision: {opportunity.title}, lot {lot.number}", body, None,
+                      sorted(set(recipients)))  # fmt: skip
+    lot.status = LotStatus.AWARDED
+    lot.save(update_fields=["status", "updated_at"])
+    if not opportunity.lots.filter(status=LotStatus.ACTIVE).exists():
+        opportunity.status = OpportunityStatus.AWARDED
+        opportunity.save(update_fields=["status", "updated_at"])
+    audit_record(actor=by, action="award.decide", target=award,
+                 summary={"lot": lot.pk, "bid": str(bid_lot.bid.uuid), "rank": bid_lot.rank,
+                          "value_pence": award.value_pence, "reasons": award.reasons,
+                          "standstill_ends": award.standstill_ends})  # fmt: skip
+    return award
+
+
+@transaction.atomic
+def award_reverse(*, award: Award, reason: str, by: User, now: datetime | None = None) -> Award:
+    award = Award.objects.select_for_update().select_related("lot__opportunity").get(pk=award.pk)
+    if award.status == AwardStatus.CANCELLED:
+        raise CommissioningError("This award has already been reversed", "award")
+    if not reason.strip():
+        raise CommissioningError("Give the reason for reversing the award", "reason")
+    award.status, award.reversed_at, award.reversed_by = AwardStatus.CANCELLED, clock(now), by
+    award.reversal_reason = reason.strip()
+    award.save(
+        update_fields=["status", "reversed_at", "reversed_by", "reversal_reason", "updated_at"]
+    )
+    Contract.objects.filter(award=award).update(
+        status=ContractStatus.CANCELLED, updated_at=timezone.now()
+    )
+    lot = award.lot
+    lot.status = LotStatus.ACTIVE
+    lot.save(update_fields=["status", "updated_at"])
+    opportunity = lot.opportunity
+    opportunity.status = OpportunityStatus.OPENED
+    opportunity.save(update_fields=["status", "updated_at"])
+    audit_record(actor=by, action="award.reverse", target=award,
+                 summary={"lot": lot.pk, "reason": award.reversal_reason})  # fmt: skip
+    return award
+
+
+def _kpi(item: dict[str, Any]) -> dict[str, Any]:
+    if not str(item.get("name", "")).strip() or not str(item.get("measure", "")).strip():
+        raise CommissioningError("Each KPI needs a name and how it is measured", "kpis")
+    if item.get("frequency") not in KpiFrequency.values:
+        raise CommissioningError("Each KPI needs a frequency", "kpis")
+    try:
+        target = Decimal(str(item.get("target")))
+    except InvalidOperation as exc:
+        raise CommissioningError("Each KPI needs a numeric target", "kpis") from exc
+    return {
+        "name": item["name"].strip(), "measure": item["measure"].strip(), "target": target,
+        "unit": item.get("unit", "%"), "frequency": item["frequency"],
+        "higher_is_better": bool(item.get("higher_is_better", True)),
+        "grace_days": int(item.get("grace_days", 15)),
+    }  # fmt: skip
+
+
+@transaction.atomic
+def contract_sign(
+    *,
+    award: Award,
+    kpis: list[dict[str, Any]],
+    by: User,
+    start_date: date | None = None,
+    end_date: date | None = None,
+    now: datetime | None = None,
+) -> Contract:
+    """After standstill: the award becomes active and the contract starts, with its KPIs and
+    the schedule of returns the provider owes."""
+    now = clock(now)
+    award = Award.objects.select_for_update().select_related("lot__opportunity").get(pk=award.pk)
+    if award.status != AwardStatus.PENDING:
+        raise CommissioningError("Only an award in standstill can become a contract", "award")
+    if now < award.standstill_ends:
+        ends = timezone.localtime(award.standstill_ends)
+        raise CommissioningError(f"Standstill runs until {ends:%H:%M on %d %B %Y}", "award")
+    if not kpis:
+        raise CommissioningError("Set at least one KPI", "kpis")
+    cleaned = [_kpi(k) for k in kpis]
+    opportunity = award.lot.opportunity
+    start, end = start_date or opportunity.contract_start, end_date or opportunity.contract_end
+    if end <= start:
+        raise CommissioningError("The contract must end after it starts", "end_date")
+    award.status, award.confirmed_at = AwardStatus.ACTIVE, now
+    award.save(update_fields=["status", "confirmed_at", "updated_at"])
+    contract = Contract.objects.create(
+        award=award, title=f"{opportunity.title} — lot {award.lot.number}: {award.lot.title}"[:200],
+        supplier=award.bid.bidder, value_pence=award.value_pence, start_date=start, end_date=end,
+        signed_at=now, signed_by=by,
+    )  # fmt: skip
+    for item in cleaned:
+        kpi = KPI.objects.create(contract=contract, **item)
+        periods = procurement.return_periods(start, end, kpi.frequency, kpi.grace_days)
+        KpiReturn.objects.bulk_create(
+            KpiReturn(kpi=kpi, period_start=p.start, period_end=p.end, due_date=p.due)
+            for p in periods
+        )
+    audit_record(actor=by, action="contract.sign", target=contract,
+                 summary={"award": award.pk, "value_pence": contract.value_pence,
+                          "kpis": [k["name"] for k in cleaned]})  # fmt: skip
+    return contract
+
+
+@transaction.atomic
+def kpi_return_submit(
+    *, kpi_return: KpiReturn, value: Any, note: str, by: User, now: datetime | None = None
+) -> KpiReturn:
+    now = clock(now)
+    row = KpiReturn.objects.select_for_update().select_related("kpi").get(pk=kpi_return.pk)
+    if row.submitted_at is not None:
+        raise CommissioningError("This return has already been made", "value")
+    if timezone.localdate(now) <= row.period_end:
+        raise CommissioningError("A return is made after its period ends", "value")
+    try:
+        row.value = Decimal(str(value))
+    except InvalidOperation as exc:
+        raise CommissioningError("Give the figure as a number", "value") from exc
+    if not row.value.is_finite() or abs(row.value) >= Decimal(10) ** 10:
+        raise CommissioningError("Give the figure as a number", "value")
+    row.note, row.submitted_at, row.submitted_by = note.strip(), now, by
+    row.save(update_fields=["value", "note", "submitted_at", "submitted_by", "updated_at"])
+    audit_record(actor=by, action="kpi_return.submit", target=row,
+                 summary={"kpi": row.kpi_id, "value": str(row.value),
+                          "status": row.status()})  # fmt: skip
+    return row
