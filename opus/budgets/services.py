@@ -258,6 +258,11 @@ def commit_booking(*, booking: Booking, by: User, key: str | None = None) -> Com
     weeks = weeks_between(booking.start_date, budget.period_end)
     weekly = booking.weekly_pence
     with transaction.atomic():
+        # Lock the budget before the commitment's row refers to it (two such rows would
+        # otherwise each hold a key-share lock and deadlock on the upgrade).
+        Budget.objects.select_for_update().filter(pk=budget.pk).first()
+        if Commitment.objects.filter(booking=booking).exists():
+            raise LedgerError("This booking is already committed", "booking")
         commitment = Commitment.objects.create(
             budget=budget,
             booking=booking,
