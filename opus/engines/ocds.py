@@ -11,8 +11,8 @@ tender                  the opportunity is published (lots, periods, criteria)
 tenderAmendment         the published opportunity was changed, with the rationale
 tenderUpdate            the deadline passed (numberOfTenderers), or all lots decided
 tenderCancellation      the opportunity was withdrawn
-award                   an award decision per lot, ``pending`` during standstill
-awardUpdate             standstill ended without challenge: the award is ``active``
+award                   an award decision per lot, ``pending`` until it takes effect
+awardUpdate             the award took effect (standstill over, confirmed): ``active``
 awardCancellation       the award was reversed, with the rationale
 contract                the contract with its agreed KPIs (``agreedMetrics``)
 contractUpdate          the contract was signed
@@ -181,7 +181,9 @@ class Award:
     """An award decision for some lots (all of them when ``lot_ids`` is empty).
 
     ``value_pence`` is the winning bid's price; ``standstill`` the pause before the contract;
-    ``cancelled`` when the award was reversed, with ``cancellation_reason``.
+    ``active_from`` when the award took effect (``pending`` until then; None while it has
+    not, e.g. during standstill); ``cancelled`` when it was reversed, with
+    ``cancellation_reason``.
     """
 
     id: str
@@ -192,6 +194,7 @@ class Award:
     title: str = ""
     description: str = ""
     standstill: Period | None = None
+    active_from: datetime | None = None
     contract_period: Period | None = None
     cancelled: datetime | None = None
     cancellation_reason: str = ""
@@ -460,10 +463,9 @@ def _lot_statuses(process: Process, moment: datetime) -> list[Json]:
 def _award_status(award: Award, moment: datetime) -> str:
     if award.cancelled is not None and award.cancelled <= moment:
         return "cancelled"
-    if award.standstill is not None and award.standstill.end is not None:
-        if award.standstill.end > moment:
-            return "pending"
-    return "active"
+    if award.active_from is not None and award.active_from <= moment:
+        return "active"
+    return "pending"
 
 
 def _contract_status(contract: Contract, moment: datetime) -> str:
@@ -712,10 +714,10 @@ def _award_events(process: Process, award: Award) -> Iterator[Event]:
         return {"tender": _tender_head(process, moment), "awards": [body]}
 
     yield Event(award.decided, 5, f"award-{award.id}", "award", decided)
-    standstill_end = award.standstill.end if award.standstill else None
-    if standstill_end is not None and standstill_end > award.decided:
-        if award.cancelled is None or award.cancelled > standstill_end:
-            yield Event(standstill_end, 6, f"award-{award.id}-active", "awardUpdate", changed)
+    took_effect = award.active_from
+    if took_effect is not None and took_effect > award.decided:
+        if award.cancelled is None or award.cancelled > took_effect:
+            yield Event(took_effect, 6, f"award-{award.id}-active", "awardUpdate", changed)
     if award.cancelled is not None:
         suffix = f"award-{award.id}-cancelled"
         yield Event(award.cancelled, 7, suffix, "awardCancellation", changed)
@@ -770,16 +772,18 @@ def _implementation_events(process: Process, contract: Contract) -> Iterator[Eve
 
         if kpi_return.submitted is None or kpi_return.submitted > kpi_return.due:
             tag = "implementationUpdate"
-            yield Event(kpi_return.due, 11, f"return-{kpi_return.id}-missed", tag, missed)
+            suffix = f"contract-{contract.id}-return-{kpi_return.id}-missed"
+            yield Event(kpi_return.due, 11, suffix, tag, missed)
         if kpi_return.submitted is not None:
-            suffix = f"return-{kpi_return.id}"
+            suffix = f"contract-{contract.id}-return-{kpi_return.id}"
             yield Event(kpi_return.submitted, 12, suffix, "implementation", reported)
     for payment in contract.payments:
 
         def paid(moment: datetime, p: Payment = payment) -> Json:
             return implementation(moment, transactions=[_transaction(process, p)])
 
-        yield Event(payment.date, 12, f"payment-{payment.id}", "implementation", paid)
+        suffix = f"contract-{contract.id}-payment-{payment.id}"
+        yield Event(payment.date, 12, suffix, "implementation", paid)
 
 
 def events(process: Process) -> list[Event]:

@@ -196,7 +196,15 @@ def a_process(**overrides: Any) -> Process:
         url="https://opus.example/opportunities/1/",
     )
     awards = (
-        Award("1", day(35), (CHARITY.key,), 4_200_000, ("1",), standstill=Period(day(35), day(47))),
+        Award(
+            "1",
+            day(35),
+            (CHARITY.key,),
+            4_200_000,
+            ("1",),
+            standstill=Period(day(35), day(47)),
+            active_from=day(47),
+        ),
         Award(
             "2",
             day(36),
@@ -331,7 +339,7 @@ def test_bidders_are_named_with_the_first_award_and_prices_only_as_award_values(
     assert roles[CHARITY.key] == ["tenderer", "supplier"] and roles[MUTUAL.key] == ["tenderer"]
 
 
-def test_an_award_is_pending_during_standstill_then_active():
+def test_an_award_is_pending_during_standstill_then_active_when_it_takes_effect():
     process = a_process()
     during = ocds.compile_release(releases_at(process, day(46)))
     after = ocds.compile_release(releases_at(process, day(47)))
@@ -649,6 +657,7 @@ def _awards(draw: st.DrawFn, after: Any, deadline: datetime, keys: list[str], lo
     for n in range(draw(st.integers(0, 3))):
         decided = after(deadline)
         standstill = draw(st.none() | st.just(Period(decided, after(decided))))
+        active_from = draw(st.none() | st.just(decided) | st.just(after(decided)))
         found.append(
             Award(
                 str(n),
@@ -659,6 +668,7 @@ def _awards(draw: st.DrawFn, after: Any, deadline: datetime, keys: list[str], lo
                 if lots
                 else (),
                 standstill=standstill,
+                active_from=active_from,
                 cancelled=draw(st.none() | st.just(after(decided))),
             )
         )
@@ -752,10 +762,10 @@ def test_the_compiled_release_says_where_every_award_stands_now(case):
             assert award.id not in shown
         elif award.cancelled and award.cancelled <= as_of:
             assert shown[award.id] == "cancelled"
-        elif award.standstill and award.standstill.end and award.standstill.end > as_of:
-            assert shown[award.id] == "pending"
-        else:
+        elif award.active_from is not None and award.active_from <= as_of:
             assert shown[award.id] == "active"
+        else:
+            assert shown[award.id] == "pending"
 
 
 # Arbitrary (not only Opus-made) releases: small pools of ids, so merges collide.
