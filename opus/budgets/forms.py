@@ -1,0 +1,260 @@
+"""Forms for money (amounts in pounds, read to the penny), budgets, plans and the RAS."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from opus.budgets.models import RasVersion, Source
+from opus.core.models import Area, AreaKind, Organisation, OrganisationKind, User
+from opus.directory.models import TaxonomyTerm
+from opus.engines.ledger import LedgerError, pence_from_pounds
+
+FUNDER_KINDS = [OrganisationKind.LOCAL_AUTHORITY, OrganisationKind.NHS_BODY]
+
+
+class PoundsField(forms.CharField):
+    """An amount in pounds ('12.50', '£1,200'), cleaned to whole pence."""
+
+    def __init__(self, *, allow_blank: bool = False, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal"}))
+        super().__init__(required=not allow_blank, **kwargs)
+
+    def clean(self, value: Any) -> int | None:  # type: ignore[override]
+        text = super().clean(value)
+        if not text:
+            return None
+        try:
+            return pence_from_pounds(text)
+        except LedgerError as error:
+            raise forms.ValidationError(str(error)) from None
+
+
+class AmountForm(forms.Form):
+    amount = PoundsField(label="Amount in pounds", error_messages={"required": "Enter an amount"})
+    memo = forms.CharField(label="Note (optional)", required=False, max_length=300)
+
+
+class InvoiceForm(forms.Form):
+    reference = forms.CharField(
+        label="Invoice number",
+        max_length=100,
+        error_messages={"required": "Enter the invoice number"},
+    )
+    amount = PoundsField(label="Amount in pounds", error_messages={"required": "Enter an amount"})
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label="Why is this being corrected?",
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Say why this is being corrected"},
+    )
+
+
+class BudgetForm(forms.Form):
+    person = forms.EmailField(
+        label="The person's e-mail address", error_messages={"required": "Enter an e-mail address"}
+    )
+    title = forms.CharField(
+        label="Name of the budget",
+        max_length=200,
+        error_messages={"required": "Give the budget a name"},
+    )
+    period_start = forms.DateField(
+        label="Period starts (YYYY-MM-DD)", error_messages={"required": "Enter the start date"}
+    )
+    period_end = forms.DateField(
+        label="Period ends (YYYY-MM-DD)", error_messages={"required": "Enter the end date"}
+    )
+    area = forms.ModelChoiceField(
+        queryset=Area.objects.none(), required=False, label="Neighbourhood or ward (for reporting)"
+    )
+    needs = forms.MultipleChoiceField(
+        widget=forms.CheckboxSelectMultiple, required=False, label="Needs the budget meets"
+    )
+    social_care = PoundsField(allow_blank=True, label="Social care (pounds a period)")
+    health = PoundsField(allow_blank=True, label="NHS personal health budget (pounds a period)")
+    education = PoundsField(allow_blank=True, label="Education, EHCP (pounds a period)")
+    council = forms.ModelChoiceField(
+        queryset=Organisation.objects.none(), label="Funding council (social care and education)"
+    )
+    nhs = forms.ModelChoiceField(
+        queryset=Organisation.objects.none(), required=False, label="Funding NHS body (health)"
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["area"].queryset = Area.objects.filter(
+            kind__in=[AreaKind.NEIGHBOURHOOD, AreaKind.WARD]
+        ).only("name", "code", "kind")
+        self.fields["needs"].choices = list(
+            TaxonomyTerm.objects.filter(parent__isnull=False).values_list("code", "name")
+        )
+        self.fields["council"].queryset = Organisation.objects.filter(
+            kind=OrganisationKind.LOCAL_AUTHORITY
+        )
+        self.fields["nhs"].queryset = Organisation.objects.filter(kind=OrganisationKind.NHS_BODY)
+
+    def clean_person(self) -> User:
+        email = self.cleaned_data["person"]
+        person = User.objects.filter(email__iexact=email).first()
+        if person is None:
+            raise forms.ValidationError("There is no one with that e-mail address")
+        return person
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("period_start"), data.get("period_end")
+        if start and end and end < start:
+            self.add_error("period_end", "The period must end after it starts")
+        if not any(data.get(s) for s in ("social_care", "health", "education")):
+            self.add_error("social_care", "Enter the amount from at least one source")
+        if data.get("health") and not data.get("nhs"):
+            self.add_error("nhs", "Choose the NHS body that funds the health budget")
+        return data
+
+    def sources(self) -> list[tuple[str, Organisation, int]]:
+        data = self.cleaned_data
+        funders = {
+            Source.SOCIAL_CARE: data["council"],
+            Source.EDUCATION: data["council"],
+            Source.HEALTH: data.get("nhs"),
+        }
+        return [(s.value, funders[s], data[s.value]) for s in Source if data.get(s.value)]
+
+
+class PlanForm(forms.Form):
+    outcomes = forms.CharField(
+        label="What does the person want to achieve, and how will the budget help?",
+        help_text="One outcome a line: the outcome, a colon, then how. "
+        "For example: Get out of the house twice a week: lunch club on Tuesdays and Fridays",
+        widget=forms.Textarea(attrs={"rows": 6}),
+        error_messages={"required": "Write at least one outcome"},
+    )
+    how_managed = forms.ChoiceField(
+        label="How is the budget managed?",
+        widget=forms.RadioSelect,
+        choices=[
+            ("managed", "A managed account: the council pays providers"),
+            ("direct", "A direct payment: the person arranges their own support"),
+            ("both", "Both"),
+        ],
+        error_messages={"required": "Choose how the budget is managed"},
+    )
+    review_due = forms.DateField(
+        label="Review due (YYYY-MM-DD)",
+        error_messages={"required": "Enter when the plan is reviewed"},
+    )
+
+    def outcome_list(self) -> list[dict[str, str]]:
+        rows = []
+        for line in self.cleaned_data["outcomes"].splitlines():
+            outcome, _, how = line.partition(":")
+            if outcome.strip():
+                rows.append({"outcome": outcome.strip(), "how": how.strip()})
+        return rows
+
+
+def assessment_form(ras: RasVersion, data: Any = None) -> forms.Form:
+    """One radio question per RAS question, grouped by domain in the order given."""
+    fields: dict[str, forms.Field] = {
+        "person": forms.EmailField(
+            label="The person's e-mail address",
+            error_messages={"required": "Enter an e-mail address"},
+        ),
+    }
+    for q in ras.questions:
+        fields[q["key"]] = forms.TypedChoiceField(
+            label=f"{q['domain']}: {q['text']}",
+            widget=forms.RadioSelect,
+            coerce=int,
+            choices=[
+                (i, f"{a['label']} ({a['points']} points)") for i, a in enumerate(q["answers"])
+            ],
+            error_messages={"required": f"Answer: {q['text']}"},
+        )
+    form_class = type("RasAssessmentForm", (forms.Form,), fields)
+    return form_class(data)  # type: ignore[no-any-return]
+
+
+class RasVersionForm(forms.Form):
+    title = forms.CharField(max_length=200, error_messages={"required": "Give the version a title"})
+    price_per_point = PoundsField(
+        label="Price per point (pounds a year)",
+        error_messages={"required": "Enter the price per point"},
+    )
+    minimum = PoundsField(allow_blank=True, label="Minimum budget (pounds a year)")
+    maximum = PoundsField(allow_blank=True, label="Maximum budget (pounds a year)")
+    questions = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 12, "class": "govuk-!-font-family-monospace"}),
+        help_text="One question a line: domain | key | question | answer=points; answer=points",
+        error_messages={"required": "Enter the questions"},
+    )
+    caps = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Caps (optional)",
+        help_text="One a line: domain=most points",
+    )
+    change_note = forms.CharField(
+        label="What changed, and why",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Say what changed"},
+    )
+
+    def clean_questions(self) -> list[dict[str, Any]]:
+        questions = []
+        for number, line in enumerate(self.cleaned_data["questions"].splitlines(), start=1):
+            if not line.strip():
+                continue
+            parts = [p.strip() for p in line.split("|")]
+            if len(parts) != 4:
+                raise forms.ValidationError(
+                    f"Line {number}: write domain | key | question | answers"
+                )
+            answers = []
+            for answer in parts[3].split(";"):
+                label, _, points = answer.rpartition("=")
+                if not label.strip() or not points.strip().isdigit():
+                    raise forms.ValidationError(f"Line {number}: write each answer as label=points")
+                answers.append({"label": label.strip(), "points": int(points)})
+            questions.append(
+                {"domain": parts[0], "key": parts[1], "text": parts[2], "answers": answers}
+            )
+        return questions
+
+    def clean_caps(self) -> dict[str, int]:
+        caps = {}
+        for line in self.cleaned_data.get("caps", "").splitlines():
+            if line.strip():
+                domain, _, points = line.rpartition("=")
+                if not domain.strip() or not points.strip().isdigit():
+                    raise forms.ValidationError("Write each cap as domain=points")
+                caps[domain.strip()] = int(points)
+        return caps
+
+
+def ras_as_text(ras: RasVersion) -> dict[str, Any]:
+    """A version's fields as the form shows them, to start the next version from."""
+    lines = [
+        " | ".join(
+            [
+                q["domain"],
+                q["key"],
+                q["text"],
+                "; ".join(f"{a['label']}={a['points']}" for a in q["answers"]),
+            ]
+        )
+        for q in ras.questions
+    ]
+    return {
+        "title": ras.title,
+        "price_per_point": f"{ras.price_per_point_pence / 100:.2f}",
+        "minimum": f"{ras.minimum_pence / 100:.2f}" if ras.minimum_pence else "",
+        "maximum": f"{ras.maximum_pence / 100:.2f}" if ras.maximum_pence else "",
+        "questions": "\n".join(lines),
+        "caps": "\n".join(f"{d}={p}" for d, p in ras.domain_caps.items()),
+    }
