@@ -11,7 +11,7 @@ from opus.core.models import AuditEvent
 pytestmark = pytest.mark.django_db
 
 RAS_TEXT = (
-    "Personal care | wash | Washing and bathing | On my own=0; With some help=6; With full help=12\n"
+    "Personal care | wash | Washing and bathing | On my own=0; Some help=6; Full help=12\n"
     "Social | out | Getting out and about | On my own=0; With help=4\n"
 )
 
