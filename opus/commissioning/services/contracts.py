@@ -69,6 +69,7 @@ def award_decide(
     now = clock(now)
     lot = Lot.objects.select_for_update().select_related("opportunity").get(pk=lot.pk)
     opportunity = lot.opportunity
+    bid_lot = BidLot.objects.select_related("bid__bidder", "bid__consortium").get(pk=bid_lot.pk)
     if opportunity.status != OpportunityStatus.OPENED or lot.status != LotStatus.ACTIVE:
         raise CommissioningError("This lot is not awaiting an award", "lot")
     if bid_lot.lot_id != lot.pk or bid_lot.rank is None:

@@ -55,6 +55,7 @@ def conflict_declare(
 ) -> PanelMember:
     """Each evaluator declares before scoring: no conflict, or a conflict (and then may not
     score). The opportunity's bidders are known only after opening, so this comes then."""
+    member = PanelMember.objects.select_for_update().get(pk=member.pk)
     if by.pk != member.user_id:
         raise CommissioningError("Evaluators declare their own interests", "has_conflict")
     if member.declared_at is not None:
@@ -89,6 +90,8 @@ def _check_can_score(member: PanelMember) -> None:
 def score_record(
     *, member: PanelMember, bid: Bid, question: QualityQuestion, score: int, comment: str, by: User
 ) -> Score:
+    member = PanelMember.objects.select_related("opportunity").get(pk=member.pk)
+    bid = Bid.objects.get(pk=bid.pk)
     if by.pk != member.user_id:
         raise CommissioningError("Evaluators record their own scores", "score")
     _check_can_score(member)
@@ -112,6 +115,7 @@ def score_record(
 
 @transaction.atomic
 def scores_submit(*, member: PanelMember, by: User, now: datetime | None = None) -> PanelMember:
+    member = PanelMember.objects.select_related("opportunity").get(pk=member.pk)
     if by.pk != member.user_id:
         raise CommissioningError("Evaluators hand in their own scores", "score")
     _check_can_score(member)
@@ -144,6 +148,7 @@ def moderation_agree(
     *, bid: Bid, question: QualityQuestion, score: int, reason: str, by: User,
     now: datetime | None = None,
 ) -> ModeratedScore:  # fmt: skip
+    bid = Bid.objects.select_related("opportunity").get(pk=bid.pk)
     opportunity = bid.opportunity
     if not opportunity.panel.filter(user=by, is_moderator=True).exists():
         raise CommissioningError("Only the panel's moderator records agreed scores", "score")
@@ -180,6 +185,9 @@ def criteria_of(opportunity: Opportunity) -> procurement.Criteria:
 @transaction.atomic
 def evaluation_compute(*, opportunity: Opportunity, by: User) -> list[BidLot]:
     """Turn agreed scores into each lot's ranking by the published criteria."""
+    opportunity = Opportunity.objects.select_for_update().get(pk=opportunity.pk)
+    if opportunity.status != OpportunityStatus.OPENED:
+        raise CommissioningError("Results are worked out between opening and award", "status")
     bids = _verified_bids(opportunity)
     questions = list(opportunity.questions.all())
     agreed = {

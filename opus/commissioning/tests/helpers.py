@@ -18,9 +18,13 @@ TABLE = Path(__file__).resolve().parents[1] / "data" / "illustrative_value_table
 
 def value_table(cast: Any) -> ValueTable:
     return services.value_table_load(
-        owner=cast.council, name="Illustrative", source="Made up for tests",
-        content=TABLE.read_bytes(), illustrative=True, by=cast.commissioner,
-    )  # fmt: skip
+        owner=cast.council,
+        name="Illustrative",
+        source="Made up for tests",
+        content=TABLE.read_bytes(),
+        illustrative=True,
+        by=cast.commissioner,
+    )
 
 
 def opportunity_fields(cast: Any, table: ValueTable | None, now: datetime) -> dict[str, Any]:
@@ -68,17 +72,28 @@ def provider(name: str, kind: str = OrganisationKind.CHARITY) -> tuple[Any, User
 
 
 def bid(
-    opportunity: Opportunity, organisation: Any, user: User, *, prices: tuple[int, ...] = (4_000_000,),
-    now: datetime | None = None, consortium: Any = None, social: list[dict[str, Any]] | None = None,
+    opportunity: Opportunity,
+    organisation: Any,
+    user: User,
+    *,
+    prices: tuple[int, ...] = (4_000_000,),
+    now: datetime | None = None,
+    consortium: Any = None,
+    social: list[dict[str, Any]] | None = None,
     answers: dict[int, str] | None = None,
-) -> Any:  # fmt: skip
+) -> Any:
     return services.bid_submit(
-        opportunity=opportunity, bidder=organisation, consortium=consortium, by=user, now=now,
+        opportunity=opportunity,
+        bidder=organisation,
+        consortium=consortium,
+        by=user,
+        now=now,
         lots=[{"lot": i, "price_pence": p} for i, p in enumerate(prices, start=1)],
-        answers=answers or {1: "We visit every week.", 2: "Volunteers are trained and paid expenses."},
+        answers=answers
+        or {1: "We visit every week.", 2: "Volunteers are trained and paid expenses."},
         social_value=social if social is not None else [{"measure": "ILL-S1", "quantity": "100"}],
         declaration=True,
-    )  # fmt: skip
+    )
 
 
 def closed_opportunity_with_bids(cast: Any, count: int = 2) -> tuple[Opportunity, list[Any]]:
@@ -89,7 +104,12 @@ def closed_opportunity_with_bids(cast: Any, count: int = 2) -> tuple[Opportunity
     for i in range(count):
         organisation, user = provider(f"Bidder {i + 1} Trust")
         bids.append(
-            bid(opportunity, organisation, user, prices=(4_000_000 + i * 500_000, 3_000_000),
-                now=past + timedelta(days=2 + i))
-        )  # fmt: skip
+            bid(
+                opportunity,
+                organisation,
+                user,
+                prices=(4_000_000 + i * 500_000, 3_000_000),
+                now=past + timedelta(days=2 + i),
+            )
+        )
     return opportunity, bids
