@@ -59,7 +59,7 @@ class BudgetOut(Schema):
 
 class LineOut(Schema):
     transaction: int
-    at: dt.datetime
+    at: dt.date
     description: str
     detail: str
     reference: str
@@ -79,6 +79,7 @@ class TransactionOut(Schema):
     reverses: int | None = Field(None, alias="reverses_id")
     reference: str
     memo: str
+    value_date: dt.date
     created_at: dt.datetime
     idempotency_key: str | None
 

@@ -10,6 +10,7 @@ instead of moving money twice; the same key with a different request is refused.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from collections.abc import Callable, Sequence
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, models, transaction
+from django.utils import timezone
 
 from opus.budgets.models import (
     Account,
@@ -64,6 +66,7 @@ class Request:
     reference: str = ""
     reverses: Transaction | None = None
     key: str | None = None
+    on: dt.date | None = None  # the value date; today when not given
 
     def fingerprint(self) -> str:
         body = {
@@ -112,6 +115,8 @@ def _existing(request: Request) -> Transaction | None:
 
 def post(request: Request, build: Callable[[], Sequence[Posting]]) -> Transaction:
     """Run one operation: idempotent, serialised per budget, all or nothing."""
+    if request.on is not None and request.on > timezone.localdate():
+        raise LedgerError("Money cannot move on a date still to come", "on")
     if request.key is not None and not (0 < len(request.key) <= 100):
         raise LedgerError("An idempotency key has 1 to 100 characters", "idempotency_key")
     try:
@@ -150,6 +155,7 @@ def _post_locked(request: Request, build: Callable[[], Sequence[Posting]]) -> Tr
         idempotency_key=request.key,
         request_hash=request.fingerprint(),
         created_by=request.by,
+        value_date=request.on or timezone.localdate(),
     )
     _write_entries(txn, budget, postings)
     _update_running(budget, commitment, postings)

@@ -288,6 +288,10 @@ class Transaction(models.Model):
     # NULL, not "", so that the unique constraint ignores operations sent without a key.
     idempotency_key = models.CharField(max_length=100, null=True, blank=True)  # noqa: DJ001
     request_hash = models.CharField(max_length=64, blank=True)
+    value_date = models.DateField(
+        default=timezone.localdate,
+        help_text="When the money moved: the delivery week or payment day",
+    )
     created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
 

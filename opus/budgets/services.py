@@ -129,6 +129,7 @@ def budget_create(
     assessment: RasAssessment | None = None,
     needs: list[str] | None = None,
     area: Area | None = None,
+    on: dt.date | None = None,
 ) -> Budget:
     """Open a budget and allocate each source's money to it (one ledger transaction each)."""
     _require_finance(by)
@@ -159,7 +160,13 @@ def budget_create(
             budget=budget, source=source, funder=funder, planned_pence=amount
         )
         allocate(
-            budget=budget, funder=funder, source=source, amount=amount, by=by, memo="Allocation"
+            budget=budget,
+            funder=funder,
+            source=source,
+            amount=amount,
+            by=by,
+            memo="Allocation",
+            on=on,
         )
     return budget
 
@@ -173,10 +180,19 @@ def allocate(
     by: User,
     memo: str = "Top-up",
     key: str | None = None,
+    on: dt.date | None = None,
 ) -> Transaction:
     _require_finance(by)
     request = Request(
-        Operation.ALLOCATE, budget, by, amount, funder=funder, source=source, memo=memo, key=key
+        Operation.ALLOCATE,
+        budget,
+        by,
+        amount,
+        funder=funder,
+        source=source,
+        memo=memo,
+        key=key,
+        on=on,
     )
     return post(
         request,
@@ -240,7 +256,9 @@ def budget_for_booking(booking: Booking) -> Budget | None:
     )
 
 
-def commit_booking(*, booking: Booking, by: User, key: str | None = None) -> Commitment:
+def commit_booking(
+    *, booking: Booking, by: User, key: str | None = None, on: dt.date | None = None
+) -> Commitment:
     """An accepted booking's schedule for the rest of the period, held against the budget."""
     booking = Booking.objects.select_related("service__organisation", "person").get(pk=booking.pk)
     if booking.status != BookingStatus.ACCEPTED:
@@ -281,6 +299,7 @@ def commit_booking(*, booking: Booking, by: User, key: str | None = None) -> Com
             commitment=commitment,
             memo=f"{weeks} weeks × {weekly}p",
             key=key,
+            on=on,
         )
         post(
             request,
@@ -311,6 +330,7 @@ def release(
     amount: int | None = None,
     memo: str = "",
     key: str | None = None,
+    on: dt.date | None = None,
 ) -> Transaction:
     """Give undelivered money back to the budget (a cancellation, or the end of a service)."""
     commitment.refresh_from_db()
@@ -327,6 +347,7 @@ def release(
         commitment=commitment,
         memo=memo or "Cancelled",
         key=key,
+        on=on,
     )
     txn = post(
         request,
@@ -349,7 +370,13 @@ def _is_provider_staff(commitment: Commitment, by: User) -> bool:
 
 
 def deliver(
-    *, commitment: Commitment, amount: int, by: User, memo: str = "", key: str | None = None
+    *,
+    commitment: Commitment,
+    amount: int,
+    by: User,
+    memo: str = "",
+    key: str | None = None,
+    on: dt.date | None = None,
 ) -> Transaction:
     """The provider records sessions delivered: the money becomes owed to them."""
     if not (_is_provider_staff(commitment, by) or has_role(by, Role.ADMIN)):
@@ -363,6 +390,7 @@ def deliver(
         commitment=commitment,
         memo=memo or "Sessions delivered",
         key=key,
+        on=on,
     )
     return post(
         request,
@@ -376,7 +404,13 @@ def deliver(
 
 
 def pay_invoice(
-    *, commitment: Commitment, amount: int, reference: str, by: User, key: str | None = None
+    *,
+    commitment: Commitment,
+    amount: int,
+    reference: str,
+    by: User,
+    key: str | None = None,
+    on: dt.date | None = None,
 ) -> Transaction:
     """Pay a provider's invoice for delivered sessions of one commitment."""
     _require_finance(by)
@@ -392,6 +426,7 @@ def pay_invoice(
         reference=reference.strip(),
         memo="Invoice paid",
         key=key,
+        on=on,
     )
     return post(
         request,
@@ -405,17 +440,29 @@ def pay_invoice(
 
 
 def direct_payment(
-    *, budget: Budget, amount: int, by: User, memo: str = "", key: str | None = None
+    *,
+    budget: Budget,
+    amount: int,
+    by: User,
+    memo: str = "",
+    key: str | None = None,
+    on: dt.date | None = None,
 ) -> Transaction:
     _require_finance(by)
     request = Request(
-        Operation.DIRECT_PAYMENT, budget, by, amount, memo=memo or "Direct payment", key=key
+        Operation.DIRECT_PAYMENT, budget, by, amount, memo=memo or "Direct payment", key=key, on=on
     )
     return post(request, lambda: engine.direct_payment(budget=owner_of(budget), amount=amount))
 
 
 def direct_payment_return(
-    *, budget: Budget, amount: int, by: User, memo: str = "", key: str | None = None
+    *,
+    budget: Budget,
+    amount: int,
+    by: User,
+    memo: str = "",
+    key: str | None = None,
+    on: dt.date | None = None,
 ) -> Transaction:
     _require_finance(by)
     request = Request(
@@ -425,6 +472,7 @@ def direct_payment_return(
         amount,
         memo=memo or "Unused direct payment returned",
         key=key,
+        on=on,
     )
     return post(
         request, lambda: engine.direct_payment_return(budget=owner_of(budget), amount=amount)
@@ -432,19 +480,31 @@ def direct_payment_return(
 
 
 def claw_back(
-    *, budget: Budget, by: User, amount: int | None = None, key: str | None = None
+    *,
+    budget: Budget,
+    by: User,
+    amount: int | None = None,
+    key: str | None = None,
+    on: dt.date | None = None,
 ) -> Transaction:
     """Return unspent money to the funding body (by default, all that is left)."""
     _require_finance(by)
     budget.refresh_from_db()
     amount = budget.available_pence if amount is None else amount
     request = Request(
-        Operation.CLAW_BACK, budget, by, amount, memo="Unspent at period end", key=key
+        Operation.CLAW_BACK, budget, by, amount, memo="Unspent at period end", key=key, on=on
     )
     return post(request, lambda: engine.claw_back(budget=owner_of(budget), amount=amount))
 
 
-def correct(*, original: Transaction, reason: str, by: User, key: str | None = None) -> Transaction:
+def correct(
+    *,
+    original: Transaction,
+    reason: str,
+    by: User,
+    key: str | None = None,
+    on: dt.date | None = None,
+) -> Transaction:
     """Reverse a transaction with a new one; the original stays, linked to its correction."""
     _require_finance(by)
     if not reason.strip():
@@ -472,19 +532,20 @@ def correct(*, original: Transaction, reason: str, by: User, key: str | None = N
         reverses=original,
         memo=reason.strip(),
         key=key,
+        on=on,
     )
     return post(request, lambda: engine.reverse(postings))
 
 
 @transaction.atomic
-def budget_close(*, budget: Budget, by: User) -> Budget:
+def budget_close(*, budget: Budget, by: User, on: dt.date | None = None) -> Budget:
     """End a period: release what is still committed, claw back what is left, close."""
     _require_finance(by)
     for commitment in budget.commitments.filter(outstanding_pence__gt=0):
-        release(commitment=commitment, by=by, memo="Period ended")
+        release(commitment=commitment, by=by, memo="Period ended", on=on)
     budget.refresh_from_db()
     if budget.available_pence:
-        claw_back(budget=budget, by=by)
+        claw_back(budget=budget, by=by, on=on)
     Budget.objects.filter(pk=budget.pk).update(status=BudgetStatus.CLOSED, closed_at=timezone.now())
     budget.refresh_from_db()
     audit_record(actor=by, action="budget.close", target=budget, summary={})

@@ -28,7 +28,7 @@ DESCRIPTIONS = {
 @dataclass(frozen=True)
 class Line:
     transaction: int
-    at: dt.datetime
+    at: dt.date  # the value date
     description: str
     detail: str
     reference: str
@@ -58,7 +58,7 @@ def statement(budget: Budget) -> list[Line]:
         lines.append(
             Line(
                 transaction=txn.pk,
-                at=txn.created_at,
+                at=txn.value_date,
                 description=DESCRIPTIONS.get(txn.operation, txn.operation),
                 detail=_detail(txn),
                 reference=txn.reference,
@@ -116,7 +116,7 @@ def statement_csv(budget: Budget, lines: list[Line]) -> str:
         writer.writerow(
             [
                 line.transaction,
-                line.at.date().isoformat(),
+                line.at.isoformat(),
                 line.description,
                 line.detail,
                 line.reference,

@@ -189,3 +189,20 @@ def test_the_ledger_cannot_be_rewritten(cast, budget):
 
     with pytest.raises(DatabaseError), transaction.atomic():
         Entry.objects.update(amount_pence=1)
+
+
+def test_transactions_cannot_be_rewritten_either(cast, budget):
+    from django.db import DatabaseError, transaction
+
+    with pytest.raises(DatabaseError), transaction.atomic():
+        Transaction.objects.update(memo="changed")
+
+
+def test_money_cannot_move_on_a_date_still_to_come(cast, budget):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    with pytest.raises(LedgerError, match="date still to come"):
+        budgets.direct_payment(budget=budget, amount=1_00, by=cast.commissioner, on=tomorrow)
