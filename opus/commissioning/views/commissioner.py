@@ -253,7 +253,7 @@ def oversight(request: HttpRequest) -> HttpResponse:
         "opened": Opportunity.objects.filter(opened_at__isnull=False).order_by("-opened_at")[:50],
         "failed": Bid.objects.exclude(opening_result__in=["", "verified"])
         .select_related("opportunity", "bidder")[:50],
-        "reversed": Award.objects.filter(status=AwardStatus.CANCELLED)
+        "reversed_awards": Award.objects.filter(status=AwardStatus.CANCELLED)
         .select_related("lot__opportunity")[:50],
         "contracts": Contract.objects.count(),
         "missed": [r for r in KpiReturn.objects.filter(submitted_at__isnull=True)
