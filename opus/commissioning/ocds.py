@@ -1,27 +1,30 @@
 """Commissioning records as OCDS: rows turned into the plain inputs of opus/engines/ocds.py.
 
-Queries are bounded per chunk of opportunities, however many there are: one query for the
-opportunities (with their buyer and plan) and one per related table (lots, awards, their
-suppliers, contracts' KPIs and returns, live bids and consortium members, decisions),
-iterated with ``.iterator(chunk_size=…)`` so that memory holds one chunk at a time.
+Rows are read as flat columns, a chunk of opportunities at a time (keyset pages on the
+primary key), with one query per related table per chunk — lots, awards and their
+suppliers, contracts, KPIs, returns, unsealed bids, consortium members, decisions, plans and
+organisations — so the number of queries grows with the number of chunks only, and memory
+holds one chunk at a time however many processes there are.
 
 Sealed bids: bids are read only for opportunities whose submission deadline has passed
 (their bidders become ``tenderers``, counted at the deadline and named from the first
 award); prices appear only as award values. Drafts are never published.
 
 The ocid is the opportunity's own, given when it was created from settings.OCDS_OCID_PREFIX
-(read then); :func:`ocid_prefix` reads the same setting now, for the package metadata.
+(read then); :func:`ocid_prefix` reads the same setting now.
 """
 
 from __future__ import annotations
 
 import logging
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
@@ -31,9 +34,11 @@ from opus.commissioning.models import (
     AwardStatus,
     Bid,
     BidStatus,
+    CommissioningPlan,
     ConsortiumMember,
     Contract,
     ContractStatus,
+    KpiFrequency,
     KpiReturn,
     Lot,
     LotStatus,
@@ -41,9 +46,11 @@ from opus.commissioning.models import (
     Opportunity,
     OpportunityStatus,
     PlanStatus,
+    PriceFormula,
     Procedure,
     Reservation,
-    ServiceDecision,
+    ServiceLevel,
+    TieBreak,
 )
 from opus.core.models import PUBLIC_KINDS, Organisation, OrganisationKind
 from opus.engines import ocds
@@ -62,19 +69,15 @@ RESERVED = {
     Reservation.VCSE_SME: ("sme", "vcse"),
     Reservation.MUTUAL: ("publicServiceMissionOrganization",),
 }
-ORGANISATION_FIELDS = (
+ORGANISATION_COLUMNS = (
     "id", "uuid", "name", "kind", "charity_number", "company_number", "org_id", "size_band",
     "address", "postcode", "website",
 )  # fmt: skip
-OPPORTUNITY_FIELDS = (
-    "id", "ocid", "title", "description", "buyer", "plan", "value_pence", "procedure",
+OPPORTUNITY_COLUMNS = (
+    "id", "ocid", "title", "description", "buyer_id", "plan_id", "value_pence", "procedure",
     "reservation", "status", "published_at", "clarification_deadline", "submission_deadline",
     "award_by", "contract_start", "contract_end", "price_weight", "quality_weight",
     "social_value_weight", "price_formula", "tie_break", "updated_at",
-)  # fmt: skip
-PLAN_FIELDS = (
-    "plan__id", "plan__title", "plan__period", "plan__summary", "plan__status",
-    "plan__published_at",
 )  # fmt: skip
 
 
@@ -96,7 +99,18 @@ def site_url(path: str) -> str:
     return str(settings.SITE_URL).rstrip("/") + path
 
 
-# --- which opportunities, read how ----------------------------------------------------------
+def page_url_maker() -> Callable[[int], str]:
+    """The public page of an opportunity by its key, when the site has one (else no link)."""
+    marker = 987654321
+    try:
+        pattern = site_url(reverse("commissioning:opportunity_detail", args=[marker]))
+    except NoReverseMatch:
+        return lambda pk: ""
+    before, after = pattern.split(str(marker))
+    return lambda pk: f"{before}{pk}{after}"
+
+
+# --- which opportunities ----------------------------------------------------------------------
 
 
 def public_opportunities() -> QuerySet[Opportunity]:
@@ -111,8 +125,7 @@ def public_opportunities() -> QuerySet[Opportunity]:
 def changed_since(opportunities: QuerySet[Opportunity], since: datetime) -> QuerySet[Opportunity]:
     """Those that may have a release dated at or after `since`: a row changed since, or a
     moment passed since (the deadline, a standstill's end, a KPI return falling due)."""
-    by_opportunity = {"lot__opportunity": OuterRef("pk")}
-    awards = Award.objects.filter(**by_opportunity).filter(
+    awards = Award.objects.filter(lot__opportunity=OuterRef("pk")).filter(
         Q(updated_at__gte=since) | Q(standstill_ends__gte=since)
     )
     contracts = Contract.objects.filter(
@@ -134,77 +147,26 @@ def changed_since(opportunities: QuerySet[Opportunity], since: datetime) -> Quer
     )
 
 
-def _organisations(prefix: str) -> list[str]:
-    return [f"{prefix}{field}" for field in ORGANISATION_FIELDS]
+# --- organisations → parties ------------------------------------------------------------------
 
 
-def with_everything(
-    opportunities: QuerySet[Opportunity], *, now: datetime
-) -> QuerySet[Opportunity]:
-    """The related rows OCDS needs, one query per table per chunk; bids only once unsealed."""
-    bids = (
-        Bid.objects.filter(status=BidStatus.SUBMITTED, opportunity__submission_deadline__lte=now)
-        .select_related("bidder", "consortium")
-        .only("id", "opportunity_id", "submitted_at", "consortium__id", *_organisations("bidder__"))
-        .order_by("submitted_at", "pk")
-    )
-    members = (
-        ConsortiumMember.objects.filter(status=MemberStatus.CONFIRMED)
-        .select_related("organisation")
-        .only("id", "consortium_id", "is_lead", *_organisations("organisation__"))
-        .order_by("-is_lead", "pk")
-    )
-    awards = (
-        Award.objects.filter(decided_at__lte=now)
-        .select_related("contract")
-        .order_by("decided_at", "pk")
-    )
-    lots = Lot.objects.select_related("area").only(
-        "id", "opportunity_id", "number", "title", "description", "value_pence", "status",
-        "updated_at", "area__id", "area__name",
-    ).order_by("number")  # fmt: skip
-    return (
-        opportunities.select_related("buyer", "plan")
-        .only(*OPPORTUNITY_FIELDS, *_organisations("buyer__"), *PLAN_FIELDS)
-        .prefetch_related(
-            Prefetch("lots", queryset=lots),
-            Prefetch("lots__awards", queryset=awards),
-            Prefetch(
-                "lots__awards__suppliers", queryset=Organisation.objects.only(*ORGANISATION_FIELDS)
-            ),
-            Prefetch("lots__awards__contract__kpis", queryset=KPI.objects.order_by("pk")),
-            Prefetch(
-                "lots__awards__contract__kpis__returns",
-                queryset=KpiReturn.objects.order_by("period_start", "pk"),
-            ),
-            Prefetch("bids", queryset=bids),
-            Prefetch("bids__consortium__members", queryset=members),
-            Prefetch("decisions", queryset=ServiceDecision.objects.order_by("pk")),
-        )
-    )
-
-
-# --- rows → engine inputs -------------------------------------------------------------------
-
-
-def org_id_of(organisation: Organisation) -> str:
+def org_id_of(organisation: Any) -> str:
     """Its org-id, or one made from its charity or company number ("" when it has none)."""
     if organisation.org_id:
-        return organisation.org_id
+        return str(organisation.org_id)
     number = organisation.charity_number
     if number:
         if number.startswith("SC"):
             return f"GB-SC-{number}"
-        return (
-            f"GB-NIC-{number.removeprefix('NIC')}"
-            if number.startswith("NI")
-            else (f"GB-CHC-{number}")
-        )
+        if number.startswith("NI"):
+            return f"GB-NIC-{number.removeprefix('NIC')}"
+        return f"GB-CHC-{number}"
     return f"GB-COH-{organisation.company_number}" if organisation.company_number else ""
 
 
-def party_of(organisation: Organisation) -> ocds.Party:
-    """An organisation as an OCDS party: org-id, UK flags (VCSE, mutual) and scale."""
+def party_of(organisation: Any) -> ocds.Party:
+    """An organisation (a model instance or a row with the same names) as an OCDS party:
+    its org-id, the UK flags (VCSE, public-service mutual) and its scale."""
     org_id = org_id_of(organisation)
     public = organisation.kind in PUBLIC_KINDS
     return ocds.Party(
@@ -220,61 +182,163 @@ def party_of(organisation: Organisation) -> ocds.Party:
     )
 
 
-def _start_of(day: Any) -> datetime:
+# --- reading a chunk --------------------------------------------------------------------------
+
+
+def _grouped(rows: Iterable[Any], key: str = "parent") -> dict[Any, list[Any]]:
+    found: dict[Any, list[Any]] = defaultdict(list)
+    for row in rows:
+        found[getattr(row, key)].append(row)
+    return found
+
+
+class _Chunk:
+    """Every row a chunk of opportunities needs, one query per table, grouped by parent."""
+
+    def __init__(self, rows: list[Any], now: datetime) -> None:
+        ids = [row.id for row in rows]
+        self.lots = _grouped(
+            Lot.objects.filter(opportunity_id__in=ids)
+            .order_by("number")
+            .values_list("id", "opportunity_id", "number", "title", "description",
+                         "value_pence", "status", "updated_at", "area__name", named=True),
+            "opportunity_id",
+        )  # fmt: skip
+        awards = Award.objects.filter(lot__opportunity_id__in=ids, decided_at__lte=now)
+        self.awards = _grouped(
+            awards.order_by("decided_at", "pk").values_list(
+                "id", "lot_id", "value_pence", "reasons", "status", "decided_at",
+                "standstill_ends", "confirmed_at", "reversed_at", "reversal_reason", named=True),
+            "lot_id",
+        )  # fmt: skip
+        self.suppliers = _grouped(
+            Award.suppliers.through.objects.filter(award__in=awards)
+            .order_by("pk")
+            .values_list("award_id", "organisation_id", named=True),
+            "award_id",
+        )
+        self._read_contracts(ids, now)
+        self._read_bids(ids, now)
+        self._read_plans(rows)
+        wanted = {row.buyer_id for row in rows}
+        wanted |= {s.organisation_id for found in self.suppliers.values() for s in found}
+        wanted |= {b.bidder_id for found in self.bids.values() for b in found}
+        wanted |= {m.organisation_id for found in self.members.values() for m in found}
+        self.organisations = {
+            row.id: party_of(row)
+            for row in Organisation.objects.filter(pk__in=wanted).values_list(
+                *ORGANISATION_COLUMNS, named=True
+            )
+        }
+
+    def _read_contracts(self, ids: list[int], now: datetime) -> None:
+        under = {"award__lot__opportunity_id__in": ids, "award__decided_at__lte": now}
+        self.contracts = {
+            row.award_id: row
+            for row in Contract.objects.filter(**under).values_list(
+                "id", "award_id", "title", "value_pence", "start_date", "end_date", "status",
+                "signed_at", "updated_at", named=True)
+        }  # fmt: skip
+        self.kpis = _grouped(
+            KPI.objects.filter(**{f"contract__{k}": v for k, v in under.items()})
+            .order_by("pk")
+            .values_list("id", "contract_id", "name", "measure", "unit", "target", "frequency",
+                         named=True),
+            "contract_id",
+        )  # fmt: skip
+        self.returns = _grouped(
+            KpiReturn.objects.filter(**{f"kpi__contract__{k}": v for k, v in under.items()})
+            .order_by("period_start", "pk")
+            .values_list("id", "kpi_id", "period_start", "period_end", "due_date", "value",
+                         "submitted_at", named=True),
+            "kpi_id",
+        )  # fmt: skip
+
+    def _read_bids(self, ids: list[int], now: datetime) -> None:
+        # Only once the deadline has passed: before it, nothing about a bid is read at all.
+        unsealed = Bid.objects.filter(
+            opportunity_id__in=ids,
+            opportunity__submission_deadline__lte=now,
+            status=BidStatus.SUBMITTED,
+        )
+        self.bids = _grouped(
+            unsealed.order_by("submitted_at", "pk").values_list(
+                "opportunity_id", "bidder_id", "consortium_id", named=True
+            ),
+            "opportunity_id",
+        )
+        consortia = {b.consortium_id for found in self.bids.values() for b in found}
+        self.members = _grouped(
+            ConsortiumMember.objects.filter(
+                consortium_id__in=consortia - {None}, status=MemberStatus.CONFIRMED
+            )
+            .order_by("-is_lead", "pk")
+            .values_list("consortium_id", "organisation_id", named=True),
+            "consortium_id",
+        )
+
+    def _read_plans(self, rows: list[Any]) -> None:
+        self.plans = {
+            row.id: row
+            for row in CommissioningPlan.objects.filter(
+                pk__in={r.plan_id for r in rows} - {None}, status=PlanStatus.PUBLISHED
+            ).values_list("id", "title", "period", "summary", "published_at", named=True)
+        }
+        through = Opportunity.decisions.through.objects.filter(
+            opportunity_id__in=[r.id for r in rows if r.plan_id in self.plans]
+        )
+        self.decisions = _grouped(
+            through.order_by("servicedecision_id").values_list(
+                "opportunity_id", "servicedecision__need", "servicedecision__level",
+                "servicedecision__budget_pence", named=True),
+            "opportunity_id",
+        )  # fmt: skip
+
+
+# --- rows → engine inputs ---------------------------------------------------------------------
+
+
+def _start_of(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min), timezone.get_default_timezone())
 
 
-def _end_of(day: Any) -> datetime:
+def _end_of(day: date) -> datetime:
     """The instant a London calendar day ends (midnight at its close)."""
     return _start_of(day) + timedelta(days=1)
 
 
-class _Parties:
-    """The parties of one process, keyed as the engine keys them."""
-
-    def __init__(self) -> None:
-        self.found: dict[str, ocds.Party] = {}
-
-    def key(self, organisation: Organisation) -> str:
-        party = party_of(organisation)
-        self.found.setdefault(party.key, party)
-        return party.key
+LEVELS = dict(ServiceLevel.choices)
+FORMULAS = dict(PriceFormula.choices)
+TIE_BREAKS = dict(TieBreak.choices)
+FREQUENCIES = dict(KpiFrequency.choices)
 
 
-def _planning(opportunity: Opportunity) -> ocds.Planning | None:
-    plan = opportunity.plan
-    if plan is None or plan.status != PlanStatus.PUBLISHED or plan.published_at is None:
+def _planning(row: Any, chunk: _Chunk) -> ocds.Planning | None:
+    plan = chunk.plans.get(row.plan_id)
+    if plan is None or plan.published_at is None:
         return None
-    decisions = list(opportunity.decisions.all())
-    reasons = [f"{d.need}: {d.get_level_display()}" for d in decisions]
+    decisions = chunk.decisions.get(row.id, [])
+    reasons = [f"{d.servicedecision__need}: {LEVELS[d.servicedecision__level]}" for d in decisions]
+    budget = sum(d.servicedecision__budget_pence for d in decisions)
     return ocds.Planning(
         date=plan.published_at,
         rationale="; ".join(reasons) or plan.summary,
-        budget_id=f"plan-{plan.pk}",
+        budget_id=f"plan-{plan.id}",
         budget_description=f"{plan.title} ({plan.period})",
-        budget_pence=sum(d.budget_pence for d in decisions) or None,
+        budget_pence=budget or None,
     )
 
 
-def _tenderers(opportunity: Opportunity, parties: _Parties) -> tuple[str, ...]:
-    keys: list[str] = []
-    for bid in opportunity.bids.all():
-        keys.append(parties.key(bid.bidder))
-        if bid.consortium_id is not None:
-            keys += [parties.key(m.organisation) for m in bid.consortium.members.all()]
-    return tuple(dict.fromkeys(keys))
-
-
-def _criteria(opportunity: Opportunity) -> str:
+def _criteria(row: Any) -> str:
     return (
-        f"Points out of 100: price {opportunity.price_weight}, quality "
-        f"{opportunity.quality_weight}, social value {opportunity.social_value_weight}. "
-        f"Price scored as {opportunity.get_price_formula_display().lower()}; ties broken by "
-        f"{opportunity.get_tie_break_display().lower()}."
+        f"Points out of 100: price {row.price_weight}, quality {row.quality_weight}, social "
+        f"value {row.social_value_weight}. Price scored as "
+        f"{FORMULAS.get(row.price_formula, row.price_formula).lower()}; ties broken by "
+        f"{TIE_BREAKS.get(row.tie_break, row.tie_break).lower()}."
     )
 
 
-def _completed(lots: list[Lot], awards: list[Award]) -> datetime | None:
+def _completed(lots: list[Any], awards: list[Any]) -> datetime | None:
     """When the last lot was decided, once none is still open."""
     if not lots or any(lot.status == LotStatus.ACTIVE for lot in lots):
         return None
@@ -283,163 +347,168 @@ def _completed(lots: list[Lot], awards: list[Award]) -> datetime | None:
     return max(moments, default=None)
 
 
-def _tender(opportunity: Opportunity, lots: list[Lot], awards: list[Any], **extra: Any) -> Any:
-    cancelled = opportunity.status == OpportunityStatus.CANCELLED
-    award_by = opportunity.award_by
+def _tender(row: Any, lots: list[Any], awards: list[Any], **extra: Any) -> ocds.Tender:
+    cancelled = row.status == OpportunityStatus.CANCELLED
     return ocds.Tender(
-        id=str(opportunity.pk),
-        title=opportunity.title,
-        description=opportunity.description,
-        published=opportunity.published_at,
-        deadline=opportunity.submission_deadline,
-        value_pence=opportunity.value_pence,
-        light_touch=opportunity.procedure == Procedure.LIGHT_TOUCH,
-        clarification_deadline=opportunity.clarification_deadline,
+        id=str(row.id),
+        title=row.title,
+        description=row.description,
+        published=row.published_at,
+        deadline=row.submission_deadline,
+        value_pence=row.value_pence,
+        light_touch=row.procedure == Procedure.LIGHT_TOUCH,
+        clarification_deadline=row.clarification_deadline,
         award_period=ocds.Period(
-            opportunity.submission_deadline, _end_of(award_by) if award_by else None
+            row.submission_deadline, _end_of(row.award_by) if row.award_by else None
         ),
-        contract_period=ocds.Period(
-            _start_of(opportunity.contract_start), _end_of(opportunity.contract_end)
-        ),
+        contract_period=ocds.Period(_start_of(row.contract_start), _end_of(row.contract_end)),
         lots=tuple(
             ocds.Lot(
-                str(lot.number),
-                lot.title,
-                lot.description,
-                lot.value_pence,
-                lot.area.name if lot.area else "",
+                str(lot.number), lot.title, lot.description, lot.value_pence, lot.area__name or ""
             )
             for lot in lots
         ),  # fmt: skip
-        award_criteria_details=_criteria(opportunity),
-        reserved=RESERVED.get(opportunity.reservation, ()),
-        cancelled=_cancelled_at(opportunity) if cancelled else None,
-        cancellation_reason=getattr(opportunity, "cancellation_reason", ""),
+        award_criteria_details=_criteria(row),
+        reserved=RESERVED.get(row.reservation, ()),
+        # Opportunity has no cancelled_at yet: its last change stands in for the moment.
+        cancelled=row.updated_at if cancelled else None,
         complete=None if cancelled else _completed(lots, awards),
         **extra,
     )
 
 
-def _cancelled_at(opportunity: Opportunity) -> datetime:
-    # Opportunity has no cancelled_at yet: its last change stands in for the moment.
-    return getattr(opportunity, "cancelled_at", None) or opportunity.updated_at
-
-
-def _award(award: Award, lot: Lot, opportunity: Opportunity, parties: _Parties) -> ocds.Award:
+def _award(row: Any, lot: Any, chunk: _Chunk, period: ocds.Period) -> ocds.Award:
     return ocds.Award(
-        id=str(award.pk),
-        decided=award.decided_at,
-        supplier_keys=tuple(parties.key(o) for o in award.suppliers.all()),
-        value_pence=award.value_pence,
+        id=str(row.id),
+        decided=row.decided_at,
+        supplier_keys=tuple(
+            chunk.organisations[s.organisation_id].key for s in chunk.suppliers.get(row.id, [])
+        ),
+        value_pence=row.value_pence,
         lot_ids=(str(lot.number),),
         title=f"Lot {lot.number}: {lot.title}",
-        description=award.reasons,
-        standstill=ocds.Period(award.decided_at, award.standstill_ends),
-        active_from=award.confirmed_at,
-        contract_period=ocds.Period(
-            _start_of(opportunity.contract_start), _end_of(opportunity.contract_end)
-        ),
-        cancelled=award.reversed_at if award.status == AwardStatus.CANCELLED else None,
-        cancellation_reason=award.reversal_reason,
+        description=row.reasons,
+        standstill=ocds.Period(row.decided_at, row.standstill_ends),
+        active_from=row.confirmed_at,
+        contract_period=period,
+        cancelled=row.reversed_at if row.status == AwardStatus.CANCELLED else None,
+        cancellation_reason=row.reversal_reason,
     )
 
 
-def _contract(award: Award, contract: Contract) -> ocds.Contract:
-    kpis = list(contract.kpis.all())
+def _number(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def _contract(award: Any, row: Any, chunk: _Chunk) -> ocds.Contract:
+    kpis = chunk.kpis.get(row.id, [])
     ended = None
-    if contract.status == ContractStatus.CANCELLED:
-        ended = award.reversed_at or contract.updated_at
-    elif contract.status == ContractStatus.TERMINATED:
-        ended = contract.updated_at  # no ended_at on Contract yet
+    if row.status == ContractStatus.CANCELLED:
+        ended = award.reversed_at or row.updated_at
+    elif row.status == ContractStatus.TERMINATED:
+        ended = row.updated_at  # no ended_at on Contract yet
     return ocds.Contract(
-        id=str(contract.pk),
-        award_id=str(award.pk),
-        created=contract.signed_at,
-        value_pence=contract.value_pence,
-        title=contract.title,
-        signed=None if contract.status == ContractStatus.PENDING else contract.signed_at,
-        period=ocds.Period(_start_of(contract.start_date), _end_of(contract.end_date)),
+        id=str(row.id),
+        award_id=str(award.id),
+        created=row.signed_at,
+        value_pence=row.value_pence,
+        title=row.title,
+        signed=None if row.status == ContractStatus.PENDING else row.signed_at,
+        period=ocds.Period(_start_of(row.start_date), _end_of(row.end_date)),
         kpis=tuple(
             ocds.Kpi(
-                str(k.pk), k.name, float(k.target), k.unit, k.get_frequency_display(), k.measure
+                str(k.id),
+                k.name,
+                float(k.target),
+                k.unit,
+                FREQUENCIES.get(k.frequency, k.frequency),
+                k.measure,
             )
             for k in kpis
         ),  # fmt: skip
-        returns=tuple(_return(r) for k in kpis for r in k.returns.all()),
+        returns=tuple(
+            ocds.KpiReturn(
+                id=str(r.id),
+                kpi_id=str(r.kpi_id),
+                due=_end_of(r.due_date),
+                period=ocds.Period(_start_of(r.period_start), _end_of(r.period_end)),
+                submitted=r.submitted_at,
+                value=_number(r.value),
+            )
+            for k in kpis
+            for r in chunk.returns.get(k.id, [])
+        ),  # fmt: skip
         ended=ended,
-        end_status=contract.status if ended else "terminated",
+        end_status=row.status if ended else "terminated",
     )
 
 
-def _return(row: KpiReturn) -> ocds.KpiReturn:
-    return ocds.KpiReturn(
-        id=str(row.pk),
-        kpi_id=str(row.kpi_id),
-        due=_end_of(row.due_date),
-        period=ocds.Period(_start_of(row.period_start), _end_of(row.period_end)),
-        submitted=row.submitted_at,
-        value=None if row.value is None else float(row.value),
-    )
+def _tenderers(row: Any, chunk: _Chunk) -> dict[str, ocds.Party]:
+    """Every organisation that bid: bidders and their consortia's confirmed members."""
+    found: dict[str, ocds.Party] = {}
+    for bid in chunk.bids.get(row.id, []):
+        party = chunk.organisations[bid.bidder_id]
+        found.setdefault(party.key, party)
+        for member in chunk.members.get(bid.consortium_id, []):
+            party = chunk.organisations[member.organisation_id]
+            found.setdefault(party.key, party)
+    return found
 
 
-def process_of(opportunity: Opportunity, *, now: datetime, page_url: str = "") -> ocds.Process:
-    """One opportunity (read by :func:`with_everything`) as an engine Process."""
-    parties = _Parties()
-    buyer = parties.key(opportunity.buyer)
-    lots = list(opportunity.lots.all())
-    by_lot = [(award, lot) for lot in lots for award in lot.awards.all()]
-    unsealed = now >= opportunity.submission_deadline
-    tenderers = _tenderers(opportunity, parties) if unsealed else ()
-    awards = tuple(_award(award, lot, opportunity, parties) for award, lot in by_lot)
-    contracts = tuple(
-        _contract(award, award.contract) for award, _ in by_lot if _has_contract(award)
-    )
-    tender = _tender(
-        opportunity, lots, [a for a, _ in by_lot], tenderer_keys=tenderers, url=page_url
-    )
+def _process(row: Any, chunk: _Chunk, now: datetime, page_url: str) -> ocds.Process:
+    lots = chunk.lots.get(row.id, [])
+    by_lot = [(award, lot) for lot in lots for award in chunk.awards.get(lot.id, [])]
+    buyer = chunk.organisations[row.buyer_id]
+    parties = {buyer.key: buyer}
+    if now >= row.submission_deadline:
+        parties.update(_tenderers(row, chunk))
+    tenderers = tuple(key for key in parties if key != buyer.key)
+    for award, _ in by_lot:
+        for supplier in chunk.suppliers.get(award.id, []):
+            party = chunk.organisations[supplier.organisation_id]
+            parties.setdefault(party.key, party)
+    period = ocds.Period(_start_of(row.contract_start), _end_of(row.contract_end))
+    awards = [award for award, _ in by_lot]
     return ocds.Process(
-        ocid=opportunity.ocid,
-        buyer_key=buyer,
-        parties=tuple(parties.found.values()),
-        planning=_planning(opportunity),
-        tender=tender,
-        awards=awards,
-        contracts=contracts,
+        ocid=row.ocid,
+        buyer_key=buyer.key,
+        parties=tuple(parties.values()),
+        planning=_planning(row, chunk),
+        tender=_tender(row, lots, awards, tenderer_keys=tenderers, url=page_url),
+        awards=tuple(_award(award, lot, chunk, period) for award, lot in by_lot),
+        contracts=tuple(
+            _contract(award, chunk.contracts[award.id], chunk)
+            for award in awards
+            if award.id in chunk.contracts
+        ),
     )
-
-
-def _has_contract(award: Award) -> bool:
-    try:
-        award.contract  # noqa: B018 - select_related filled it, or it raises
-    except Contract.DoesNotExist:
-        return False
-    return True
-
-
-def page_url_maker() -> Callable[[Opportunity], str]:
-    """The public page of an opportunity, when the site has one (else no link)."""
-    try:
-        reverse("commissioning:opportunity_detail", args=[1])
-    except NoReverseMatch:
-        return lambda opportunity: ""
-    return lambda opportunity: site_url(opportunity.get_absolute_url())
-
-
-# --- releases and records -------------------------------------------------------------------
 
 
 def processes(
     opportunities: QuerySet[Opportunity], *, now: datetime, chunk_size: int = CHUNK
 ) -> Iterator[ocds.Process]:
-    """Engine processes, a chunk of rows at a time; one that can't be published is skipped
-    (and logged) rather than stopping the rest."""
-    url = page_url_maker()
-    rows = with_everything(opportunities, now=now).iterator(chunk_size=chunk_size)
-    for opportunity in rows:
-        try:
-            yield process_of(opportunity, now=now, page_url=url(opportunity))
-        except ValueError as exc:
-            log.warning("OCDS: %s left out: %s", opportunity.ocid, exc)
+    """Engine processes, oldest first, a chunk of rows at a time; one that can't be published
+    is skipped (and logged) rather than stopping the rest."""
+    page_url = page_url_maker()
+    last = 0
+    while True:
+        rows = list(
+            opportunities.filter(pk__gt=last)
+            .order_by("pk")
+            .values_list(*OPPORTUNITY_COLUMNS, named=True)[:chunk_size]
+        )
+        if not rows:
+            return
+        last = rows[-1].id
+        chunk = _Chunk(rows, now)
+        for row in rows:
+            try:
+                yield _process(row, chunk, now, page_url(row.id))
+            except ValueError as exc:
+                log.warning("OCDS: %s left out: %s", row.ocid, exc)
+
+
+# --- releases and records -------------------------------------------------------------------
 
 
 def releases(
