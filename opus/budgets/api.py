@@ -63,6 +63,7 @@ class LineOut(Schema):
     description: str
     detail: str
     reference: str
+    amount: int
     left: int
     committed: int
     spent: int

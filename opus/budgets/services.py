@@ -275,6 +275,10 @@ def commit_booking(
         raise LedgerError("This booking is already committed", "booking")
     weeks = weeks_between(booking.start_date, budget.period_end)
     weekly = booking.weekly_pence
+    if weekly == 0:
+        raise LedgerError(
+            "This service is free: there is nothing to pay from the budget", "booking"
+        )
     with transaction.atomic():
         # Lock the budget before the commitment's row refers to it (two such rows would
         # otherwise each hold a key-share lock and deadlock on the upgrade).

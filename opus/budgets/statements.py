@@ -32,6 +32,7 @@ class Line:
     description: str
     detail: str
     reference: str
+    amount: int  # the operation's amount
     left: int  # change to what is left to spend
     committed: int  # change to what is committed (including delivered, not yet paid)
     spent: int  # change to what is spent (paid to providers and as direct payments)
@@ -52,7 +53,7 @@ def statement(budget: Budget) -> list[Line]:
     transactions = Transaction.objects.filter(budget=budget).select_related(
         "commitment__booking__service"
     )
-    for txn in transactions.order_by("id"):
+    for txn in transactions.order_by("value_date", "id"):
         effect = effects[txn.pk]
         left += effect["left"]
         lines.append(
@@ -62,6 +63,7 @@ def statement(budget: Budget) -> list[Line]:
                 description=DESCRIPTIONS.get(txn.operation, txn.operation),
                 detail=_detail(txn),
                 reference=txn.reference,
+                amount=txn.amount_pence,
                 left=effect["left"],
                 committed=effect["committed"],
                 spent=effect["spent"],

@@ -71,7 +71,10 @@ def detail(request: HttpRequest, budget_id: Any) -> HttpResponse:
         budget.commitments.select_related("booking__service", "provider").order_by("start_date")
     )
     waiting = Booking.objects.filter(
-        person=budget.person, status=BookingStatus.ACCEPTED, commitment__isnull=True
+        person=budget.person,
+        status=BookingStatus.ACCEPTED,
+        commitment__isnull=True,
+        price_pence__gt=0,
     ).select_related("service")
     context = {
         "page_title": budget.title,
