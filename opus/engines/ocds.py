@@ -54,7 +54,7 @@ import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any, NamedTuple, TextIO
 
 Json = dict[str, Any]
@@ -326,8 +326,11 @@ def _known(used: set[str], known: set[str], what: str) -> None:
 # --- small conversions ----------------------------------------------------------------------
 
 
+@lru_cache(maxsize=8192)
 def iso(moment: datetime) -> str:
-    """An aware datetime in UTC, to the second: 2026-03-01T09:30:00Z. Naive is refused."""
+    """An aware datetime in UTC, to the second: 2026-03-01T09:30:00Z. Naive is refused.
+
+    Cached: a process repeats its few moments in many releases."""
     if moment.tzinfo is None:
         raise ValueError("naive datetimes cannot be published; give a time zone")
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
