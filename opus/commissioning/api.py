@@ -12,7 +12,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError, ValidationError
 
 from opus.commissioning import access, services
@@ -228,7 +228,7 @@ def submit_bid(request: HttpRequest, opportunity_id: int, payload: BidIn) -> Any
         )  # fmt: skip
     except CommissioningError as exc:
         raise _problem(exc) from exc
-    return 201, Bid.objects.select_related("opportunity", "bidder").get(pk=bid.pk)
+    return Status(201, Bid.objects.select_related("opportunity", "bidder").get(pk=bid.pk))
 
 
 @router.get("/bids", response=list[ReceiptOut])
@@ -270,7 +270,7 @@ def ask_question(request: HttpRequest, opportunity_id: int, payload: QuestionIn)
                                    organisation=organisations.first(), by=request.user)  # fmt: skip
     except CommissioningError as exc:
         raise _problem(exc) from exc
-    return 201, {"status": "asked"}
+    return Status(201, {"status": "asked"})
 
 
 class ReturnOut(Schema):
