@@ -14,6 +14,7 @@ from opus.commissioning.models import (
     PriceFormula,
     Procedure,
     Reservation,
+    ServiceDecision,
     ServiceLevel,
     TieBreak,
     ValueTable,
@@ -218,6 +219,14 @@ class OpportunityForm(forms.Form):
     value_table = forms.ModelChoiceField(
         label="Social value table", required=False, queryset=ValueTable.objects.all()
     )
+    decisions = forms.ModelMultipleChoiceField(
+        label="Needs it serves (commissioned decisions of a plan)",
+        required=False,
+        queryset=ServiceDecision.objects.filter(level=ServiceLevel.COMMISSIONED).select_related(
+            "plan"
+        ),
+        widget=forms.CheckboxSelectMultiple,
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -254,6 +263,9 @@ class OpportunityForm(forms.Form):
             if key.startswith(("lot_", "question_")):
                 data.pop(key)
         lots = self.lots()
+        decisions = list(data.get("decisions") or [])
+        data["decisions"] = decisions
+        data["plan"] = decisions[0].plan if decisions else None
         return {
             **data,
             "value_pence": sum(lot["value_pence"] for lot in lots),

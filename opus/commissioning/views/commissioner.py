@@ -132,7 +132,8 @@ def plan_publish(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(*STAFF)
 @require_http_methods(["GET", "POST"])
 def opportunity_new(request: HttpRequest) -> HttpResponse:
-    form = OpportunityForm(request.POST or None)
+    initial = {"decisions": [request.GET["decision"]]} if request.GET.get("decision") else {}
+    form = OpportunityForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             opportunity = services.opportunity_create(buyer=_buyer(request), by=request.user,
