@@ -1,9 +1,15 @@
 """Writing and verifying the tamper-evident audit log.
 
 `audit_record` must run inside the transaction of the change it records, so the
-event and the change commit or roll back together. Appends are serialised: on
-PostgreSQL by a transaction-level advisory lock, on SQLite by its single writer
-(transactions here begin IMMEDIATE).
+event and the change commit or roll back together.
+
+The log is a set of hash chains. On PostgreSQL a connection always writes to the chain
+its server process number picks (one of CHAINS), holding that chain's transaction-level
+advisory lock until it commits: writers on other chains commit in parallel (and share
+the disk flush), and one transaction never holds two chain locks, so chains cannot
+deadlock each other. On SQLite, whose writers are serialised anyway, there is one chain.
+Events are numbered from a sequence; each records its chain and its position there, and
+`audit_verify` walks every chain.
 """
 
 from __future__ import annotations
@@ -42,10 +48,26 @@ def _payload(event: AuditEvent) -> dict[str, Any]:
     }
 
 
-def _lock_chain() -> None:
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [AUDIT_LOCK_KEY])
+CHAINS = 64
+
+
+def _chain() -> int:
+    if connection.vendor != "postgresql":
+        return 0
+    connection.ensure_connection()
+    return int(connection.connection.info.backend_pid) % CHAINS  # type: ignore[union-attr]
+
+
+def _lock_chain(chain: int) -> int | None:
+    """Lock the chain; on PostgreSQL, also take the event's number from the sequence."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(%s, %s), nextval('core_auditevent_sequence_seq')",
+            [AUDIT_LOCK_KEY, chain],
+        )
+        return int(cursor.fetchone()[1])
 
 
 def audit_record(
@@ -60,10 +82,21 @@ def audit_record(
     """Append one event. Call it inside the transaction.atomic block of the change."""
     if not connection.in_atomic_block:
         raise RuntimeError("audit_record must run inside the transaction of the change")
-    _lock_chain()
-    last = AuditEvent.objects.order_by("-sequence").values("sequence", "hash").first()
+    chain = _chain()
+    number = _lock_chain(chain)
+    last = (
+        AuditEvent.objects.filter(chain=chain)
+        .order_by("-sequence")
+        .values("sequence", "position", "hash")
+        .first()
+    )
+    if number is None:  # SQLite: one writer at a time, so the next number is safe to take
+        top = AuditEvent.objects.order_by("-sequence").values_list("sequence", flat=True).first()
+        number = (top or 0) + 1
     event = AuditEvent(
-        sequence=(last["sequence"] + 1) if last else 1,
+        sequence=number,
+        chain=chain,
+        position=_position(last) + 1,
         created_at=timezone.now(),
         actor=actor if actor is not None and actor.pk else None,
         actor_label=(actor.email if actor is not None and actor.pk else "system"),
@@ -79,6 +112,13 @@ def audit_record(
     return event
 
 
+def _position(last: dict[str, Any] | None) -> int:
+    if last is None:
+        return 0
+    # Events written before there were chains have no position: theirs is their sequence.
+    return int(last["position"] if last["position"] is not None else last["sequence"])
+
+
 def changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
     """The before/after summary of the fields that changed."""
     changed = {k for k in after if before.get(k) != after.get(k)}
@@ -88,10 +128,12 @@ def changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def chain_links(batch_size: int = 2000) -> Iterator[ChainLink]:
-    """The stored chain in order, as the engine's links."""
-    for event in AuditEvent.objects.order_by("sequence").iterator(chunk_size=batch_size):
-        yield ChainLink(event.sequence, _payload(event), event.previous_hash, event.hash)
+def chain_links(chain: int, batch_size: int = 2000) -> Iterator[ChainLink]:
+    """One stored chain in order, as the engine's links."""
+    events = AuditEvent.objects.filter(chain=chain).order_by("sequence")
+    for event in events.iterator(chunk_size=batch_size):
+        position = event.position if event.position is not None else event.sequence
+        yield ChainLink(event.sequence, _payload(event), event.previous_hash, event.hash, position)
 
 
 def audit_verify(
@@ -104,16 +146,20 @@ def audit_verify(
     total = AuditEvent.objects.count() if progress else 0
     count = 0
 
-    def counted() -> Iterator[ChainLink]:
+    def counted_in(chain: int) -> Iterator[ChainLink]:
         nonlocal count
-        for link in chain_links():
+        for link in chain_links(chain):
             count += 1
             if progress and count % every == 0:
                 progress(count, total)
             yield link
 
-    broken = verify_chain(counted())
-    return count, broken
+    chains = AuditEvent.objects.values_list("chain", flat=True).distinct().order_by("chain")
+    for chain in list(chains):
+        broken = verify_chain(counted_in(chain))
+        if broken is not None:
+            return count, broken
+    return count, None
 
 
 @transaction.atomic

@@ -277,6 +277,10 @@ class AuditEvent(models.Model):
     """
 
     sequence = models.PositiveBigIntegerField(unique=True)
+    # The log is several hash chains so that concurrent writers need not queue for one lock
+    # (see opus.core.audit); each event links to the one before it in its own chain.
+    chain = models.PositiveSmallIntegerField(default=0)
+    position = models.PositiveBigIntegerField(null=True, help_text="Place in its chain")
     created_at = models.DateTimeField()
     actor = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.PROTECT, related_name="audit_events"
@@ -292,6 +296,9 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["-sequence"]
+        constraints = [
+            models.UniqueConstraint(fields=["chain", "position"], name="audit_chain_position_once")
+        ]
 
     def __str__(self) -> str:
         return f"#{self.sequence} {self.action} {self.object_type}:{self.object_id}"

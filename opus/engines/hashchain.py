@@ -29,10 +29,11 @@ def event_hash(previous_hash: str, payload: Mapping[str, Any]) -> str:
 
 @dataclass(frozen=True)
 class ChainLink:
-    sequence: int
+    sequence: int  # the event's number, for reports
     payload: Mapping[str, Any]
     previous_hash: str
     hash: str
+    position: int | None = None  # its place in its chain; the sequence when there is one chain
 
 
 @dataclass(frozen=True)
@@ -44,13 +45,15 @@ class ChainBreak:
 def verify_chain(links: Iterable[ChainLink], start_hash: str = GENESIS) -> ChainBreak | None:
     """The first link that does not verify, or None when the whole chain holds.
 
-    Links must come in sequence order; sequences start at 1 and have no gaps.
+    Links must come in chain order; positions (or sequences, for a single chain) start at 1
+    and have no gaps, so a deleted link is found even when its neighbours were re-hashed.
     """
     expected_previous = start_hash
     expected_sequence = 1
     for link in links:
-        if link.sequence != expected_sequence:
-            return ChainBreak(link.sequence, f"expected event {expected_sequence} next")
+        position = link.sequence if link.position is None else link.position
+        if position != expected_sequence:
+            return ChainBreak(link.sequence, f"expected position {expected_sequence} next")
         if link.previous_hash != expected_previous:
             return ChainBreak(link.sequence, "its previous hash does not match the event before")
         if event_hash(link.previous_hash, link.payload) != link.hash:

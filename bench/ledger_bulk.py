@@ -1,0 +1,182 @@
+"""A large, consistent ledger written straight into the tables, for timing ledger_verify.
+
+Each budget gets an allocation, then pairs of direct payments and returns of one pound, so
+every transaction balances, no guarded balance ever goes below zero, and the running figures
+on the budget rows are set to what the entries add up to. Untimed set-up: COPY on
+PostgreSQL, executemany on SQLite. Synthetic, for benchmarks only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+CHUNK = 100_000
+PAIR = 100  # pence moved by each direct payment and its return
+
+
+def write_bulk_ledger(*, entries: int, budgets: int) -> None:
+    from opus.budgets.models import Account, Budget
+    from opus.core.models import Organisation, OrganisationKind, User
+
+    pairs = max(1, (entries // 2 // budgets - 1) // 2)
+    funder_org = Organisation.objects.create(
+        name="Bulk funder",
+        slug=f"bulk-{uuid.uuid4().hex[:8]}",
+        kind=OrganisationKind.LOCAL_AUTHORITY,
+    )
+    user = User.objects.create(email=f"bulk-{uuid.uuid4().hex[:8]}@bench.test", full_name="Bulk")
+    today = timezone.localdate()
+    allocated = pairs * PAIR + 1_000
+    rows = Budget.objects.bulk_create(
+        Budget(
+            person=user,
+            title="Bulk",
+            period_start=today,
+            period_end=today,
+            created_by=user,
+            allocated_pence=allocated,
+            available_pence=allocated - pairs * PAIR,
+            returned_pence=pairs * PAIR,
+        )
+        for _ in range(budgets)
+    )
+    funder = Account.objects.create(
+        kind="funder", owner=f"org:{funder_org.pk}", organisation=funder_org
+    )
+    accounts = {}
+    for budget in rows:
+        made = Account.objects.bulk_create(
+            Account(kind=k, owner=f"budget:{budget.pk}", budget=budget)
+            for k in ("available", "direct", "returned")
+        )
+        accounts[budget.pk] = {a.kind: a.pk for a in made}
+    with transaction.atomic():
+        _write(rows, accounts, funder.pk, user.pk, funder_org.pk, pairs, allocated, today)
+
+
+def _plan(
+    rows: list[Any], accounts: dict[Any, dict[str, int]], funder: int, pairs: int, allocated: int
+) -> Iterator[tuple[str, Any, int, list[tuple[int, int]]]]:
+    """(operation, budget, amount, [(account, amount), ...]) for every transaction."""
+    for budget in rows:
+        a = accounts[budget.pk]
+        yield "allocate", budget.pk, allocated, [(funder, -allocated), (a["available"], allocated)]
+        for _ in range(pairs):
+            yield "direct_payment", budget.pk, PAIR, [(a["available"], -PAIR), (a["direct"], PAIR)]
+            yield (
+                "direct_payment_return",
+                budget.pk,
+                PAIR,
+                [(a["direct"], -PAIR), (a["returned"], PAIR)],
+            )
+
+
+def _write(
+    rows: list[Any],
+    accounts: dict[Any, dict[str, int]],
+    funder: int,
+    user: int,
+    funder_org: int,
+    pairs: int,
+    allocated: int,
+    today: dt.date,
+) -> None:
+    from opus.budgets.models import Budget
+
+    prep = Budget._meta.pk.get_db_prep_value  # type: ignore[union-attr]
+    now = timezone.now()
+    txn_id = entry_id = _next_id("budgets_transaction")
+    entry_id = _next_id("budgets_entry")
+    txns: list[tuple[Any, ...]] = []
+    entries: list[tuple[Any, ...]] = []
+    for operation, budget, amount, postings in _plan(rows, accounts, funder, pairs, allocated):
+        txns.append(
+            (
+                txn_id,
+                operation,
+                amount,
+                prep(budget, connection),
+                None,
+                funder_org if operation == "allocate" else None,
+                "",
+                "",
+                "",
+                None,
+                None,
+                "",
+                today,
+                user,
+                now,
+            )
+        )
+        for account, value in postings:
+            entries.append((entry_id, txn_id, account, None, value))
+            entry_id += 1
+        txn_id += 1
+        if len(entries) >= CHUNK:
+            _flush(txns, entries)
+    _flush(txns, entries)
+    _reset_sequences()
+
+
+TXN_COLUMNS = (
+    "id",
+    "operation",
+    "amount_pence",
+    "budget_id",
+    "commitment_id",
+    "funder_id",
+    "source",
+    "memo",
+    "reference",
+    "reverses_id",
+    "idempotency_key",
+    "request_hash",
+    "value_date",
+    "created_by_id",
+    "created_at",
+)
+ENTRY_COLUMNS = ("id", "transaction_id", "account_id", "commitment_id", "amount_pence")
+
+
+def _flush(txns: list[tuple[Any, ...]], entries: list[tuple[Any, ...]]) -> None:
+    _insert("budgets_transaction", TXN_COLUMNS, txns)
+    _insert("budgets_entry", ENTRY_COLUMNS, entries)
+    txns.clear()
+    entries.clear()
+
+
+def _insert(table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
+    if not rows:
+        return
+    names = ", ".join(columns)
+    if connection.vendor == "postgresql":
+        raw = connection.connection.cursor()  # type: ignore[union-attr]
+        with raw.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
+    marks = ", ".join("?" for _ in columns)
+    raw = connection.connection.cursor()  # type: ignore[union-attr]
+    raw.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)  # noqa: S608
+
+
+def _next_id(table: str) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COALESCE(MAX(id), 0) + 1 FROM {table}")  # noqa: S608
+        return int(cursor.fetchone()[0])
+
+
+def _reset_sequences() -> None:
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for table in ("budgets_transaction", "budgets_entry"):
+            sql = f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))"  # noqa: E501, S608
+            cursor.execute(sql)
