@@ -86,13 +86,20 @@ def owner_of(budget: Budget) -> str:
     return f"budget:{budget.pk}"
 
 
-def _account(posting: Posting, budget: Budget, cache: dict[engine.Account, Account]) -> Account:
-    key = posting.account
-    if key not in cache:
-        org_id = None
-        if key.kind in (Kind.FUNDER, Kind.PAYABLE):
-            org_id = int(key.owner.split(":", 1)[1])
-        account, _ = Account.objects.get_or_create(
+def _accounts(postings: Sequence[Posting], budget: Budget) -> dict[engine.Account, Account]:
+    """The accounts the postings touch, made on first use (one query when they all exist)."""
+    wanted = {p.account for p in postings}
+    found = {
+        engine.Account(Kind(a.kind), a.owner): a
+        for a in Account.objects.filter(
+            kind__in={w.kind.value for w in wanted}, owner__in={w.owner for w in wanted}
+        )
+    }
+    for key in wanted - found.keys():
+        org_id = (
+            int(key.owner.split(":", 1)[1]) if key.kind in (Kind.FUNDER, Kind.PAYABLE) else None
+        )
+        found[key], _ = Account.objects.get_or_create(
             kind=key.kind.value,
             owner=key.owner,
             defaults={
@@ -100,8 +107,7 @@ def _account(posting: Posting, budget: Budget, cache: dict[engine.Account, Accou
                 "organisation_id": org_id,
             },
         )
-        cache[key] = account
-    return cache[key]
+    return found
 
 
 def _existing(request: Request) -> Transaction | None:
@@ -189,11 +195,11 @@ def _guarded(
 
 
 def _write_entries(txn: Transaction, budget: Budget, postings: Sequence[Posting]) -> None:
-    cache: dict[engine.Account, Account] = {}
+    accounts = _accounts(postings, budget)
     Entry.objects.bulk_create(
         Entry(
             transaction=txn,
-            account=_account(p, budget, cache),
+            account=accounts[p.account],
             commitment_id=p.commitment or None,
             amount_pence=p.amount,
         )
