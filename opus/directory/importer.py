@@ -93,7 +93,7 @@ from django.utils.text import slugify
 from opus.core.audit import audit_record
 from opus.core.importers.base import update_rows
 from opus.core.models import Area, Organisation, OrganisationKind
-from opus.directory import search
+from opus.directory import reach, search
 from opus.directory.models import (
     Contact,
     CostOption,
@@ -1205,10 +1205,22 @@ class FeedWriter:
             if service.organisation_uuid in changed_orgs or places & changed_places:
                 self.changed.add(service.id)
         self.touch()
-        search.refresh([service.id for service in self.services])
+        self.reindex(changed_orgs, changed_places)
         self.counts.updated = len(self.changed & self.stored)
         self.counts.unchanged = len(self.stored) - self.counts.updated
         return self.counts
+
+    def reindex(self, organisations: set[uuid.UUID], places: set[uuid.UUID]) -> None:
+        """Search text and reach rows of the feed's services, and of any other service
+        whose provider was renamed or whose place moved by this import."""
+        ids = {service.id for service in self.services}
+        others = set(reach.services_at(places))
+        for part in chunks(sorted(organisations)):
+            others |= set(
+                Service.objects.filter(organisation__uuid__in=part).values_list("pk", flat=True)
+            )
+        search.refresh(sorted(ids | others))
+        reach.refresh(sorted(ids | others))
 
     def write_organisations(self) -> tuple[dict[uuid.UUID, int], set[uuid.UUID]]:
         given = {s.organisation.uuid: s.organisation for s in self.services if s.organisation}

@@ -1,37 +1,20 @@
 """From the database to the matching engine and back: a needs profile in, ranked services out.
 
 The database narrows the field (active services meeting at least one of the needs, or one
-of their families); the engine decides who can use what and in which order.
+of their families, within reach; narrowing.py) and says which of them are worth reading;
+the engine decides who can use what and in which order.
 """
 
 from __future__ import annotations
 
 import math
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q
-
 from opus.core.models import Area, Postcode
-from opus.directory.models import (
-    GRID_PER_DEGREE,
-    CostOption,
-    Language,
-    Schedule,
-    Service,
-    ServiceArea,
-    ServiceAtLocation,
-    ServiceStatus,
-    TaxonomyTerm,
-)
-from opus.directory.search import ranked_ids
+from opus.directory import facts, narrowing, search
 from opus.engines import matching as engine
-
-MAX_CANDIDATES = 5_000
-REMOTE_REACH_KM = 20  # a provider visiting homes or working online serves about this far
 
 
 class ProfileError(ValueError):
@@ -77,7 +60,7 @@ def profile_from(question: Question) -> engine.Profile:
 
     if not question.needs:
         raise ProfileError("needs", "Choose at least one need")
-    known = set(TaxonomyTerm.objects.filter(code__in=question.needs).values_list("code", flat=True))
+    known = {code for code, _, _ in facts.taxonomy(question.needs).values()}
     unknown = [code for code in question.needs if code not in known]
     if unknown:
         raise ProfileError("needs", f"'{unknown[0]}' is not a need Opus knows")
@@ -111,197 +94,160 @@ def profile_from(question: Question) -> engine.Profile:
     )
 
 
-def _term_ids(profile: engine.Profile) -> list[Any]:
-    """The needs' terms and every term of the same families (a broader match counts half)."""
-    needs = TaxonomyTerm.objects.filter(code__in=profile.needs)
-    families = needs.exclude(parent__isnull=True).values("parent_id")
-    family_terms = TaxonomyTerm.objects.filter(Q(parent_id__in=families) | Q(pk__in=families))
-    return list(needs.values_list("pk", flat=True)) + list(
-        family_terms.values_list("pk", flat=True)
-    )
+@dataclass(frozen=True)
+class Tiers:
+    """The terms whose services are candidates: the needs' own, then the rest of their families.
 
-
-def _box(home: tuple[float, float], radius_km: float) -> Q:
-    """Locations in the grid squares around home (indexed), then inside the exact box."""
-    lat, lon = home
-    dlat = radius_km / 111.0
-    dlon = radius_km / (111.0 * max(math.cos(math.radians(lat)), 0.01))
-    cells = engine.grid_cells(home, radius_km, GRID_PER_DEGREE)
-    return Q(location__cell__in=cells) & Q(
-        location__latitude__range=(lat - dlat, lat + dlat),
-        location__longitude__range=(lon - dlon, lon + dlon),
-    )
-
-
-def _reachable_ids(profile: engine.Profile, term_ids: list[Any]) -> list[Any] | None:
-    """Services with a place within reach, or delivered remotely to where the person lives.
-
-    None when the person gave no home (every service is within reach). Two small indexed
-    queries (grid squares, service areas) beat one query with OR'ed subqueries, which the
-    planners answer by scanning.
+    A service with none of the needs' own terms meets a need only through a broader term, so
+    its need part is at most `family_need`: it is read only when that could matter.
     """
-    if profile.home is None:
-        return None
-    # A little beyond the limit, so that a service just too far shows as a near miss.
-    tagged = {"service__terms__in": term_ids}
-    near = ServiceAtLocation.objects.filter(
-        _box(profile.home, profile.max_distance_km * 1.5), **tagged
+
+    needs: list[Any]
+    family: list[Any]
+    family_need: frozenset[str]  # needs that are a family of some term (can be met broadly)
+
+
+def tiers(profile: engine.Profile) -> Tiers:
+    terms = facts.taxonomy(profile.needs)
+    needs = [pk for pk, (code, _, _) in terms.items() if code in profile.needs]
+    families = {parent for pk, (_, parent, _) in terms.items() if pk in needs and parent}
+    family = [
+        pk
+        for pk, (_, parent, _) in terms.items()
+        if (parent in families or pk in families) and pk not in needs
+    ]
+    parents = {parent_code for _, _, parent_code in terms.values() if parent_code}
+    return Tiers(needs, family, frozenset(profile.needs & parents))
+
+
+def ranked(
+    profile: engine.Profile, words: str = "", *, limit: int = 20, near_misses: int = 5
+) -> engine.Ranking:
+    """What engine.rank would give over every candidate, reading only the few that matter.
+
+    Candidates are the active services tagged with a need or a term of its family and within
+    reach (a place in the squares around home, up to 1.5 × the distance so that the just
+    too far show as near misses; or, when at home or online is fine, remote delivery within
+    REMOTE_REACH_KM or to the person's area). The database gives them in the order of the
+    highest score each could get (narrowing.Query.best); they are read in full and scored
+    until the limit-th best score beats every ceiling not yet read. Near misses likewise, in
+    the engine's own near-miss order, until enough are found. The engine ranks what was read.
+    """
+    groups = search.word_groups(words)
+    query = narrowing.Query(profile, words=bool(groups))
+    split = tiers(profile)
+    judge = _Judge(profile, groups)
+    family_top = _family_ceiling(profile, split, bool(groups))
+    for terms, other in ((split.needs, ()), (split.family, tuple(sorted(profile.needs)))):
+        if terms and not (other and judge.settled(limit, family_top, 0.0)):
+            _read_best(query, judge, terms, other, limit)
+    for terms, other in ((split.needs, ()), (split.family, tuple(sorted(profile.needs)))):
+        if terms and judge.excluded_found < near_misses:
+            _read_closest_excluded(query, judge, terms, other, near_misses - judge.excluded_found)
+    return engine.rank(profile, judge.read.values(), limit=limit, near_misses=near_misses)
+
+
+def _family_ceiling(profile: engine.Profile, split: Tiers, words: bool) -> int:
+    """The best score a service with none of the needs' own terms could get (millionths)."""
+    best = engine.Outline(
+        terms=frozenset(),
+        term_families=split.family_need,
+        remote=True,
+        distance_floor_km=0.0,
+        vacancies=1,
+        days=profile.days,
     )
-    found = set(near.values_list("service_id", flat=True))
-    if profile.remote_ok:
-        reach = max(profile.max_distance_km, REMOTE_REACH_KM)
-        local = ServiceAtLocation.objects.filter(
-            _box(profile.home, reach), service__delivers_remotely=True, **tagged
-        )
-        covered = ServiceArea.objects.filter(
-            area_id__in=profile.areas, service__delivers_remotely=True, **tagged
-        )
-        found |= set(local.values_list("service_id", flat=True))
-        found |= set(covered.values_list("service_id", flat=True))
-    return list(found)
+    return math.floor(engine.ceiling(profile, best, words=words) * 1_000_000 + 0.500001)
+
+
+class _Judge:
+    """The services read so far, and the order of those the person can use."""
+
+    def __init__(self, profile: engine.Profile, groups: list[list[str]]) -> None:
+        self.profile, self.groups = profile, groups
+        self.read: dict[str, engine.Candidate] = {}
+        self.usable: list[tuple[int, float, str, str]] = []  # the engine's order, as keys
+        self.excluded: set[str] = set()
+        self.excluded_found = 0
+
+    def add(self, ids: list[str]) -> None:
+        fresh = list(dict.fromkeys(i for i in ids if i not in self.read))
+        for candidate in candidates_for(fresh, self.groups):
+            self.read[candidate.id] = candidate
+            if engine.exclusions(self.profile, candidate):
+                self.excluded.add(candidate.id)
+                continue
+            found, distance = engine.parts(self.profile, candidate)
+            far = math.inf if distance is None else distance
+            key = (-round(engine.score(found) * 1_000_000), far, candidate.name, candidate.id)
+            self.usable.append(key)
+        self.usable.sort()
+
+    def last(self, limit: int) -> tuple[int, float, str, str] | None:
+        """The limit-th best so far, as (−score in millionths, distance, name, id)."""
+        return self.usable[limit - 1] if len(self.usable) >= limit else None
+
+    def settled(self, limit: int, top: int, near: float) -> bool:
+        """Whether no unread service can enter the best `limit`, when none of them can score
+        above `top` (millionths) and those that reach it are at least `near` km away."""
+        last = self.last(limit)
+        if last is None:
+            return False
+        score, distance = -last[0], last[1]
+        return top < score or (top == score and near > distance)
+
+
+def _read_best(
+    query: narrowing.Query, judge: _Judge, terms: list[Any], other: tuple[str, ...], limit: int
+) -> None:
+    size = 2 * limit
+    while True:
+        rows = query.best(terms, size, other)
+        judge.add([row.service_id for row in rows])
+        if len(rows) < size:
+            return  # every candidate of this tier has been read
+        if judge.settled(limit, rows[-1].top, rows[-1].near):
+            return  # nothing unread can enter the best `limit`
+        size *= 4
+
+
+def _read_closest_excluded(
+    query: narrowing.Query, judge: _Judge, terms: list[Any], other: tuple[str, ...], wanted: int
+) -> None:
+    size = 4 * wanted
+    while True:
+        rows = query.closest_excluded(terms, size, other)
+        judge.add(rows)
+        order = list(dict.fromkeys(rows))
+        found = sum(1 for sid in order if sid in judge.excluded)
+        if found >= wanted or len(rows) < size:
+            judge.excluded_found += found
+            return
+        size *= 4
 
 
 def candidates(profile: engine.Profile, words: str = "") -> list[engine.Candidate]:
-    """Active services meeting one of the needs or their families, within the person's reach.
+    """Every candidate, read in full: what `ranked` must agree with (tests and benchmarks).
 
-    The database narrows by place and need together (grid squares around home, or remote
-    delivery to the person's area, joined to the services' terms); the engine then
-    judges every candidate, so that those a person cannot use come back as near misses with
-    the reason. Candidates are read as plain columns: building model objects for hundreds
-    of rows cost more than all the rest together.
+    Slow on a national directory: `ranked` reads only the few that matter.
     """
-    term_ids = _term_ids(profile)
-    reachable = _reachable_ids(profile, term_ids)
-    found = Service.objects.filter(status=ServiceStatus.ACTIVE)
-    if reachable is None:
-        tagged = Service.terms.through.objects.filter(
-            service_id=OuterRef("pk"), taxonomyterm_id__in=term_ids
-        )
-        found = found.filter(Exists(tagged))
-    else:
-        found = found.filter(pk__in=reachable)
-    rows = list(found.order_by("pk").values_list(*SERVICE_COLUMNS)[:MAX_CANDIDATES])
-    return _build(rows, words)
+    split = tiers(profile)
+    query = narrowing.Query(profile, words=False)
+    ids = [sid for sid, _ in query.everything(split.needs + split.family)]
+    return candidates_for(dict.fromkeys(ids), search.word_groups(words))
 
 
-def candidates_for(service_ids: Iterable[Any], words: str = "") -> list[engine.Candidate]:
+def candidates_for(
+    service_ids: Iterable[Any], groups: list[list[str]] | str = ""
+) -> list[engine.Candidate]:
     """These services as the engine sees them (e.g. to judge another directory's results)."""
-    rows = list(Service.objects.filter(pk__in=list(service_ids)).values_list(*SERVICE_COLUMNS))
-    return _build(rows, words)
-
-
-def _build(rows: list[tuple[Any, ...]], words: str) -> list[engine.Candidate]:
-    ids = [row[0] for row in rows]
-    related = _related(ids)
-    ranks = ranked_ids(words, among=ids) if words and ids else {}
-    return [_candidate(row, related, ranks.get(str(row[0]), 0.0)) for row in rows]
-
-
-SERVICE_COLUMNS = (
-    "id",
-    "name",
-    "delivery",
-    "minimum_age",
-    "maximum_age",
-    "circumstances",
-    "residency_area_id",
-    "vacancies",
-)
-
-
-def _grouped(pairs: Iterable[tuple[Any, Any]]) -> dict[Any, list[Any]]:
-    found: dict[Any, list[Any]] = defaultdict(list)
-    for key, value in pairs:
-        found[key].append(value)
-    return found
-
-
-def _related(ids: list[Any]) -> dict[str, dict[Any, list[Any]]]:
-    """What the engine needs from the candidates' related rows, one flat query each."""
-    if not ids:
-        return {"terms": {}, "languages": {}, "costs": {}, "days": {}, "places": {}}
-    through = Service.terms.through.objects.filter(service_id__in=ids)
-    return {
-        "terms": _grouped(through.values_list("service_id", "taxonomyterm_id")),
-        "languages": _grouped(
-            (sid, (code, name))
-            for sid, code, name in Language.objects.filter(service_id__in=ids).values_list(
-                "service_id", "code", "name"
-            )
-        ),
-        "costs": _grouped(
-            (sid, (pence, unit))
-            for sid, pence, unit in CostOption.objects.filter(service_id__in=ids).values_list(
-                "service_id", "amount_pence", "unit"
-            )
-        ),
-        "days": _grouped(
-            Schedule.objects.filter(service_id__in=ids).values_list("service_id", "byday")
-        ),
-        "places": _grouped(
-            (sid, (lat, lon, access))
-            for sid, lat, lon, access in ServiceAtLocation.objects.filter(
-                service_id__in=ids
-            ).values_list(
-                "service_id", "location__latitude", "location__longitude", "location__accessibility"
-            )
-        ),
-    }
-
-
-@lru_cache(maxsize=1)
-def _term_codes() -> dict[Any, tuple[str, str | None]]:
-    """Every term's code and its family's code, by id (the taxonomy changes rarely)."""
-    return {
-        pk: (code, parent)
-        for pk, code, parent in TaxonomyTerm.objects.values_list("pk", "code", "parent__code")
-    }
-
-
-def _candidate(
-    row: tuple[Any, ...], related: dict[str, dict[Any, list[Any]]], text_rank: float
-) -> engine.Candidate:
-    sid, name, delivery, low, high, circumstances, residency, vacancies = row
-    codes = _term_codes()
-    terms = [codes.get(t) or _term_codes_refreshed(t) for t in related["terms"].get(sid, [])]
-    cost = next(iter(related["costs"].get(sid, [])), None)
-    days = {d for text in related["days"].get(sid, []) for d in (text or "").split(",") if d}
-    places = tuple(
-        engine.Place(lat, lon, frozenset(access or []))
-        for lat, lon, access in related["places"].get(sid, [])
-        if lat is not None and lon is not None
-    )
-    languages = related["languages"].get(sid, [])
-    return engine.Candidate(
-        id=str(sid),
-        name=name,
-        terms=frozenset(code for code, _ in terms),
-        term_families=frozenset(parent for _, parent in terms if parent),
-        places=places,
-        delivery=frozenset(delivery or []),
-        minimum_age=low,
-        maximum_age=high,
-        circumstances=frozenset(circumstances or []),
-        residency_area=residency,
-        languages=frozenset(code for code, _ in languages),
-        language_names=tuple(languages),
-        price_pence=cost[0] if cost else None,
-        unit=cost[1] if cost else "hour",
-        days=frozenset(days),
-        vacancies=vacancies,
-        text_rank=text_rank,
-    )
-
-
-def _term_codes_refreshed(term_id: Any) -> tuple[str, str | None]:
-    """A term added since the cache was filled (an imported taxonomy): refill once."""
-    _term_codes.cache_clear()
-    return _term_codes().get(term_id, ("", None))
+    words = search.word_groups(groups) if isinstance(groups, str) else groups
+    return facts.read(service_ids, words)
 
 
 def match(question: Question, *, limit: int = 20) -> tuple[engine.Profile, engine.Ranking]:
     profile = profile_from(question)
-    return profile, engine.rank(profile, candidates(profile, question.words), limit=limit)
+    return profile, ranked(profile, question.words, limit=limit)
 
 
 def as_json(ranking: engine.Ranking) -> dict[str, Any]:

@@ -2,7 +2,8 @@
 
 A change to any part of a service (its terms, places, costs, times, languages) counts as
 a review by its provider and moves the service's last_modified, which the ORUK API's
-modified_after filter reads.
+modified_after filter reads. Each write also brings the service's derived rows up to date in
+the same transaction: its search text (search.py) and its reach rows (reach.py).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from django.utils import timezone
 
 from opus.core.audit import audit_record, changes
 from opus.core.models import Organisation, User
-from opus.directory import search
+from opus.directory import reach, search
 from opus.directory.models import (
     CostOption,
     Language,
@@ -53,6 +54,13 @@ def _snapshot(service: Service) -> dict[str, Any]:
     return {name: getattr(service, name) for name in SERVICE_FIELDS}
 
 
+def _reindex(service_ids: list[Any], *, text: bool = False) -> None:
+    """Derived rows follow the services: search text (if it may have changed) and reach."""
+    if text:
+        search.refresh(service_ids)
+    reach.refresh(service_ids)
+
+
 def _touch(service: Service) -> None:
     now = timezone.now()
     Service.objects.filter(pk=service.pk).update(last_modified=now, reviewed_at=now)
@@ -64,7 +72,7 @@ def service_create(*, organisation: Organisation, by: User | None, **fields: Any
     service = Service(organisation=organisation, **fields)
     service.full_clean()
     service.save(force_insert=True)
-    search.refresh([service.pk])
+    _reindex([service.pk], text=True)
     audit_record(
         actor=by,
         action="service.create",
@@ -85,7 +93,7 @@ def service_update(*, service: Service, by: User | None, **fields: Any) -> Servi
     service.last_modified = service.reviewed_at = timezone.now()
     service.full_clean()
     service.save()
-    search.refresh([service.pk])
+    _reindex([service.pk], text=True)
     audit_record(
         actor=by,
         action="service.update",
@@ -108,7 +116,7 @@ def service_set_terms(*, service: Service, terms: list[TaxonomyTerm], by: User |
     before = sorted(str(t.code) for t in service.terms.all())
     service.terms.set(terms)
     _touch(service)
-    search.refresh([service.pk])
+    _reindex([service.pk], text=True)
     audit_record(
         actor=by,
         action="service.terms",
@@ -128,6 +136,7 @@ def service_set_languages(*, service: Service, codes: list[str], by: User | None
         [Language(service=service, code=c, name=LANGUAGES[c]) for c in codes]
     )
     _touch(service)
+    _reindex([service.pk])
     audit_record(actor=by, action="service.languages", target=service, summary={"after": codes})
     return service
 
@@ -143,6 +152,7 @@ def service_set_cost(
             service=service, amount_pence=amount_pence, unit=unit, option=option
         )
     _touch(service)
+    _reindex([service.pk])
     audit_record(
         actor=by,
         action="service.cost",
@@ -162,6 +172,7 @@ def service_set_schedule(
             service=service, byday=",".join(byday), opens_at=opens_at, closes_at=closes_at
         )
     _touch(service)
+    _reindex([service.pk])
     audit_record(
         actor=by,
         action="service.schedule",
@@ -193,6 +204,7 @@ def location_update(*, location: Location, by: User | None, **fields: Any) -> Lo
         setattr(location, name, value)
     location.full_clean()
     location.save(update_fields=list(fields))
+    _reindex(reach.services_at([location.pk]))
     audit_record(
         actor=by,
         action="location.update",
@@ -210,6 +222,7 @@ def service_set_locations(
     for location in locations:
         ServiceAtLocation.objects.get_or_create(service=service, location=location)
     _touch(service)
+    _reindex([service.pk])
     audit_record(
         actor=by,
         action="service.locations",

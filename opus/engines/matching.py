@@ -16,10 +16,17 @@ other service gets a score between 0 and 1, a weighted sum of parts, each explai
                         QUALITY_PRIOR_COUNT reviews), scaled from 1–5 to 0–1, so a new
                         small provider is neither buried nor inflated by a few reviews
     timing        0.05  share of the person's preferred days on which it runs
-    words         0.05  the text-search rank of the person's own words (0–1)
+    words         0.05  share of the person's own words (each with its synonyms) that the
+                        database's full-text search finds in the service's text
 
 Ties are broken by distance, then name, then id, so the same question always gets the
 same order.
+
+`ceiling` bounds a score from above using only what a cheap query can know (an Outline),
+and `distance_scales` gives factors that bound great-circle distances from below and above
+by flat-earth arithmetic a database can do: together they let the directory read and rank
+a handful of services from a million and still return exactly what `rank` would return
+over all of them.
 """
 
 from __future__ import annotations
@@ -40,9 +47,11 @@ WEIGHTS = {
 QUALITY_PRIOR_MEAN = 3.5
 QUALITY_PRIOR_COUNT = 5
 REMOTE_DISTANCE_SCORE = 0.8
+AVAILABILITY_SCORES = {"places": 1.0, "unknown": 0.5, "full": 0.1}
 REMOTE_DELIVERY = frozenset({"at-home", "online"})
 UNIT_WORDS = {"hour": "an hour", "session": "a session", "week": "a week", "month": "a month"}
 EARTH_RADIUS_KM = 6371.0088
+SCALE_MARGIN = 0.02  # see distance_scales
 
 
 @dataclass(frozen=True)
@@ -92,7 +101,27 @@ class Candidate:
     rating_sum: float = 0.0
     rating_count: int = 0
     vacancies: int | None = None
-    text_rank: float = 0.0
+    words_found: float = 0.0  # share of the person's words found in its text, 0–1
+
+
+@dataclass(frozen=True)
+class Outline:
+    """What a cheap query knows of a candidate before reading it in full.
+
+    `distance_floor_km` is at most the distance from home to the service's nearest place
+    (None when the service has no place at all); `lowest_price_pence` is the lowest of its
+    prices (None when it states none).
+    """
+
+    terms: frozenset[str]
+    term_families: frozenset[str] = frozenset()
+    remote: bool = False  # delivered at home or online
+    distance_floor_km: float | None = None
+    lowest_price_pence: int | None = None
+    vacancies: int | None = None
+    days: frozenset[str] = frozenset()
+    rating_sum: float = 0.0
+    rating_count: int = 0
 
 
 @dataclass(frozen=True)
@@ -186,7 +215,8 @@ def _need_part(profile: Profile, candidate: Candidate) -> float:
     return (exact + 0.5 * broad) / len(profile.needs)
 
 
-def _distance_part(profile: Profile, distance: float | None, remote: bool) -> float:
+def distance_part(profile: Profile, distance: float | None, remote: bool) -> float:
+    """1 at the door, 0 at the person's maximum; at least REMOTE_DISTANCE_SCORE if remote."""
     if distance is None:
         return REMOTE_DISTANCE_SCORE if remote else 0.5
     near = max(0.0, 1 - distance / profile.max_distance_km) if profile.max_distance_km else 0.0
@@ -202,12 +232,17 @@ def _price_part(profile: Profile, candidate: Candidate) -> float:
 
 def _availability_part(candidate: Candidate) -> float:
     if candidate.vacancies is None:
-        return 0.5
-    return 1.0 if candidate.vacancies > 0 else 0.1
+        return AVAILABILITY_SCORES["unknown"]
+    return AVAILABILITY_SCORES["places" if candidate.vacancies > 0 else "full"]
+
+
+def quality_part(total: float, count: int) -> float:
+    """The Bayesian average of ratings (1–5 stars) scaled to 0–1."""
+    return (bayesian_rating(total, count) - 1) / 4
 
 
 def _quality_part(candidate: Candidate) -> float:
-    return (bayesian_rating(candidate.rating_sum, candidate.rating_count) - 1) / 4
+    return quality_part(candidate.rating_sum, candidate.rating_count)
 
 
 def _timing_part(profile: Profile, candidate: Candidate) -> float:
@@ -221,14 +256,56 @@ def parts(profile: Profile, candidate: Candidate) -> tuple[dict[str, float], flo
     remote = _remote(profile, candidate)
     found = {
         "need": _need_part(profile, candidate),
-        "distance": _distance_part(profile, distance, remote),
+        "distance": distance_part(profile, distance, remote),
         "price": _price_part(profile, candidate),
         "availability": _availability_part(candidate),
         "quality": _quality_part(candidate),
         "timing": _timing_part(profile, candidate),
-        "words": max(0.0, min(1.0, candidate.text_rank)),
+        "words": max(0.0, min(1.0, candidate.words_found)),
     }
     return found, distance
+
+
+def ceiling(profile: Profile, outline: Outline, *, words: bool) -> float:
+    """The highest score any candidate fitting this outline can get (0–1, unrounded).
+
+    Every part is worked as `parts` works it, from the outline's facts: exactly for need,
+    price (at the lowest price), availability, quality and timing; for distance at the
+    floor, which can only raise it; words count fully when the person gave any. So
+    `ceiling(...) >= score(parts(...))` for every such candidate.
+    """
+    stand_in = Candidate(
+        id="",
+        name="",
+        terms=outline.terms,
+        term_families=outline.term_families,
+        delivery=REMOTE_DELIVERY if outline.remote else frozenset(),
+        price_pence=outline.lowest_price_pence,
+        days=outline.days,
+        rating_sum=outline.rating_sum,
+        rating_count=outline.rating_count,
+        vacancies=outline.vacancies,
+    )
+    floor = outline.distance_floor_km if profile.home is not None else None
+    found = {
+        "need": _need_part(profile, stand_in),
+        "distance": distance_part(profile, floor, _remote(profile, stand_in)),
+        "price": _price_part(profile, stand_in),
+        "availability": _availability_part(stand_in),
+        "quality": _quality_part(stand_in),
+        "timing": _timing_part(profile, stand_in),
+        "words": 1.0 if words else 0.0,
+    }
+    return sum(WEIGHTS[name] * value for name, value in found.items())
+
+
+def need_halves(profile: Profile, terms: frozenset[str], families: frozenset[str]) -> int:
+    """Twice the number of needs met, a broader family counting one: the need part × 2n.
+
+    An integer, so that a database can order by it exactly as `rank` orders near misses.
+    """
+    exact = len(profile.needs & terms)
+    return 2 * exact + len((profile.needs - terms) & families)
 
 
 def reasons(profile: Profile, candidate: Candidate, distance: float | None) -> list[str]:
@@ -310,6 +387,46 @@ def _order(match: Match) -> tuple[float, float, str, str]:
 def explain(match: Match) -> Sequence[tuple[str, float, float]]:
     """(part, its value 0–1, its contribution to the score), for a page that shows the sums."""
     return [(name, value, round(WEIGHTS[name] * value, 6)) for name, value in match.parts.items()]
+
+
+@dataclass(frozen=True)
+class DistanceScales:
+    """Kilometres per degree of latitude and of longitude for flat-earth distances near home.
+
+    Within `radius_km` of home (any point inside the latitude band home ± radius_km / 111),
+    sqrt((Δlat × low_lat)² + (Δlon × low_lon)²) is at most the great-circle distance and the
+    same with the `high_` scales at least it. Both are None near the poles, where the flat
+    arithmetic fails: callers then assume nothing (a floor of 0, no ceiling).
+    """
+
+    low_lat: float
+    low_lon: float
+    high_lat: float
+    high_lon: float
+
+
+def distance_scales(home: tuple[float, float], radius_km: float) -> DistanceScales | None:
+    """Scales bounding great-circle distance within radius_km of home (see DistanceScales).
+
+    On a sphere of radius R, for points whose latitudes lie in [φa, φb], the great-circle
+    distance lies between R·√(Δφ² + (cos φ_far · Δλ)²)·(1 − ε) and R·√(Δφ² + (cos φ_near ·
+    Δλ)²)·(1 + ε), where φ_far and φ_near are the band's latitudes farthest from and nearest
+    to the equator; ε = 2 % covers the flattening of meridians and parallels over a few
+    hundred kilometres (checked by property tests up to 400 km and latitude 70°).
+    """
+    band = radius_km / 111.0
+    low, high = abs(home[0]) - band, abs(home[0]) + band
+    if high >= 75.0 or radius_km > 400.0:
+        return None
+    per_degree = EARTH_RADIUS_KM * math.pi / 180
+    far = math.cos(math.radians(high))
+    near = math.cos(math.radians(max(0.0, low)))
+    return DistanceScales(
+        low_lat=per_degree * (1 - SCALE_MARGIN),
+        low_lon=per_degree * far * (1 - SCALE_MARGIN),
+        high_lat=per_degree * (1 + SCALE_MARGIN),
+        high_lon=per_degree * near * (1 + SCALE_MARGIN),
+    )
 
 
 def grid_cells(home: tuple[float, float], radius_km: float, per_degree: int = 10) -> list[int]:

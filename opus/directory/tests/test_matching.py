@@ -87,7 +87,8 @@ def test_services_far_beyond_reach_are_not_even_considered(client):
     near, far, _ = _world()
     from opus.directory.models import Location
 
-    Location.objects.filter(services_here__service=far).update(latitude=55.0)
+    for place in Location.objects.filter(services_here__service=far):
+        services.location_update(location=place, by=None, latitude=55.0)
     body = client.post(
         "/api/v1/matches",
         {"needs": ["befriending"], "postcode": "ZY1 1AA", "remote_ok": False},

@@ -1,0 +1,100 @@
+"""Services read in full, as the matching engine's candidates: one key look-up each.
+
+Building model objects, or one query per related table, cost more than all the rest of a
+match together; each service's card (reach.py: everything the engine needs, kept in step
+with the directory) is read by key and turned into an engine.Candidate. A service with
+several prices is judged, and shown, at its lowest.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterable
+from functools import lru_cache
+from typing import Any
+
+from django.db import connection
+
+from opus.directory import search
+from opus.directory.models import TaxonomyTerm
+from opus.engines import matching as engine
+
+CARD_SQL = (
+    "SELECT service_id, name, delivery, minimum_age, maximum_age, circumstances, "
+    "residency_area_id, vacancies, terms, families, language_names, price, unit, days, "
+    "locations FROM directory_card WHERE service_id IN ({marks})"  # noqa: S608 - placeholders
+)
+
+
+@lru_cache(maxsize=1)
+def _terms() -> dict[uuid.UUID, tuple[str, Any, str | None]]:
+    """Every term: its code, its parent's id and its parent's code, by id (changes rarely)."""
+    rows = TaxonomyTerm.objects.values_list("pk", "code", "parent_id", "parent__code")
+    return {pk: (code, parent, parent_code) for pk, code, parent, parent_code in rows}
+
+
+def taxonomy(codes: Iterable[str] = ()) -> dict[uuid.UUID, tuple[str, Any, str | None]]:
+    """The cached terms, read again once if any of these codes is missing (a new term)."""
+    found = _terms()
+    if not set(codes) <= {code for code, _, _ in found.values()}:
+        _terms.cache_clear()
+        found = _terms()
+    return found
+
+
+def term_codes(term_id: uuid.UUID) -> tuple[str, str | None]:
+    """A term's code and its family's code (the cache is read again for a new term)."""
+    found = _terms().get(term_id)
+    if found is None:
+        _terms.cache_clear()
+        found = _terms().get(term_id, ("", None, None))
+    return found[0], found[2]
+
+
+def read(service_ids: Iterable[Any], groups: list[list[str]]) -> list[engine.Candidate]:
+    """These services as the engine sees them, with the share of the word groups found."""
+    ids = [uuid.UUID(str(i)) for i in dict.fromkeys(service_ids)]
+    if not ids:
+        return []
+    keys = [i.hex if connection.vendor == "sqlite" else i for i in ids]
+    with connection.cursor() as cursor:
+        cursor.execute(CARD_SQL.format(marks=", ".join(["%s"] * len(keys))), keys)
+        rows = cursor.fetchall()
+    found = search.words_found(groups, ids) if groups else {}
+    return [_candidate(row, found) for row in rows]
+
+
+def _listed(text: str | None) -> frozenset[str]:
+    """'|a|b|' as {'a', 'b'}."""
+    return frozenset(part for part in (text or "").split("|") if part)
+
+
+def _candidate(row: tuple[Any, ...], found: dict[str, float]) -> engine.Candidate:
+    (sid, name, delivery, low, high, circumstances, residency, vacancies, terms, families,
+     language_names, price, unit, days, locations) = row  # fmt: skip
+    languages = tuple((code, text) for code, text in json.loads(language_names))
+    places = tuple(
+        engine.Place(float(lat), float(lon), frozenset(access or []))
+        for lat, lon, access in json.loads(locations)
+    )
+    service_id = search.uuid_text(sid)
+    return engine.Candidate(
+        id=service_id,
+        name=name,
+        terms=_listed(terms),
+        term_families=_listed(families),
+        places=places,
+        delivery=_listed(delivery),
+        minimum_age=low,
+        maximum_age=high,
+        circumstances=_listed(circumstances),
+        residency_area=residency,
+        languages=frozenset(code for code, _ in languages),
+        language_names=languages,
+        price_pence=price,
+        unit=unit or "hour",
+        days=_listed(days),
+        vacancies=vacancies,
+        words_found=found.get(service_id, 0.0),
+    )

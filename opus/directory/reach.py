@@ -1,0 +1,237 @@
+"""What matching reads, derived from the directory's tables: a card per service, and reach.
+
+`directory_card` holds one row per service with everything the matching engine needs to
+judge it (its terms and their families, eligibility, languages, lowest price, days and
+every located place), so that reading a candidate in full is one key look-up
+(facts.py). `directory_reach` holds a row for every active service × each of its terms ×
+each way a person can reach it: a place with coordinates (`cell` is its 0.1° grid square),
+a service area of a service delivered at home or online (`cell` is minus the area's id), or,
+for a service with neither, one row at NOWHERE. Each reach row repeats what is needed to
+bound and filter the service roughly — its name, terms, eligibility, lowest price,
+vacancies, days, and this place's position and access — so that one range read on
+(term, cell) finds the services near a person without a join (narrowing.py).
+
+Both are derived by SQL from the directory's own tables: `refresh(ids)` after any change to
+those services (every write in services.py and the importer calls it), `rebuild()` for
+everything (after a bulk load; `manage.py rebuild_search_index` runs it). On SQLite they
+are WITHOUT ROWID tables clustered on their keys; on PostgreSQL plain tables with btree
+indexes, written in key order by `rebuild()`. Lists are kept as text between bars
+(`|carer|veteran|`) so that both databases can test membership with a substring search.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import connection
+
+TABLE = "directory_reach"
+CARDS = "directory_card"
+NOWHERE = -(2**62)  # the cell of a service with neither a located place nor a service area
+CHUNK = 500
+
+CARD_COLUMNS = (
+    "service_id", "active", "remote", "name", "delivery", "minimum_age", "maximum_age",
+    "circumstances", "residency_area_id", "vacancies", "terms", "families", "languages",
+    "language_names", "price", "unit", "days", "places", "areas", "locations",
+)  # fmt: skip
+COLUMNS = (
+    "term_id", "cell", "service_id", "source_id", "latitude", "longitude", "remote", "name",
+    "terms", "families", "minimum_age", "maximum_age", "circumstances", "residency_area_id",
+    "languages", "access", "price", "vacancies", "days", "places",
+)  # fmt: skip
+
+TYPES = {
+    "sqlite": {"uuid": "char(32)", "int": "integer", "big": "integer", "real": "real",
+               "bool": "integer", "end": " WITHOUT ROWID"},
+    "postgresql": {"uuid": "uuid", "int": "integer", "big": "bigint",
+                   "real": "double precision", "bool": "boolean", "end": ""},
+}  # fmt: skip
+CARD_TABLE = """CREATE TABLE IF NOT EXISTS {cards} (
+    service_id {uuid} NOT NULL PRIMARY KEY, active {bool} NOT NULL, remote {bool} NOT NULL,
+    name text NOT NULL, delivery text NOT NULL, minimum_age {int} NULL,
+    maximum_age {int} NULL, circumstances text NOT NULL, residency_area_id {big} NULL,
+    vacancies {int} NULL, terms text NOT NULL, families text NOT NULL, languages text NOT NULL,
+    language_names text NOT NULL, price {int} NULL, unit text NULL, days text NOT NULL,
+    places {int} NOT NULL, areas {int} NOT NULL, locations text NOT NULL){end}"""
+REACH_TABLE = """CREATE TABLE IF NOT EXISTS {table} (
+    term_id {uuid} NOT NULL, cell {big} NOT NULL, service_id {uuid} NOT NULL,
+    source_id {uuid} NOT NULL, latitude {real} NULL, longitude {real} NULL,
+    remote {bool} NOT NULL, name text NOT NULL, terms text NOT NULL, families text NOT NULL,
+    minimum_age {int} NULL, maximum_age {int} NULL, circumstances text NOT NULL,
+    residency_area_id {big} NULL, languages text NOT NULL, access text NOT NULL,
+    price {int} NULL, vacancies {int} NULL, days text NOT NULL, places {int} NOT NULL{key}){end}"""
+INDEXES = {
+    "sqlite": [f"CREATE INDEX IF NOT EXISTS {TABLE}_service ON {TABLE} (service_id)"],
+    "postgresql": [
+        f"CREATE INDEX IF NOT EXISTS {TABLE}_term_cell ON {TABLE} (term_id, cell)",
+        f"CREATE INDEX IF NOT EXISTS {TABLE}_service ON {TABLE} (service_id)",
+    ],
+}
+
+
+def create(schema_editor: Any) -> None:
+    """The tables and their indexes (a migration runs this)."""
+    vendor = schema_editor.connection.vendor
+    types = TYPES[vendor]
+    key = ",\n    PRIMARY KEY (term_id, cell, service_id, source_id)" if vendor == "sqlite" else ""
+    schema_editor.execute(CARD_TABLE.format(cards=CARDS, **types))
+    schema_editor.execute(REACH_TABLE.format(table=TABLE, key=key, **types))
+    for statement in INDEXES[vendor]:
+        schema_editor.execute(statement)
+
+
+def drop(schema_editor: Any) -> None:
+    schema_editor.execute(f"DROP TABLE IF EXISTS {TABLE}")
+    schema_editor.execute(f"DROP TABLE IF EXISTS {CARDS}")
+
+
+def _sql(vendor: str) -> dict[str, str]:
+    """The pieces of SQL that differ between the databases."""
+    if vendor == "postgresql":
+        return {
+            "agg": "string_agg({}, '|')",
+            "bars": "(SELECT string_agg(value, '|') FROM jsonb_array_elements_text({}))",
+            "pairs": "coalesce((SELECT json_agg(json_build_array(code, name) ORDER BY code) "
+            "FROM directory_language WHERE service_id = s.id)::text, '[]')",
+            "places": "coalesce((SELECT json_agg(json_build_array(l.latitude, l.longitude, "
+            "l.accessibility) ORDER BY l.id) FROM directory_serviceatlocation sal "
+            "JOIN directory_location l ON l.id = sal.location_id "
+            "WHERE sal.service_id = s.id AND {located})::text, '[]')",
+            "true": "TRUE",
+        }
+    return {
+        "agg": "group_concat({}, '|')",
+        "bars": "(SELECT group_concat(value, '|') FROM json_each({}))",
+        "pairs": "(SELECT json_group_array(json_array(code, name)) FROM (SELECT code, name "
+        "FROM directory_language WHERE service_id = s.id ORDER BY code))",
+        "places": "(SELECT json_group_array(json_array(lat, lon, json(access))) FROM ("
+        "SELECT l.latitude AS lat, l.longitude AS lon, l.accessibility AS access "
+        "FROM directory_serviceatlocation sal JOIN directory_location l "
+        "ON l.id = sal.location_id WHERE sal.service_id = s.id AND {located} ORDER BY l.id))",
+        "true": "1",
+    }
+
+
+LOCATED = "l.latitude IS NOT NULL AND l.longitude IS NOT NULL"
+
+
+def _bars(expression: str) -> str:
+    """A list as '|a|b|' ('||' when empty), whatever the expression gives."""
+    return f"'|' || coalesce({expression}, '') || '|'"
+
+
+def card_sql(vendor: str, services: str) -> str:
+    """SELECT of the cards of the services chosen by `services` (a condition on s)."""
+    q = _sql(vendor)
+    agg, bars = q["agg"].format, q["bars"].format
+    lowest = "FROM directory_costoption WHERE service_id = s.id ORDER BY amount_pence, unit LIMIT 1"
+    return f"""
+      SELECT s.id, s.status = 'active', s.delivers_remotely, s.name,
+        {_bars(bars("s.delivery"))}, s.minimum_age, s.maximum_age,
+        {_bars(bars("s.circumstances"))}, s.residency_area_id, s.vacancies,
+        (SELECT {_bars(agg("t.code"))} FROM directory_service_terms st
+           JOIN directory_taxonomyterm t ON t.id = st.taxonomyterm_id
+           WHERE st.service_id = s.id),
+        (SELECT {_bars(agg("p.code"))} FROM directory_service_terms st
+           JOIN directory_taxonomyterm t ON t.id = st.taxonomyterm_id
+           JOIN directory_taxonomyterm p ON p.id = t.parent_id
+           WHERE st.service_id = s.id),
+        (SELECT {_bars(agg("code"))} FROM directory_language WHERE service_id = s.id),
+        {q["pairs"]},
+        (SELECT amount_pence {lowest}), (SELECT unit {lowest}),
+        (SELECT {_bars(agg("replace(byday, ',', '|')"))} FROM directory_schedule
+           WHERE service_id = s.id AND byday <> ''),
+        (SELECT count(*) FROM directory_serviceatlocation sal
+           JOIN directory_location l ON l.id = sal.location_id
+           WHERE sal.service_id = s.id AND {LOCATED}),
+        (SELECT count(*) FROM directory_servicearea sa
+           WHERE sa.service_id = s.id AND sa.area_id IS NOT NULL),
+        {q["places"].format(located=LOCATED)}
+      FROM directory_service s WHERE {services}"""  # noqa: S608 - our SQL, no values
+
+
+def reach_sql(vendor: str, services: str) -> str:
+    """SELECT of the reach rows of the active services chosen by `services` (on c, a card)."""
+    bars = _sql(vendor)["bars"].format
+    shared = (
+        "c.remote, c.name, c.terms, c.families, c.minimum_age, c.maximum_age, "
+        "c.circumstances, c.residency_area_id, c.languages"
+    )
+    tail = "c.price, c.vacancies, c.days, c.places"
+    cards = f"{CARDS} c JOIN directory_service_terms st ON st.service_id = c.service_id"
+    return f"""
+      SELECT st.taxonomyterm_id, l.cell, c.service_id, sal.id, l.latitude, l.longitude,
+        {shared}, {_bars(bars("l.accessibility"))}, {tail}
+      FROM {cards}
+      JOIN directory_serviceatlocation sal ON sal.service_id = c.service_id
+      JOIN directory_location l ON l.id = sal.location_id
+      WHERE c.active AND {LOCATED} AND {services}
+      UNION ALL
+      SELECT st.taxonomyterm_id, -sa.area_id, c.service_id, sa.id, NULL, NULL, {shared}, '||',
+        {tail}
+      FROM {cards} JOIN directory_servicearea sa ON sa.service_id = c.service_id
+      WHERE c.active AND c.remote AND sa.area_id IS NOT NULL AND {services}
+      UNION ALL
+      SELECT st.taxonomyterm_id, {NOWHERE}, c.service_id, c.service_id, NULL, NULL, {shared},
+        '||', {tail}
+      FROM {cards}
+      WHERE c.active AND c.places = 0 AND NOT (c.remote AND c.areas > 0) AND {services}"""  # noqa: S608
+
+
+def _insert(table: str, columns: tuple[str, ...], select: str, *, order: bool = False) -> str:
+    ordered = f"SELECT * FROM ({select}) AS r ORDER BY 1, 2" if order else select  # noqa: S608
+    return f"INSERT INTO {table} ({', '.join(columns)}) {ordered}"  # noqa: S608 - our SQL
+
+
+def refresh(service_ids: Iterable[Any]) -> None:
+    """Re-derive the card and reach rows of these services (inactive ones have no reach)."""
+    ids = [_key(i) for i in dict.fromkeys(service_ids)]
+    vendor = connection.vendor
+    with connection.cursor() as cursor:
+        for start in range(0, len(ids), CHUNK):
+            part = ids[start : start + CHUNK]
+            marks = ", ".join(["%s"] * len(part))
+            for table in (TABLE, CARDS):
+                cursor.execute(f"DELETE FROM {table} WHERE service_id IN ({marks})", part)  # noqa: S608
+            cards = card_sql(vendor, f"s.id IN ({marks})")
+            cursor.execute(_insert(CARDS, CARD_COLUMNS, cards), part)
+            reach = reach_sql(vendor, f"c.service_id IN ({marks})")
+            cursor.execute(_insert(TABLE, COLUMNS, reach), part * 3)
+
+
+def rebuild(using: Any = None) -> int:
+    """Re-derive every card and reach row, in key order (after a bulk load). Reach rows."""
+    db = using or connection
+    everything = _sql(db.vendor)["true"]
+    with db.cursor() as cursor:
+        for table in (TABLE, CARDS):
+            cursor.execute(f"DELETE FROM {table}")  # noqa: S608 - a constant
+        cards = f"SELECT * FROM ({card_sql(db.vendor, everything)}) AS r ORDER BY 1"  # noqa: S608
+        cursor.execute(_insert(CARDS, CARD_COLUMNS, cards))
+        cursor.execute(_insert(TABLE, COLUMNS, reach_sql(db.vendor, everything), order=True))
+        for table in (TABLE, CARDS):
+            cursor.execute(f"ANALYZE {table}")
+        cursor.execute(f"SELECT count(*) FROM {TABLE}")  # noqa: S608 - a constant
+        return int(cursor.fetchone()[0])
+
+
+def services_at(location_ids: Iterable[Any]) -> list[Any]:
+    """The services offered at these places (whose rows change when a place does)."""
+    from opus.directory.models import ServiceAtLocation
+
+    wanted = list(location_ids)
+    found: list[Any] = []
+    for start in range(0, len(wanted), CHUNK):
+        rows = ServiceAtLocation.objects.filter(location_id__in=wanted[start : start + CHUNK])
+        found += rows.values_list("service_id", flat=True)
+    return found
+
+
+def _key(value: Any) -> Any:
+    """A service id as the database keeps it (SQLite: 32 hex digits)."""
+    from uuid import UUID
+
+    found = value if isinstance(value, UUID) else UUID(str(value))
+    return found.hex if connection.vendor == "sqlite" else found
