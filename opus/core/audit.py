@@ -84,39 +84,75 @@ def audit_record(
         raise RuntimeError("audit_record must run inside the transaction of the change")
     chain = _chain()
     number = _lock_chain(chain)
-    last = (
-        AuditEvent.objects.filter(chain=chain)
-        .order_by("-sequence")
-        .values("sequence", "position", "hash")
-        .first()
-    )
+    last = _last_in_chain(chain)
     if number is None:  # SQLite: one writer at a time, so the next number is safe to take
-        top = AuditEvent.objects.order_by("-sequence").values_list("sequence", flat=True).first()
-        number = (top or 0) + 1
+        number = _sqlite_next_number()
     event = AuditEvent(
         sequence=number,
         chain=chain,
-        position=_position(last) + 1,
+        position=(last[1] if last else 0) + 1,
         created_at=timezone.now(),
-        actor=actor if actor is not None and actor.pk else None,
+        actor_id=actor.pk if actor is not None and actor.pk else None,
         actor_label=(actor.email if actor is not None and actor.pk else "system"),
         action=action,
         object_type=object_type or (target._meta.label_lower if target is not None else ""),
         object_id=object_id or (str(target.pk) if target is not None else ""),
         object_label=str(target)[:300] if target is not None else "",
         summary=_json_safe(summary or {}),
-        previous_hash=last["hash"] if last else GENESIS,
+        previous_hash=last[2] if last else GENESIS,
     )
     event.hash = event_hash(event.previous_hash, _payload(event))
-    event.save(force_insert=True)
+    _insert(event)
     return event
 
 
-def _position(last: dict[str, Any] | None) -> int:
-    if last is None:
-        return 0
+# The queries below are written out rather than built by the ORM: every change in Opus
+# writes an event, and on the ledger's hot path the ORM's compiling of each query cost more
+# than the database's work (see bench/ledger.py).
+
+
+def _last_in_chain(chain: int) -> tuple[int, int, str] | None:
+    """(sequence, position, hash) of the chain's last event."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT sequence, position, hash FROM core_auditevent WHERE chain = %s"
+            " ORDER BY sequence DESC LIMIT 1",
+            [chain],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
     # Events written before there were chains have no position: theirs is their sequence.
-    return int(last["position"] if last["position"] is not None else last["sequence"])
+    return int(row[0]), int(row[1] if row[1] is not None else row[0]), str(row[2])
+
+
+def _sqlite_next_number() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COALESCE(MAX(sequence), 0) + 1 FROM core_auditevent")
+        return int(cursor.fetchone()[0])
+
+
+INSERT_COLUMNS = (
+    "sequence", "chain", "position", "created_at", "actor_id", "actor_label", "action",
+    "object_type", "object_id", "object_label", "summary", "previous_hash", "hash",
+)  # fmt: skip
+
+
+def _insert(event: AuditEvent) -> None:
+    json_mark = "%s::jsonb" if connection.vendor == "postgresql" else "%s"
+    marks = ", ".join(json_mark if c == "summary" else "%s" for c in INSERT_COLUMNS)
+    values = [getattr(event, c) for c in INSERT_COLUMNS]
+    values[3] = connection.ops.adapt_datetimefield_value(event.created_at)
+    values[10] = json.dumps(event.summary, cls=DjangoJSONEncoder)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO core_auditevent ({', '.join(INSERT_COLUMNS)}) VALUES ({marks})"  # noqa: S608
+            " RETURNING id",
+            values,
+        )
+        event.pk = cursor.fetchone()[0]
+    event._state.adding = False
+    event._state.db = connection.alias
 
 
 def changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
