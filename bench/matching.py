@@ -561,6 +561,19 @@ def analyse(w: Writer) -> float:
     return time.perf_counter() - started
 
 
+def derive(w: Writer) -> tuple[float, int]:
+    """The cards and reach rows matching reads, derived from the loaded tables by SQL (what
+    `manage.py rebuild_search_index` does after a bulk load); its seconds and rows."""
+    from django.db import transaction
+
+    from opus.directory import reach
+
+    started = time.perf_counter()
+    with transaction.atomic():
+        rows = reach.rebuild()
+    return time.perf_counter() - started, rows
+
+
 def stage_load(options: argparse.Namespace) -> None:
     """Postcodes, providers and the directory (untimed for the targets; reported)."""
     django_setup()
@@ -589,12 +602,16 @@ def stage_load(options: argparse.Namespace) -> None:
         if done % (10 * CHUNK) == 0 or done == options.services:
             rate = done / (time.perf_counter() - started)
             print(f"{done:,} services loaded ({rate:,.0f}/s)", flush=True)
+    print("deriving the matching tables (cards, reach)", flush=True)
+    derive_s, reach_rows = derive(w)
     analyse_s = analyse(w)
     total = time.perf_counter() - started
     report_json(
         {
             "total_s": total,
             "generate_s": generate,
+            "derive_s": derive_s,
+            "reach_rows": reach_rows,
             "analyse_s": analyse_s,
             "counts": w.counts,
             "seconds": w.seconds,
@@ -694,14 +711,13 @@ GROUP BY s.id HAVING d2 <= %s
 ORDER BY score, d2 LIMIT 20
 """
 BASELINE_POSTGRES = """
-SELECT s.id::text, ts_rank(to_tsvector('english', s.search_text), to_tsquery('english', %s))
-         AS score,
+SELECT s.id::text, ts_rank(s.search_vector, to_tsquery('english', %s)) AS score,
        MIN(((l.latitude - %s) * 111.0) * ((l.latitude - %s) * 111.0)
          + ((l.longitude - %s) * %s) * ((l.longitude - %s) * %s)) AS d2
 FROM directory_service s
 JOIN directory_serviceatlocation sal ON sal.service_id = s.id
 JOIN directory_location l ON l.id = sal.location_id
-WHERE to_tsvector('english', s.search_text) @@ to_tsquery('english', %s)
+WHERE s.search_vector @@ to_tsquery('english', %s)
   AND s.status = 'active' AND l.latitude BETWEEN %s AND %s AND l.longitude BETWEEN %s AND %s
 GROUP BY s.id
 HAVING MIN(((l.latitude - %s) * 111.0) * ((l.latitude - %s) * 111.0)
@@ -714,7 +730,7 @@ def baseline_query(text: str, home: tuple[float, float], km: float) -> list[str]
     """Today's directories: one SQL query, text rank then distance; ids of the top 20."""
     from django.db import connection
 
-    from opus.directory.search import _uuid_text
+    from opus.directory.search import uuid_text
 
     lat, lon = home
     lat0, lat1, lon0, lon1, kx = _box(lat, lon, km)
@@ -724,7 +740,7 @@ def baseline_query(text: str, home: tuple[float, float], km: float) -> list[str]
         if connection.vendor == "sqlite":
             match = " OR ".join(f'"{w}"' for w in words)
             cursor.execute(BASELINE_SQLITE, [match, *dist, lat0, lat1, lon0, lon1, km * km])
-            return [_uuid_text(row[0]) for row in cursor.fetchall()]
+            return [uuid_text(row[0]) for row in cursor.fetchall()]
         query = " | ".join(words)
         box = [lat0, lat1, lon0, lon1]
         cursor.execute(BASELINE_POSTGRES, [query, *dist, query, *box, *dist, km * km])
@@ -745,35 +761,42 @@ def unusable(profile: Any, ids: list[str]) -> tuple[int, int]:
 
 
 def breakdown(qs: list[Any], sample: int) -> dict[str, Any]:
-    """Untimed instrumentation on a sample: candidates returned, and where the time goes."""
+    """Untimed instrumentation on a sample: services read in full, and where the time goes.
+
+    The parts are timed one by one outside a match, so they add up only roughly: profile_from
+    (the postcode and areas), narrow (the two ordered reads of the reach table, first round),
+    read (reading the first round's services in full, words included), rank (the engine).
+    """
     from django.db import connection
 
+    from opus.directory import facts, narrowing, search
     from opus.directory import matching as dm
-    from opus.directory.search import ranked_ids
     from opus.engines import matching as engine
 
-    counts, capped, queries = [], 0, []
-    parts: dict[str, list[float]] = {"profile_from": [], "narrow_sql": [], "candidates": []}
-    parts["rank"], parts["ranked_ids"] = [], []
+    read_counts, queries = [], []
+    parts: dict[str, list[float]] = {"profile_from": [], "narrow": [], "read": [], "rank": []}
     for q in qs[:sample]:
         ms, profile = timed_ms(lambda q=q: dm.profile_from(q))
         parts["profile_from"].append(ms)
-        ids = dm._term_ids(profile)
-        parts["narrow_sql"].append(timed_ms(lambda p=profile, t=ids: dm._reachable_ids(p, t))[0])
         counter = QueryCounter()
         with connection.execute_wrapper(counter):
-            ms, found = timed_ms(lambda p=profile, q=q: dm.candidates(p, q.words))
-        parts["candidates"].append(ms)
+            read_counts.append(dm.reading(profile, q.words, limit=20)[1])
         queries.append(counter.count)
-        counts.append(len(found))
-        capped += len(found) >= dm.MAX_CANDIDATES
+        groups = search.word_groups(q.words)
+        query = narrowing.Query(profile, words=bool(groups))
+        terms = dm.tiers(profile).needs
+        ms, rows = timed_ms(
+            lambda t=terms, qy=query: (
+                [r.service_id for r in qy.best(t, 40)] + qy.closest_excluded(t, 20)
+            )
+        )
+        parts["narrow"].append(ms)
+        ms, found = timed_ms(lambda r=rows, g=groups: facts.read(r, g))
+        parts["read"].append(ms)
         parts["rank"].append(timed_ms(lambda p=profile, f=found: engine.rank(p, f, limit=20))[0])
-        if q.words:
-            parts["ranked_ids"].append(timed_ms(lambda q=q: ranked_ids(q.words))[0])
     return {
-        "sample": len(counts),
-        "candidates": summary([float(c) for c in counts]),
-        "capped": capped,
+        "sample": len(read_counts),
+        "read": summary([float(c) for c in read_counts]),
         "queries": summary([float(c) for c in queries]),
         "parts": {k: summary(v) for k, v in parts.items()},
     }
@@ -819,8 +842,28 @@ def stage_match(options: argparse.Namespace) -> None:
             "baseline_excluded": excluded,
             "baseline_off_need": off_need,
             "breakdown": breakdown(qs, sample),
+            "peak_rss": peak_rss(),
+            "database_bytes": database_bytes(),
         }
     )
+
+
+def peak_rss() -> int:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+def database_bytes() -> int:
+    """The database's size on disk (SQLite: the file and its WAL)."""
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        name = Path(str(connection.settings_dict["NAME"]))
+        return sum(f.stat().st_size for f in name.parent.glob(name.name + "*"))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_database_size(current_database())")
+        return int(cursor.fetchone()[0])
 
 
 # --- stage: scan (baseline B) --------------------------------------------------------------
@@ -1110,6 +1153,9 @@ def load_rows(o: Outcome) -> list[tuple[str, ...]]:
     rows = [(table, f"{count:,}", f"{load['seconds'].get(table, 0.0):.1f}")
             for table, count in load["counts"].items()]  # fmt: skip
     rows.append(("(generating rows in Python)", "", f"{load['generate_s']:.1f}"))
+    rows.append(
+        ("(deriving cards and reach rows)", f"{load['reach_rows']:,}", f"{load['derive_s']:.1f}")
+    )
     rows.append(("(ANALYZE)", "", f"{load['analyse_s']:.1f}"))
     rows.append(("total load", f"{sum(load['counts'].values()):,}", f"{load['total_s']:.1f}"))
     return rows
@@ -1156,15 +1202,15 @@ def figure_rows(o: Outcome, options: argparse.Namespace) -> list[tuple[str, ...]
 def detail_lines(o: Outcome) -> list[str]:
     m, b, s = o.match, o.match["breakdown"], o.scan
     lines = [
-        f"Opus: {m['opus']['n']:,} profiles, {m['opus_empty']} with no match; candidates the "
-        f"database returned (sample of {b['sample']}): mean {b['candidates']['mean']:,.0f}, "
-        f"p50 {b['candidates']['p50']:,.0f}, p95 {b['candidates']['p95']:,.0f}, "
-        f"{b['capped']} at the 5,000 cap; SQL statements per match: {b['queries']['p50']:.0f}",
-        "where the time goes (same sample, ms p50 / p95): "
+        f"Opus: {m['opus']['n']:,} profiles, {m['opus_empty']} with no match; services read "
+        f"in full per match (sample of {b['sample']}): mean {b['read']['mean']:,.0f}, "
+        f"p50 {b['read']['p50']:,.0f}, p95 {b['read']['p95']:,.0f}, max {b['read']['max']:,.0f}; "
+        f"SQL statements per match: p50 {b['queries']['p50']:.0f}, "
+        f"p95 {b['queries']['p95']:.0f}",
+        "where the time goes (same sample, first round only, ms p50 / p95): "
         + ", ".join(f"{k} {v['p50']:.1f} / {v['p95']:.1f}" for k, v in b["parts"].items()),
-        "  (narrow_sql = the reach queries alone (grid squares, service areas); candidates = all, "
-        "its prefetches, the text search and building engine candidates; rank = the engine; "
-        "ranked_ids = the full-text search alone, profiles with words only)",
+        "  (narrow = the reach table's two ordered reads; read = those services in full, with "
+        "their words; rank = the engine)",
         f"baseline A, first {m['baseline_sample']} profiles: {m['baseline_shown']:,} results "
         f"shown, {m['baseline_excluded']:,} "
         f"({m['baseline_excluded'] / max(1, m['baseline_shown']):.0%}) the person could not use "
@@ -1175,6 +1221,8 @@ def detail_lines(o: Outcome) -> list[str]:
         f"{s['scan']['n']} profiles ranked; figures scaled x{1 / s['fraction']:.1f} to the "
         "whole directory",
         f"ORUK: {o.oruk['oruk']['n']} requests, {o.oruk['empty']} with no results",
+        f"memory: the matching process's peak RSS {m['peak_rss'] / 1e6:,.0f} MB; database on "
+        f"disk {m['database_bytes'] / 1e9:.2f} GB",
     ]
     return lines
 

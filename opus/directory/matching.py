@@ -133,6 +133,14 @@ def ranked(
     until the limit-th best score beats every ceiling not yet read. Near misses likewise, in
     the engine's own near-miss order, until enough are found. The engine ranks what was read.
     """
+    ranking, _ = reading(profile, words, limit=limit, near_misses=near_misses)
+    return ranking
+
+
+def reading(
+    profile: engine.Profile, words: str = "", *, limit: int = 20, near_misses: int = 5
+) -> tuple[engine.Ranking, int]:
+    """`ranked`, and how many services it read in full (for benchmarks)."""
     groups = search.word_groups(words)
     query = narrowing.Query(profile, words=bool(groups))
     split = tiers(profile)
@@ -144,7 +152,8 @@ def ranked(
     for terms, other in ((split.needs, ()), (split.family, tuple(sorted(profile.needs)))):
         if terms and judge.excluded_found < near_misses:
             _read_closest_excluded(query, judge, terms, other, near_misses - judge.excluded_found)
-    return engine.rank(profile, judge.read.values(), limit=limit, near_misses=near_misses)
+    ranking = engine.rank(profile, judge.read.values(), limit=limit, near_misses=near_misses)
+    return ranking, len(judge.read)
 
 
 def _family_ceiling(profile: engine.Profile, split: Tiers, words: bool) -> int:
