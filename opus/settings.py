@@ -106,6 +106,21 @@ SITE_NAME = env_str("OPUS_SITE_NAME", "Opus")
 SITE_URL = env_str("OPUS_SITE_URL", "http://127.0.0.1:8000")
 SYNTHETIC_DATA_BANNER = env_bool("OPUS_SYNTHETIC_DATA", not PRODUCTION)
 
+# Commissioning and open procurement.
+# The publisher's registered OCDS prefix (https://standard.open-contracting.org/latest/en/
+# guidance/build/#register-an-ocid-prefix); the default marks data as not yet registered.
+OCDS_OCID_PREFIX = env_str("OCDS_OCID_PREFIX", "ocds-xxxxxx")
+OCDS_PUBLISHER_NAME = env_str("OCDS_PUBLISHER_NAME", "")
+# Contracts under this value may use the light-touch procedure with no PQQ (pence; £100,000).
+COMMISSIONING_LIGHT_TOUCH_THRESHOLD_PENCE = env_int(
+    "COMMISSIONING_LIGHT_TOUCH_THRESHOLD_PENCE", 10_000_000
+)
+# Wraps each opportunity's bid-opening key. Set it apart from SECRET_KEY in production, so
+# that rotating SECRET_KEY does not make the sealed bids of open opportunities unopenable.
+OPUS_BID_SEALING_SECRET = (
+    required("OPUS_BID_SEALING_SECRET") if PRODUCTION else env_str("OPUS_BID_SEALING_SECRET", "")
+)
+
 INSTALLED_APPS = [
     "django.contrib.auth",
     "django.contrib.contenttypes",
