@@ -17,17 +17,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from opus.budgets.models import (
-    Account,
-    Budget,
-    BudgetStatus,
-    Commitment,
-    Entry,
-    Transaction,
-)
+from opus.budgets import ledger_sql as sql
+from opus.budgets.models import Account, Budget, BudgetStatus, Commitment, Transaction
 from opus.core.audit import audit_record
 from opus.core.models import Organisation, User
 from opus.engines import ledger as engine
@@ -86,20 +80,16 @@ def owner_of(budget: Budget) -> str:
     return f"budget:{budget.pk}"
 
 
-def _accounts(postings: Sequence[Posting], budget: Budget) -> dict[engine.Account, Account]:
-    """The accounts the postings touch, made on first use (one query when they all exist)."""
+def _accounts(postings: Sequence[Posting], budget: Budget) -> dict[engine.Account, int]:
+    """Ids of the accounts the postings touch, made on first use (one query once they exist)."""
     wanted = {p.account for p in postings}
-    found = {
-        engine.Account(Kind(a.kind), a.owner): a
-        for a in Account.objects.filter(
-            kind__in={w.kind.value for w in wanted}, owner__in={w.owner for w in wanted}
-        )
-    }
-    for key in wanted - found.keys():
+    found = sql.account_ids((w.kind.value, w.owner) for w in wanted)
+    ids = {w: found[(w.kind.value, w.owner)] for w in wanted if (w.kind.value, w.owner) in found}
+    for key in wanted - ids.keys():
         org_id = (
             int(key.owner.split(":", 1)[1]) if key.kind in (Kind.FUNDER, Kind.PAYABLE) else None
         )
-        found[key], _ = Account.objects.get_or_create(
+        account, _ = Account.objects.get_or_create(
             kind=key.kind.value,
             owner=key.owner,
             defaults={
@@ -107,16 +97,19 @@ def _accounts(postings: Sequence[Posting], budget: Budget) -> dict[engine.Accoun
                 "organisation_id": org_id,
             },
         )
-    return found
+        ids[key] = account.pk
+    return ids
 
 
 def _existing(request: Request) -> Transaction | None:
     if request.key is None:
         return None
-    found = Transaction.objects.filter(created_by=request.by, idempotency_key=request.key).first()
-    if found is not None and found.request_hash != request.fingerprint():
+    found = sql.existing(request.by.pk, request.key)
+    if found is None:
+        return None
+    if found[1] != request.fingerprint():
         raise IdempotencyConflict()
-    return found
+    return Transaction.objects.get(pk=found[0])
 
 
 def post(request: Request, build: Callable[[], Sequence[Posting]]) -> Transaction:
@@ -140,30 +133,37 @@ def _post_locked(request: Request, build: Callable[[], Sequence[Posting]]) -> Tr
     found = _existing(request)
     if found is not None:
         return found
-    budget = Budget.objects.select_for_update().get(pk=request.budget.pk)
-    if budget.status != BudgetStatus.ACTIVE and request.operation != Operation.CORRECT:
+    budget = request.budget
+    figures = sql.lock_budget(budget.pk)
+    if figures["status"] != BudgetStatus.ACTIVE and request.operation != Operation.CORRECT:
         raise LedgerError("This budget is closed", "budget")
-    commitment = None
-    if request.commitment is not None:
-        commitment = Commitment.objects.select_for_update().get(pk=request.commitment.pk)
+    commitment = request.commitment
+    held = sql.lock_commitment(commitment.pk) if commitment is not None else None
+    if held is not None and str(held["budget_id"]).replace("-", "") != budget.pk.hex:
+        raise LedgerError("That commitment belongs to another budget", "commitment")
     postings = build()
-    engine.apply(_guarded(budget, commitment, postings), postings)
-    txn = Transaction.objects.create(
+    engine.apply(_guarded(budget, figures, commitment, held, postings), postings)
+    txn = Transaction(
         operation=request.operation.value,
         amount_pence=request.amount,
-        budget=budget,
-        commitment=commitment,
-        funder=request.funder,
+        budget_id=budget.pk,
+        commitment_id=commitment.pk if commitment else None,
+        funder_id=request.funder.pk if request.funder else None,
         source=request.source,
         memo=request.memo[:300],
         reference=request.reference[:100],
-        reverses=request.reverses,
+        reverses_id=request.reverses.pk if request.reverses else None,
         idempotency_key=request.key,
         request_hash=request.fingerprint(),
-        created_by=request.by,
+        created_by_id=request.by.pk,
         value_date=request.on or timezone.localdate(),
+        created_at=timezone.now(),
     )
-    _write_entries(txn, budget, postings)
+    txn.pk = sql.insert_transaction({c: getattr(txn, c) for c in sql.TRANSACTION_COLUMNS})
+    txn._state.adding, txn._state.db = False, "default"
+    accounts = _accounts(postings, budget)
+    sql.insert_entries([(txn.pk, accounts[p.account], p.commitment or None, p.amount)
+                        for p in postings])  # fmt: skip
     _update_running(budget, commitment, postings)
     audit_record(
         actor=request.by,
@@ -181,30 +181,21 @@ def _post_locked(request: Request, build: Callable[[], Sequence[Posting]]) -> Tr
 
 
 def _guarded(
-    budget: Budget, commitment: Commitment | None, postings: Sequence[Posting]
+    budget: Budget,
+    figures: dict[str, Any],
+    commitment: Commitment | None,
+    held: dict[str, Any] | None,
+    postings: Sequence[Posting],
 ) -> dict[tuple[engine.Account, str], int]:
     balances: dict[tuple[engine.Account, str], int] = {}
     for account, per in engine.guard_keys(postings):
         if account.kind in engine.PER_COMMITMENT:
-            if commitment is None or per != str(commitment.pk):
+            if commitment is None or held is None or per != str(commitment.pk):
                 raise LedgerError("That commitment is not part of this operation", "commitment")
-            balances[(account, per)] = getattr(commitment, COMMITMENT_FIELDS[account.kind])
+            balances[(account, per)] = int(held[COMMITMENT_FIELDS[account.kind]])
         else:
-            balances[(account, per)] = getattr(budget, BUDGET_FIELDS[account.kind])
+            balances[(account, per)] = int(figures[BUDGET_FIELDS[account.kind]])
     return balances
-
-
-def _write_entries(txn: Transaction, budget: Budget, postings: Sequence[Posting]) -> None:
-    accounts = _accounts(postings, budget)
-    Entry.objects.bulk_create(
-        Entry(
-            transaction=txn,
-            account=accounts[p.account],
-            commitment_id=p.commitment or None,
-            amount_pence=p.amount,
-        )
-        for p in postings
-    )
 
 
 def _update_running(
@@ -222,14 +213,6 @@ def _update_running(
         if commitment is not None and p.account.kind in COMMITMENT_FIELDS:
             field = COMMITMENT_FIELDS[p.account.kind]
             commitment_changes[field] = commitment_changes.get(field, 0) + p.amount
-    _apply_changes(Budget, budget.pk, budget_changes)
+    sql.add_to("budgets_budget", budget.pk, budget_changes)
     if commitment is not None:
-        _apply_changes(Commitment, commitment.pk, commitment_changes)
-
-
-def _apply_changes(model: type[models.Model], pk: Any, changes: dict[str, int]) -> None:
-    changes = {field: delta for field, delta in changes.items() if delta}
-    if changes:
-        model._default_manager.filter(pk=pk).update(
-            **{field: models.F(field) + delta for field, delta in changes.items()}
-        )
+        sql.add_to("budgets_commitment", commitment.pk, commitment_changes)

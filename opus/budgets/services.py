@@ -29,7 +29,7 @@ from opus.budgets.models import (
 )
 from opus.choice.models import Booking, BookingStatus
 from opus.core.audit import audit_record
-from opus.core.models import Area, Organisation, Role, User
+from opus.core.models import Area, Membership, Organisation, Role, User
 from opus.core.roles import has_role
 from opus.engines import allocation
 from opus.engines import ledger as engine
@@ -370,7 +370,16 @@ def _end_if_spent(commitment: Commitment) -> None:
 
 
 def _is_provider_staff(commitment: Commitment, by: User) -> bool:
-    return commitment.provider.memberships.filter(user=by, role=Role.PROVIDER).exists()
+    """Whether `by` works for the commitment's provider (remembered on the user object)."""
+    organisations = getattr(by, "_opus_provider_of", None)
+    if organisations is None:
+        organisations = set(
+            Membership.objects.filter(user=by, role=Role.PROVIDER).values_list(
+                "organisation_id", flat=True
+            )
+        )
+        by._opus_provider_of = organisations  # type: ignore[attr-defined]
+    return commitment.provider_id in organisations
 
 
 def deliver(
