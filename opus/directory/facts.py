@@ -22,8 +22,12 @@ from opus.engines import matching as engine
 
 CARD_SQL = (
     "SELECT service_id, name, delivery, minimum_age, maximum_age, circumstances, "
-    "residency_area_id, vacancies, terms, families, language_names, price, unit, days, "
-    "locations FROM directory_card WHERE service_id IN ({marks})"  # noqa: S608 - placeholders
+    "residency_area_id, vacancies, terms, families, language_names, price, unit, days "
+    "FROM directory_card WHERE service_id IN ({marks})"
+)
+PLACE_SQL = (
+    "SELECT service_id, latitude, longitude, access FROM directory_card_place "
+    "WHERE service_id IN ({marks}) ORDER BY service_id, location_id"
 )
 
 
@@ -58,11 +62,17 @@ def read(service_ids: Iterable[Any], groups: list[list[str]]) -> list[engine.Can
     if not ids:
         return []
     keys = [i.hex if connection.vendor == "sqlite" else i for i in ids]
+    marks = ", ".join(["%s"] * len(keys))
+    places: dict[str, list[engine.Place]] = {}
     with connection.cursor() as cursor:
-        cursor.execute(CARD_SQL.format(marks=", ".join(["%s"] * len(keys))), keys)
+        cursor.execute(CARD_SQL.format(marks=marks), keys)
         rows = cursor.fetchall()
+        cursor.execute(PLACE_SQL.format(marks=marks), keys)
+        for sid, lat, lon, access in cursor.fetchall():
+            place = engine.Place(float(lat), float(lon), _listed(access))
+            places.setdefault(search.uuid_text(sid), []).append(place)
     found = search.words_found(groups, ids) if groups else {}
-    return [_candidate(row, found) for row in rows]
+    return [_candidate(row, places, found) for row in rows]
 
 
 def _listed(text: str | None) -> frozenset[str]:
@@ -70,21 +80,19 @@ def _listed(text: str | None) -> frozenset[str]:
     return frozenset(part for part in (text or "").split("|") if part)
 
 
-def _candidate(row: tuple[Any, ...], found: dict[str, float]) -> engine.Candidate:
+def _candidate(
+    row: tuple[Any, ...], places: dict[str, list[engine.Place]], found: dict[str, float]
+) -> engine.Candidate:
     (sid, name, delivery, low, high, circumstances, residency, vacancies, terms, families,
-     language_names, price, unit, days, locations) = row  # fmt: skip
+     language_names, price, unit, days) = row  # fmt: skip
     languages = tuple((code, text) for code, text in json.loads(language_names))
-    places = tuple(
-        engine.Place(float(lat), float(lon), frozenset(access or []))
-        for lat, lon, access in json.loads(locations)
-    )
     service_id = search.uuid_text(sid)
     return engine.Candidate(
         id=service_id,
         name=name,
         terms=_listed(terms),
         term_families=_listed(families),
-        places=places,
+        places=tuple(places.get(service_id, [])),
         delivery=_listed(delivery),
         minimum_age=low,
         maximum_age=high,

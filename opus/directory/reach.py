@@ -1,9 +1,9 @@
 """What matching reads, derived from the directory's tables: a card per service, and reach.
 
 `directory_card` holds one row per service with everything the matching engine needs to
-judge it (its terms and their families, eligibility, languages, lowest price, days and
-every located place), so that reading a candidate in full is one key look-up
-(facts.py). `directory_reach` holds a row for every active service × each of its terms ×
+judge it (its terms and their families, eligibility, languages, lowest price, days), and
+`directory_card_place` its located places, so that reading a candidate in full is two key
+look-ups (facts.py). `directory_reach` holds a row for every active service × each of its terms ×
 each way a person can reach it: a place with coordinates (`cell` is its 0.1° grid square),
 a service area of a service delivered at home or online (`cell` is minus the area's id), or,
 for a service with neither, one row at NOWHERE. Each reach row repeats what is needed to
@@ -28,14 +28,16 @@ from django.db import connection
 
 TABLE = "directory_reach"
 CARDS = "directory_card"
+PLACES = "directory_card_place"
 NOWHERE = -(2**62)  # the cell of a service with neither a located place nor a service area
 CHUNK = 500
 
 CARD_COLUMNS = (
     "service_id", "active", "remote", "name", "delivery", "minimum_age", "maximum_age",
     "circumstances", "residency_area_id", "vacancies", "terms", "families", "languages",
-    "language_names", "price", "unit", "days", "places", "areas", "locations",
+    "language_names", "price", "unit", "days", "places", "areas",
 )  # fmt: skip
+PLACE_COLUMNS = ("service_id", "location_id", "latitude", "longitude", "access")
 COLUMNS = (
     "term_id", "cell", "service_id", "source_id", "latitude", "longitude", "remote", "name",
     "terms", "families", "minimum_age", "maximum_age", "circumstances", "residency_area_id",
@@ -54,7 +56,11 @@ CARD_TABLE = """CREATE TABLE IF NOT EXISTS {cards} (
     maximum_age {int} NULL, circumstances text NOT NULL, residency_area_id {big} NULL,
     vacancies {int} NULL, terms text NOT NULL, families text NOT NULL, languages text NOT NULL,
     language_names text NOT NULL, price {int} NULL, unit text NULL, days text NOT NULL,
-    places {int} NOT NULL, areas {int} NOT NULL, locations text NOT NULL){end}"""
+    places {int} NOT NULL, areas {int} NOT NULL){end}"""
+PLACE_TABLE = """CREATE TABLE IF NOT EXISTS {places} (
+    service_id {uuid} NOT NULL, location_id {uuid} NOT NULL, latitude {real} NOT NULL,
+    longitude {real} NOT NULL, access text NOT NULL,
+    PRIMARY KEY (service_id, location_id)){end}"""
 REACH_TABLE = """CREATE TABLE IF NOT EXISTS {table} (
     term_id {uuid} NOT NULL, cell {big} NOT NULL, service_id {uuid} NOT NULL,
     source_id {uuid} NOT NULL, latitude {real} NULL, longitude {real} NULL,
@@ -77,6 +83,7 @@ def create(schema_editor: Any) -> None:
     types = TYPES[vendor]
     key = ",\n    PRIMARY KEY (term_id, cell, service_id, source_id)" if vendor == "sqlite" else ""
     schema_editor.execute(CARD_TABLE.format(cards=CARDS, **types))
+    schema_editor.execute(PLACE_TABLE.format(places=PLACES, **types))
     schema_editor.execute(REACH_TABLE.format(table=TABLE, key=key, **types))
     for statement in INDEXES[vendor]:
         schema_editor.execute(statement)
@@ -85,6 +92,7 @@ def create(schema_editor: Any) -> None:
 def drop(schema_editor: Any) -> None:
     schema_editor.execute(f"DROP TABLE IF EXISTS {TABLE}")
     schema_editor.execute(f"DROP TABLE IF EXISTS {CARDS}")
+    schema_editor.execute(f"DROP TABLE IF EXISTS {PLACES}")
 
 
 def _sql(vendor: str) -> dict[str, str]:
@@ -95,10 +103,6 @@ def _sql(vendor: str) -> dict[str, str]:
             "bars": "(SELECT string_agg(value, '|') FROM jsonb_array_elements_text({}))",
             "pairs": "coalesce((SELECT json_agg(json_build_array(code, name) ORDER BY code) "
             "FROM directory_language WHERE service_id = s.id)::text, '[]')",
-            "places": "coalesce((SELECT json_agg(json_build_array(l.latitude, l.longitude, "
-            "l.accessibility) ORDER BY l.id) FROM directory_serviceatlocation sal "
-            "JOIN directory_location l ON l.id = sal.location_id "
-            "WHERE sal.service_id = s.id AND {located})::text, '[]')",
             "true": "TRUE",
         }
     return {
@@ -106,10 +110,6 @@ def _sql(vendor: str) -> dict[str, str]:
         "bars": "(SELECT group_concat(value, '|') FROM json_each({}))",
         "pairs": "(SELECT json_group_array(json_array(code, name)) FROM (SELECT code, name "
         "FROM directory_language WHERE service_id = s.id ORDER BY code))",
-        "places": "(SELECT json_group_array(json_array(lat, lon, json(access))) FROM ("
-        "SELECT l.latitude AS lat, l.longitude AS lon, l.accessibility AS access "
-        "FROM directory_serviceatlocation sal JOIN directory_location l "
-        "ON l.id = sal.location_id WHERE sal.service_id = s.id AND {located} ORDER BY l.id))",
         "true": "1",
     }
 
@@ -147,9 +147,17 @@ def card_sql(vendor: str, services: str) -> str:
            JOIN directory_location l ON l.id = sal.location_id
            WHERE sal.service_id = s.id AND {LOCATED}),
         (SELECT count(*) FROM directory_servicearea sa
-           WHERE sa.service_id = s.id AND sa.area_id IS NOT NULL),
-        {q["places"].format(located=LOCATED)}
+           WHERE sa.service_id = s.id AND sa.area_id IS NOT NULL)
       FROM directory_service s WHERE {services}"""  # noqa: S608 - our SQL, no values
+
+
+def place_sql(vendor: str, services: str) -> str:
+    """SELECT of the located places of the services chosen by `services` (on sal)."""
+    bars = _sql(vendor)["bars"].format
+    return f"""
+      SELECT sal.service_id, l.id, l.latitude, l.longitude, {_bars(bars("l.accessibility"))}
+      FROM directory_serviceatlocation sal JOIN directory_location l ON l.id = sal.location_id
+      WHERE {LOCATED} AND {services}"""  # noqa: S608 - our SQL, no values
 
 
 def reach_sql(vendor: str, services: str) -> str:
@@ -193,10 +201,12 @@ def refresh(service_ids: Iterable[Any]) -> None:
         for start in range(0, len(ids), CHUNK):
             part = ids[start : start + CHUNK]
             marks = ", ".join(["%s"] * len(part))
-            for table in (TABLE, CARDS):
+            for table in (TABLE, CARDS, PLACES):
                 cursor.execute(f"DELETE FROM {table} WHERE service_id IN ({marks})", part)  # noqa: S608
             cards = card_sql(vendor, f"s.id IN ({marks})")
             cursor.execute(_insert(CARDS, CARD_COLUMNS, cards), part)
+            places = place_sql(vendor, f"sal.service_id IN ({marks})")
+            cursor.execute(_insert(PLACES, PLACE_COLUMNS, places), part)
             reach = reach_sql(vendor, f"c.service_id IN ({marks})")
             cursor.execute(_insert(TABLE, COLUMNS, reach), part * 3)
 
@@ -206,12 +216,14 @@ def rebuild(using: Any = None) -> int:
     db = using or connection
     everything = _sql(db.vendor)["true"]
     with db.cursor() as cursor:
-        for table in (TABLE, CARDS):
+        for table in (TABLE, CARDS, PLACES):
             cursor.execute(f"DELETE FROM {table}")  # noqa: S608 - a constant
         cards = f"SELECT * FROM ({card_sql(db.vendor, everything)}) AS r ORDER BY 1"  # noqa: S608
         cursor.execute(_insert(CARDS, CARD_COLUMNS, cards))
+        places = place_sql(db.vendor, everything)
+        cursor.execute(_insert(PLACES, PLACE_COLUMNS, f"{places} ORDER BY 1, 2"))
         cursor.execute(_insert(TABLE, COLUMNS, reach_sql(db.vendor, everything), order=True))
-        for table in (TABLE, CARDS):
+        for table in (TABLE, CARDS, PLACES):
             cursor.execute(f"ANALYZE {table}")
         cursor.execute(f"SELECT count(*) FROM {TABLE}")  # noqa: S608 - a constant
         return int(cursor.fetchone()[0])

@@ -1,5 +1,7 @@
 """Matching: hard requirements exclude with a reason; preferences score, explained."""
 
+import math
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -142,3 +144,109 @@ def test_grid_cells_cover_the_box_around_home():
     assert row * 10_000 + col in cells
     assert len(cells) == len(set(cells)) and 4 <= len(cells) <= 20
     assert all(abs(c // 10_000 - row) <= 1 for c in cells)
+
+
+# --- bounds that let a database narrow a national directory ---------------------------------
+
+CODES = ["befriending", "lunch-clubs", "social-activity", "meals", "daily-living"]
+FAMILY = {
+    "befriending": "social-activity",
+    "lunch-clubs": "social-activity",
+    "meals": "daily-living",
+}
+DAYS = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
+codes = st.frozensets(st.sampled_from(CODES), min_size=1, max_size=3)
+places = st.lists(
+    st.builds(
+        m.Place,
+        st.floats(53.5, 54.3),
+        st.floats(-2.2, -1.0),
+        st.frozensets(st.sampled_from(["step-free", "hearing-loop"]), max_size=2),
+    ),
+    max_size=3,
+)
+profiles = st.builds(
+    m.Profile,
+    needs=codes,
+    home=st.one_of(st.none(), st.tuples(st.floats(53.7, 54.1), st.floats(-1.9, -1.3))),
+    max_distance_km=st.floats(1, 40),
+    remote_ok=st.booleans(),
+    days=st.frozensets(st.sampled_from(DAYS), max_size=3),
+    max_price_pence=st.one_of(st.none(), st.integers(0, 3000)),
+)
+candidates = st.builds(
+    m.Candidate,
+    id=st.just("x"),
+    name=st.just("X"),
+    terms=codes,
+    places=places.map(tuple),
+    delivery=st.frozensets(st.sampled_from(["in-person", "at-home", "online"]), max_size=2),
+    price_pence=st.one_of(st.none(), st.integers(0, 5000)),
+    days=st.frozensets(st.sampled_from(DAYS), max_size=5),
+    vacancies=st.one_of(st.none(), st.integers(0, 3)),
+    words_found=st.floats(0, 1),
+)
+
+
+def _families(candidate):
+    return frozenset(FAMILY[t] for t in candidate.terms if t in FAMILY)
+
+
+@settings(max_examples=300)
+@given(person=profiles, candidate=candidates, slack=st.floats(0, 1), words=st.booleans())
+def test_the_ceiling_is_never_below_the_score(person, candidate, slack, words):
+    candidate = m.Candidate(**{**candidate.__dict__, "term_families": _families(candidate)})
+    if not words:
+        candidate = m.Candidate(**{**candidate.__dict__, "words_found": 0.0})
+    nearest, _ = m._nearest(person, candidate)
+    outline = m.Outline(
+        terms=candidate.terms,
+        term_families=candidate.term_families,
+        remote=bool(candidate.delivery & m.REMOTE_DELIVERY),
+        distance_floor_km=None if nearest is None else nearest * slack,
+        lowest_price_pence=candidate.price_pence,
+        vacancies=candidate.vacancies,
+        days=candidate.days,
+    )
+    found, _ = m.parts(person, candidate)
+    assert m.ceiling(person, outline, words=words) >= m.score(found) - 5e-7
+    if slack == 1 and not words:  # with exact facts the ceiling is the score itself
+        assert m.ceiling(person, outline, words=False) == pytest.approx(m.score(found), abs=1e-6)
+
+
+@settings(max_examples=200)
+@given(person=profiles, candidate=candidates)
+def test_need_halves_order_services_as_the_need_part_does(person, candidate):
+    families = _families(candidate)
+    halves = m.need_halves(person, candidate.terms, families)
+    stand_in = m.Candidate(**{**candidate.__dict__, "term_families": families})
+    assert halves / (2 * len(person.needs)) == pytest.approx(m._need_part(person, stand_in))
+
+
+@settings(max_examples=400)
+@given(
+    lat=st.floats(-70, 70),
+    lon=st.floats(-170, 170),
+    radius=st.floats(0.5, 400),
+    north=st.floats(-1, 1),
+    east=st.floats(-1, 1),
+)
+def test_distance_scales_bound_the_great_circle_distance(lat, lon, radius, north, east):
+    scales = m.distance_scales((lat, lon), radius)
+    if scales is None:
+        assert abs(lat) + radius / 111 >= 75 or radius > 400
+        return
+    dlat = north * radius / 111.0
+    dlon = east * radius / (111.0 * max(math.cos(math.radians(lat)), 0.01))
+    there = (lat + dlat, lon + dlon)
+    if abs(there[0]) + 1e-9 > abs(lat) + radius / 111.0:
+        return  # outside the band the scales are for
+    exact = m.distance_km((lat, lon), there)
+    low = math.hypot(dlat * scales.low_lat, dlon * scales.low_lon)
+    high = math.hypot(dlat * scales.high_lat, dlon * scales.high_lon)
+    assert low <= exact + 1e-9 and exact <= high + 1e-9
+
+
+def test_words_count_as_the_share_of_the_persons_words_found():
+    (match,) = m.rank(profile(), [service(words_found=0.5)]).matches
+    assert match.parts["words"] == 0.5
