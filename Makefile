@@ -59,6 +59,7 @@ bench: setup-dev
 	$(PYTHON) bench/seed_national.py
 	$(PYTHON) bench/needs.py
 	$(PYTHON) bench/matching.py --services 100000 --profiles 500
+	$(PYTHON) bench/ledger.py
 
 worker: migrate  ## run background tasks (django-tasks database backend)
 	$(PYTHON) manage.py db_worker

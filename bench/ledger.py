@@ -264,6 +264,13 @@ def bench_database(name: str, database_env: dict[str, str], options: argparse.Na
     env = subprocess_env(database_env)
     print(f"\n== {name} ==", flush=True)
     run_stage(["setup", str(options.budgets)], env)
+    if options.only in (None, "throughput"):
+        bench_throughput(name, env, options)
+    if options.only in (None, "verify"):
+        bench_verify(env, options)
+
+
+def bench_throughput(name: str, env: dict[str, str], options: argparse.Namespace) -> None:
     naive = run_stage(["naive", str(options.seconds)], env)["ops_per_s"]
     for clients in CLIENTS:
         r = run_stage(["throughput", str(clients), str(options.seconds)], env)
@@ -275,6 +282,9 @@ def bench_database(name: str, database_env: dict[str, str], options: argparse.Na
         if clients == 16 and name == "postgresql":
             line += f"  target ≥ {OPS_TARGET:,.0f}/s {verdict(r['ops_per_s'] >= OPS_TARGET)}"
         print(line, flush=True)
+
+
+def bench_verify(env: dict[str, str], options: argparse.Namespace) -> None:
     bulk = run_stage(["bulk", str(options.entries), "10000"], env)
     print(f"bulk ledger: {bulk['entries']:,} entries written in {bulk['seconds']:.1f} s (untimed)")
     seconds = timed_command(["ledger_verify"], env)
@@ -292,6 +302,7 @@ def main() -> None:
     parser.add_argument(
         "--databases", nargs="+", default=["sqlite", "postgresql"], choices=["sqlite", "postgresql"]
     )
+    parser.add_argument("--only", choices=["throughput", "verify"], help="run one part")
     parser.add_argument("--pg-admin", default=os.environ.get("OPUS_BENCH_PG", DEFAULT_PG_ADMIN))
     options = parser.parse_args()
     if options.stage:
