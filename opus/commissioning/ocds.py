@@ -197,6 +197,8 @@ class _Chunk:
     """Every row a chunk of opportunities needs, one query per table, grouped by parent."""
 
     def __init__(self, rows: list[Any], now: datetime) -> None:
+        # Each table is filtered by its parent's keys (an indexed IN list), never through
+        # joins back to the opportunity: the cost stays per chunk, however large the tables.
         ids = [row.id for row in rows]
         self.lots = _grouped(
             Lot.objects.filter(opportunity_id__in=ids)
@@ -205,21 +207,24 @@ class _Chunk:
                          "value_pence", "status", "updated_at", "area__name", named=True),
             "opportunity_id",
         )  # fmt: skip
-        awards = Award.objects.filter(lot__opportunity_id__in=ids, decided_at__lte=now)
+        lot_ids = [lot.id for found in self.lots.values() for lot in found]
         self.awards = _grouped(
-            awards.order_by("decided_at", "pk").values_list(
-                "id", "lot_id", "value_pence", "reasons", "status", "decided_at",
-                "standstill_ends", "confirmed_at", "reversed_at", "reversal_reason", named=True),
+            Award.objects.filter(lot_id__in=lot_ids, decided_at__lte=now)
+            .order_by("decided_at", "pk")
+            .values_list("id", "lot_id", "value_pence", "reasons", "status", "decided_at",
+                         "standstill_ends", "confirmed_at", "reversed_at", "reversal_reason",
+                         named=True),
             "lot_id",
         )  # fmt: skip
+        award_ids = [award.id for found in self.awards.values() for award in found]
         self.suppliers = _grouped(
-            Award.suppliers.through.objects.filter(award__in=awards)
+            Award.suppliers.through.objects.filter(award_id__in=award_ids)
             .order_by("pk")
             .values_list("award_id", "organisation_id", named=True),
             "award_id",
         )
-        self._read_contracts(ids, now)
-        self._read_bids(ids, now)
+        self._read_contracts(award_ids)
+        self._read_bids([row.id for row in rows if now >= row.submission_deadline])
         self._read_plans(rows)
         wanted = {row.buyer_id for row in rows}
         wanted |= {s.organisation_id for found in self.suppliers.values() for s in found}
@@ -232,40 +237,35 @@ class _Chunk:
             )
         }
 
-    def _read_contracts(self, ids: list[int], now: datetime) -> None:
-        under = {"award__lot__opportunity_id__in": ids, "award__decided_at__lte": now}
+    def _read_contracts(self, award_ids: list[int]) -> None:
         self.contracts = {
             row.award_id: row
-            for row in Contract.objects.filter(**under).values_list(
+            for row in Contract.objects.filter(award_id__in=award_ids).values_list(
                 "id", "award_id", "title", "value_pence", "start_date", "end_date", "status",
                 "signed_at", "updated_at", named=True)
         }  # fmt: skip
         self.kpis = _grouped(
-            KPI.objects.filter(**{f"contract__{k}": v for k, v in under.items()})
+            KPI.objects.filter(contract_id__in=[c.id for c in self.contracts.values()])
             .order_by("pk")
             .values_list("id", "contract_id", "name", "measure", "unit", "target", "frequency",
                          named=True),
             "contract_id",
         )  # fmt: skip
+        kpi_ids = [kpi.id for found in self.kpis.values() for kpi in found]
         self.returns = _grouped(
-            KpiReturn.objects.filter(**{f"kpi__contract__{k}": v for k, v in under.items()})
+            KpiReturn.objects.filter(kpi_id__in=kpi_ids)
             .order_by("period_start", "pk")
             .values_list("id", "kpi_id", "period_start", "period_end", "due_date", "value",
                          "submitted_at", named=True),
             "kpi_id",
         )  # fmt: skip
 
-    def _read_bids(self, ids: list[int], now: datetime) -> None:
-        # Only once the deadline has passed: before it, nothing about a bid is read at all.
-        unsealed = Bid.objects.filter(
-            opportunity_id__in=ids,
-            opportunity__submission_deadline__lte=now,
-            status=BidStatus.SUBMITTED,
-        )
+    def _read_bids(self, unsealed: list[int]) -> None:
+        # Only opportunities whose deadline has passed: before it, no bid is read at all.
         self.bids = _grouped(
-            unsealed.order_by("submitted_at", "pk").values_list(
-                "opportunity_id", "bidder_id", "consortium_id", named=True
-            ),
+            Bid.objects.filter(opportunity_id__in=unsealed, status=BidStatus.SUBMITTED)
+            .order_by("submitted_at", "pk")
+            .values_list("opportunity_id", "bidder_id", "consortium_id", named=True),
             "opportunity_id",
         )
         consortia = {b.consortium_id for found in self.bids.values() for b in found}

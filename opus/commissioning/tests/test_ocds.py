@@ -345,3 +345,30 @@ def test_the_export_command_has_help_and_exits_non_zero_on_bad_input(tmp_path):
     )  # fmt: skip
     assert failed.returncode != 0
     assert failed.stderr.strip().count("\n") == 0 and "cannot write" in failed.stderr
+
+
+# --- the demo world and the API description -----------------------------------------------
+
+
+def test_the_demo_world_is_published_as_valid_ocds(demo_world, client, standard):
+    package = _releases(client, per_page=200)
+    standard.assert_valid(package, "release-package")
+    tags = {r["tag"][0] for r in package["releases"]}
+    assert {"planning", "tender", "award", "contract", "implementation"} <= tags
+    sealed = set(
+        Opportunity.objects.filter(submission_deadline__gt=timezone.now()).values_list(
+            "ocid", flat=True
+        )
+    )
+    for ocid in {r["ocid"] for r in package["releases"]}:
+        record = client.get(f"/api/v1/ocds/records/{ocid}").json()
+        standard.assert_valid(record, "record-package")
+        if ocid in sealed:
+            assert "numberOfTenderers" not in json.dumps(record)
+            assert '"tenderer"' not in json.dumps(record)
+
+
+def test_the_api_description_lists_the_ocds_routes(client):
+    paths = client.get("/api/v1/openapi.json").json()["paths"]
+    assert "/api/v1/ocds/releases" in paths and "/api/v1/ocds/records/{ocid}" in paths
+    assert not paths["/api/v1/ocds/releases"]["get"].get("security")

@@ -18,6 +18,7 @@ from opus.commissioning import ocds as publication
 from opus.engines import ocds
 
 BUFFER = 1 << 20
+MAX_CHUNK = 5_000  # keeps each IN list well inside SQLite's 32,766 parameters
 
 
 class Command(BaseCommand):
@@ -38,14 +39,15 @@ class Command(BaseCommand):
             "--chunk-size",
             type=int,
             default=publication.CHUNK,
-            help=f"processes read per batch of queries (default {publication.CHUNK})",
+            help=f"processes read per batch of queries (default {publication.CHUNK}, at most "
+            f"{MAX_CHUNK:,})",
         )
         parser.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
 
     def handle(self, *args: Any, **options: Any) -> None:
         target = Path(options["out"])
-        if options["chunk_size"] < 1:
-            raise CommandError("export_ocds: --chunk-size must be at least 1")
+        if not 1 <= options["chunk_size"] <= MAX_CHUNK:
+            raise CommandError(f"export_ocds: --chunk-size must be from 1 to {MAX_CHUNK:,}")
         if target.is_dir():
             raise CommandError(f"export_ocds: {target} is a folder; give a file name")
         show = not options["no_progress"] and options["verbosity"] > 0
