@@ -262,7 +262,7 @@ def _seed_returns(kpis: list[Any], contracts: list[Any]) -> int:
 
 def stage_seed(options: argparse.Namespace) -> None:
     django_setup()
-    from django.db import transaction
+    from django.db import connection, transaction
     from django.utils import timezone
 
     from opus.commissioning.models import CommissioningPlan, ServiceDecision
@@ -285,6 +285,8 @@ def stage_seed(options: argparse.Namespace) -> None:
     for first in range(options.start, options.stop, BATCH):
         with transaction.atomic():
             rows += _seed_batch(world, range(first, min(first + BATCH, options.stop)), now)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")  # planner statistics, as autovacuum would soon gather
     report_json({"seconds": time.perf_counter() - started, "rows": rows})
 
 
