@@ -24,7 +24,7 @@ def _provider_renamed(sender: type, instance: object, **kwargs: object) -> None:
     Organisations are saved by the core app; this keeps the directory's derived text right
     without it knowing. Only services whose text changes are written.
     """
-    from opus.directory import search
+    from opus.directory import reach, search
     from opus.directory.models import Service
 
     fields = kwargs.get("update_fields")
@@ -33,6 +33,7 @@ def _provider_renamed(sender: type, instance: object, **kwargs: object) -> None:
     ids = list(Service.objects.filter(organisation=instance).values_list("pk", flat=True))
     if ids:
         search.refresh(ids)
+        reach.refresh(ids)  # the listing keeps a copy of the text's vector (PostgreSQL)
 
 
 def _repair_search_index(sender: AppConfig, using: str = "default", **kwargs: object) -> None:

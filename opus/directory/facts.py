@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from typing import Any
 
@@ -56,8 +56,9 @@ def term_codes(term_id: uuid.UUID) -> tuple[str, str | None]:
     return found[0], found[2]
 
 
-def read(service_ids: Iterable[Any], groups: list[list[str]]) -> list[engine.Candidate]:
-    """These services as the engine sees them, with the share of the word groups found."""
+def read(service_ids: Iterable[Any], words: Mapping[str, float]) -> list[engine.Candidate]:
+    """These services as the engine sees them, with the share of the person's words found
+    in each (`words`, by service id; none found when missing)."""
     ids = [uuid.UUID(str(i)) for i in dict.fromkeys(service_ids)]
     if not ids:
         return []
@@ -71,21 +72,26 @@ def read(service_ids: Iterable[Any], groups: list[list[str]]) -> list[engine.Can
         for sid, lat, lon, access in cursor.fetchall():
             place = engine.Place(float(lat), float(lon), _listed(access))
             places.setdefault(search.uuid_text(sid), []).append(place)
-    found = search.words_found(groups, ids) if groups else {}
-    return [_candidate(row, places, found) for row in rows]
+    return [_candidate(row, places, words) for row in rows]
 
 
+@lru_cache(maxsize=4096)
 def _listed(text: str | None) -> frozenset[str]:
-    """'|a|b|' as {'a', 'b'}."""
+    """'|a|b|' as {'a', 'b'} (the same few lists recur: they are kept)."""
     return frozenset(part for part in (text or "").split("|") if part)
 
 
+@lru_cache(maxsize=1024)
+def _pairs(text: str) -> tuple[tuple[str, str], ...]:
+    return tuple((code, name) for code, name in json.loads(text))
+
+
 def _candidate(
-    row: tuple[Any, ...], places: dict[str, list[engine.Place]], found: dict[str, float]
+    row: tuple[Any, ...], places: dict[str, list[engine.Place]], found: Mapping[str, float]
 ) -> engine.Candidate:
     (sid, name, delivery, low, high, circumstances, residency, vacancies, terms, families,
      language_names, price, unit, days) = row  # fmt: skip
-    languages = tuple((code, text) for code, text in json.loads(language_names))
+    languages = _pairs(language_names)
     service_id = search.uuid_text(sid)
     return engine.Candidate(
         id=service_id,

@@ -142,18 +142,64 @@ def reading(
 ) -> tuple[engine.Ranking, int]:
     """`ranked`, and how many services it read in full (for benchmarks)."""
     groups = search.word_groups(words)
-    query = narrowing.Query(profile, words=bool(groups))
     split = tiers(profile)
+    query = narrowing.Query(profile, words=bool(groups), broad=split.family_need)
     judge = _Judge(profile, groups)
     family_top = _family_ceiling(profile, split, bool(groups))
     for terms, other in ((split.needs, ()), (split.family, tuple(sorted(profile.needs)))):
-        if terms and not (other and judge.settled(limit, family_top, 0.0)):
-            _read_best(query, judge, terms, other, limit)
-    for terms, other in ((split.needs, ()), (split.family, tuple(sorted(profile.needs)))):
-        if terms and judge.excluded_found < near_misses:
-            _read_closest_excluded(query, judge, terms, other, near_misses - judge.excluded_found)
+        if not terms:
+            continue
+        best = not (other and judge.settled(limit, family_top, 0.0))
+        _read_tier(query, judge, terms, other, limit if best else 0, near_misses)
     ranking = engine.rank(profile, judge.read.values(), limit=limit, near_misses=near_misses)
     return ranking, len(judge.read)
+
+
+def _read_tier(
+    query: narrowing.Query,
+    judge: _Judge,
+    terms: list[Any],
+    other: tuple[str, ...],
+    limit: int,
+    near_misses: int,
+) -> None:
+    """Read this tier's services in the two orders until each has said all it can.
+
+    Rows come in batches several times larger than what is read in full: reading stops
+    as soon as the next row cannot matter, and the database is asked again (for four
+    times as many) only when a whole batch was read without that.
+    """
+    best_size, near_size = 4 * limit, 4 * max(1, near_misses - judge.excluded_found)
+    wants_best, wants_near = limit > 0, judge.excluded_found < near_misses
+    while wants_best or wants_near:
+        rows, closest = query.both(
+            terms, best_size if wants_best else 0, near_size if wants_near else 0, other
+        )
+        if wants_near:
+            judge.add(closest)
+            wanted = near_misses - judge.excluded_found
+            found = sum(1 for sid in dict.fromkeys(closest) if sid in judge.excluded)
+            if found >= wanted or len(closest) < near_size:
+                judge.excluded_found += min(found, wanted)
+                wants_near = False
+            near_size *= 4
+        if wants_best:
+            wants_best = not _read_best(judge, rows, limit) and len(rows) == best_size
+            best_size *= 4
+
+
+def _read_best(judge: _Judge, rows: list[narrowing.Row], limit: int) -> bool:
+    """Read these rows' services in order until the next row cannot enter the best `limit`.
+
+    True when that happened (nothing after it can either); False when every row was read.
+    """
+    for start in range(0, len(rows), limit):
+        if start and judge.settled(limit, rows[start].top, rows[start].near):
+            return True
+        judge.add(
+            [row.service_id for row in _worth_reading(judge, rows[start : start + limit], limit)]
+        )
+    return bool(rows) and judge.settled(limit, rows[-1].top, rows[-1].near)
 
 
 def _family_ceiling(profile: engine.Profile, split: Tiers, words: bool) -> int:
@@ -166,7 +212,7 @@ def _family_ceiling(profile: engine.Profile, split: Tiers, words: bool) -> int:
         vacancies=1,
         days=profile.days,
     )
-    return math.floor(engine.ceiling(profile, best, words=words) * 1_000_000 + 0.500001)
+    return narrowing.millionths(engine.ceiling(profile, best, words=words))
 
 
 class _Judge:
@@ -174,14 +220,23 @@ class _Judge:
 
     def __init__(self, profile: engine.Profile, groups: list[list[str]]) -> None:
         self.profile, self.groups = profile, groups
+        self.words: dict[str, float] = {}  # share of the word groups found, by service
         self.read: dict[str, engine.Candidate] = {}
         self.usable: list[tuple[int, float, str, str]] = []  # the engine's order, as keys
         self.excluded: set[str] = set()
         self.excluded_found = 0
 
+    def learn_words(self, ids: list[str]) -> None:
+        """Find the person's words in these services' texts (once each)."""
+        fresh = list(dict.fromkeys(i for i in ids if i not in self.words))
+        if self.groups and fresh:
+            found = search.words_found(self.groups, fresh)
+            self.words.update({sid: found.get(sid, 0.0) for sid in fresh})
+
     def add(self, ids: list[str]) -> None:
         fresh = list(dict.fromkeys(i for i in ids if i not in self.read))
-        for candidate in candidates_for(fresh, self.groups):
+        self.learn_words(fresh)
+        for candidate in facts.read(fresh, self.words):
             self.read[candidate.id] = candidate
             if engine.exclusions(self.profile, candidate):
                 self.excluded.add(candidate.id)
@@ -206,33 +261,23 @@ class _Judge:
         return top < score or (top == score and near > distance)
 
 
-def _read_best(
-    query: narrowing.Query, judge: _Judge, terms: list[Any], other: tuple[str, ...], limit: int
-) -> None:
-    size = 2 * limit
-    while True:
-        rows = query.best(terms, size, other)
-        judge.add([row.service_id for row in rows])
-        if len(rows) < size:
-            return  # every candidate of this tier has been read
-        if judge.settled(limit, rows[-1].top, rows[-1].near):
-            return  # nothing unread can enter the best `limit`
-        size *= 4
+def _worth_reading(judge: _Judge, rows: list[narrowing.Row], limit: int) -> list[narrowing.Row]:
+    """The rows whose service could still enter the best `limit`.
 
-
-def _read_closest_excluded(
-    query: narrowing.Query, judge: _Judge, terms: list[Any], other: tuple[str, ...], wanted: int
-) -> None:
-    size = 4 * wanted
-    while True:
-        rows = query.closest_excluded(terms, size, other)
-        judge.add(rows)
-        order = list(dict.fromkeys(rows))
-        found = sum(1 for sid in order if sid in judge.excluded)
-        if found >= wanted or len(rows) < size:
-            judge.excluded_found += found
-            return
-        size *= 4
+    Ceilings count the person's words as all found; when they gave words, finding them in
+    the texts first (far cheaper than reading services in full) lowers each ceiling to the
+    words actually found, and services that cannot reach the limit-th best are not read.
+    """
+    if not judge.groups or judge.last(limit) is None:
+        return rows
+    judge.learn_words([row.service_id for row in rows])
+    missing = engine.WEIGHTS["words"]
+    kept = []
+    for row in rows:
+        ceiling = row.ceiling - missing * (1.0 - judge.words.get(row.service_id, 0.0))
+        if not judge.settled(limit, narrowing.millionths(ceiling), row.near):
+            kept.append(row)
+    return kept
 
 
 def candidates(profile: engine.Profile, words: str = "") -> list[engine.Candidate]:
@@ -250,8 +295,9 @@ def candidates_for(
     service_ids: Iterable[Any], groups: list[list[str]] | str = ""
 ) -> list[engine.Candidate]:
     """These services as the engine sees them (e.g. to judge another directory's results)."""
+    ids = list(service_ids)
     words = search.word_groups(groups) if isinstance(groups, str) else groups
-    return facts.read(service_ids, words)
+    return facts.read(ids, search.words_found(words, ids) if words else {})
 
 
 def match(question: Question, *, limit: int = 20) -> tuple[engine.Profile, engine.Ranking]:

@@ -59,19 +59,33 @@ def _box(home: tuple[float, float], km: float) -> tuple[float, float, float, flo
 
 @dataclass(frozen=True)
 class Row:
-    """A service's row in `best` order: its ceiling in millionths and its distance floor."""
+    """A service's row in `best` order: its ceiling (and in millionths) and distance floor."""
 
     service_id: str
     top: int
     near: float
+    ceiling: float
+
+
+def millionths(ceiling: float) -> int:
+    """A ceiling in millionths, never below round(score × 10⁶) of a score it bounds.
+
+    Scores are rounded to 6 places; a score s ≤ c rounds to at most c × 10⁶ + ½, and the
+    extra 10⁻⁶ covers the two sums being added up in different orders.
+    """
+    return math.floor(ceiling * 1_000_000 + 0.500001)
 
 
 class Query:
     """SQL for one profile, built once, run for as many rows as each round needs."""
 
-    def __init__(self, profile: engine.Profile, *, words: bool) -> None:
+    def __init__(
+        self, profile: engine.Profile, *, words: bool, broad: frozenset[str] | None = None
+    ) -> None:
         self.profile = profile
         self.words = words
+        # The needs a broader term can meet (family codes); by default any of them.
+        self.broad = profile.needs if broad is None else broad
         self.vendor = connection.vendor
         self.reach = reach_of(profile)
         self.scales = engine.distance_scales(profile.home, self.reach.km) if profile.home else None
@@ -111,11 +125,24 @@ class Query:
         dy, dx = f"((latitude - ({lat!r})) * {ky!r})", f"((longitude - ({lon!r})) * {kx!r})"
         return f"sqrt({dy} * {dy} + {dx} * {dx})"
 
+    def _within_km(self, scale: str, km: float) -> str:
+        """Whether the flat-earth distance (low or high scales) is at most km (no root)."""
+        assert self.profile.home is not None and self.scales is not None
+        lat, lon = (float(x) for x in self.profile.home)
+        ky = float(getattr(self.scales, f"{scale}_lat"))
+        kx = float(getattr(self.scales, f"{scale}_lon"))
+        dy, dx = f"((latitude - ({lat!r})) * {ky!r})", f"((longitude - ({lon!r})) * {kx!r})"
+        return f"({dy} * {dy} + {dx} * {dx} <= {float(km) * float(km)!r})"
+
     def need_halves(self) -> tuple[str, list[Any]]:
         """2 × exact + broad over the needs: engine.need_halves, in SQL."""
         sql, params = [], []
         for code in sorted(self.profile.needs):
             exact, p1 = self._has("terms", code)
+            if code not in self.broad:  # no term has it as a family: met exactly or not at all
+                sql.append(f"(CASE WHEN {exact} THEN 2 ELSE 0 END)")
+                params += p1
+                continue
             broad, p2 = self._has("families", code)
             sql.append(f"(CASE WHEN {exact} THEN 2 WHEN {broad} THEN 1 ELSE 0 END)")
             params += p1 + p2
@@ -210,39 +237,44 @@ class Query:
             if self.scales is None:
                 return f"({self._remote()})", []
             # One place only: it is the nearest, and its access is what is judged.
-            limit = f"{self._distance('high')} <= {float(p.max_distance_km)!r}"
+            limit = self._within_km("high", p.max_distance_km)
             return f"({self._remote()} OR (places = 1 AND cell >= 0 AND {limit} AND {access}))", (
                 params
             )
-        limit = f"{self._distance('low')} <= {float(p.max_distance_km)!r}" if self.scales else ""
+        limit = self._within_km("low", p.max_distance_km) if self.scales else ""
         near = f"cell >= 0 AND {limit + ' AND ' if limit else ''}{access}"
         return f"({self._remote()} OR ({near}))", params
 
-    def _within(self, term_ids: Sequence[Any], other_than: Sequence[str]) -> tuple[str, list]:
-        """Rows of these terms within reach; services with a term in other_than left out."""
+    def _box_sql(self, km: float) -> str:
+        lat0, lat1, lon0, lon1 = (float(x) for x in _box(self.profile.home, km))  # type: ignore[arg-type]
+        return f"latitude BETWEEN {lat0!r} AND {lat1!r} AND longitude BETWEEN {lon0!r} AND {lon1!r}"
+
+    def _parts(self, usable: bool) -> list[str]:
+        """Where to read, as conditions on (remote, cell) that each use the key.
+
+        Every candidate: a place within NEAR_FACTOR × the distance, and (when at home or
+        online is fine) remote delivery from a place within the remote reach or to one of the
+        person's areas. For services that may be usable (`usable`), places that must be
+        visited are read only within the distance itself (1 % wider, for the box's sake).
+        """
         p = self.profile
-        marks = ", ".join(["%s"] * len(term_ids))
-        params: list[Any] = list(term_ids)
-        sql = f"term_id IN ({marks})"
-        if p.home is not None:
-            cells = engine.grid_cells(p.home, self.reach.km, GRID_PER_DEGREE)
-            if p.remote_ok:
-                cells += [-int(a) for a in sorted(p.areas)]
-            sql += f" AND cell IN ({', '.join(str(int(c)) for c in cells)})"
-            lat0, lat1, lon0, lon1 = (float(x) for x in _box(p.home, self.reach.near_km))
-            boxes = [f"(latitude BETWEEN {lat0!r} AND {lat1!r} "
-                     f"AND longitude BETWEEN {lon0!r} AND {lon1!r})"]  # fmt: skip
-            if p.remote_ok:
-                lat0, lat1, lon0, lon1 = (float(x) for x in _box(p.home, self.reach.remote_km))
-                boxes.append(f"(remote AND latitude BETWEEN {lat0!r} AND {lat1!r} "
-                             f"AND longitude BETWEEN {lon0!r} AND {lon1!r})")  # fmt: skip
-                boxes.append("cell < 0")  # a service area the person lives in (remote only)
-            sql += " AND (" + " OR ".join(boxes) + ")"
-        for code in sorted(other_than):
-            has, more = self._has("terms", code)
-            sql += f" AND NOT {has}"
-            params += more
-        return sql, params
+        assert p.home is not None
+        visited = "remote = FALSE" if p.remote_ok else "remote IN (FALSE, TRUE)"
+        km = p.max_distance_km * 1.01 if usable else self.reach.near_km
+        parts = [f"{visited} AND {self._cells(km)} AND {self._box_sql(km)}"]
+        if p.remote_ok:
+            near, remote = self._box_sql(self.reach.near_km), self._box_sql(self.reach.remote_km)
+            areas = [-int(a) for a in sorted(p.areas)]
+            parts.append(
+                f"remote = TRUE AND {self._cells(self.reach.km, areas)} "
+                f"AND (cell < 0 OR ({near}) OR ({remote}))"
+            )
+        return parts
+
+    def _cells(self, km: float, more: Sequence[int] = ()) -> str:
+        assert self.profile.home is not None
+        cells = [*engine.grid_cells(self.profile.home, km, GRID_PER_DEGREE), *more]
+        return f"cell IN ({', '.join(str(int(c)) for c in cells)})"
 
     # --- the two orders -------------------------------------------------------------------
 
@@ -258,6 +290,11 @@ class Query:
         least = "LEAST" if self.vendor == "postgresql" else "min"
         return f"(CASE WHEN cell < 0 THEN 0.0 ELSE {least}({self._distance('low')}, {cap!r}) END)"
 
+    def _fence(self) -> str:
+        """Keeps the database from merging a subquery into the outer query (which would work
+        each of its expressions once per use): OFFSET 0, written as each database takes it."""
+        return "OFFSET 0" if self.vendor == "postgresql" else "LIMIT -1 OFFSET 0"
+
     def best(
         self, term_ids: Sequence[Any], limit: int, other_than: Sequence[str] = ()
     ) -> list[Row]:
@@ -267,39 +304,77 @@ class Query:
         below them: `top` >= round(score × 10⁶) for the row's service.
         """
         ceiling, p1 = self.ceiling()
-        within, p2 = self._within(term_ids, other_than)
-        person, p3 = self._person_fits()
-        place, p4 = self._place_fits(surely=False)
-        sql = (
-            f"SELECT service_id, floor({ceiling} * 1000000 + 0.500001) AS top, "  # noqa: S608
-            f"{self._near()} AS near FROM {TABLE} "
-            f"WHERE {within} AND {person} AND {place} "
-            f"ORDER BY top DESC, near, service_id LIMIT %s"
+        person, p2 = self._person_fits()
+        place, p3 = self._place_fits(surely=False)
+        columns = f"service_id, {ceiling} AS ceiling, {self._near()} AS near"
+        rows, params = self._with_filters(
+            columns, p1, f"{person} AND {place}", p2 + p3, term_ids, other_than, True
         )
-        rows = self._rows(sql, [*p1, *p2, *p3, *p4, limit])
-        return [Row(_text(sid), int(top), float(near)) for sid, top, near in rows]
+        sql = (
+            f"SELECT service_id, floor(ceiling * 1000000 + 0.500001) AS top, near, ceiling "  # noqa: S608
+            f"FROM ({rows} {self._fence()}) AS r ORDER BY top DESC, near, service_id LIMIT %s"
+        )
+        found = self._rows(sql, [*params, limit])
+        return [Row(_text(sid), int(top), float(near), float(c)) for sid, top, near, c in found]
 
     def closest_excluded(
         self, term_ids: Sequence[Any], limit: int, other_than: Sequence[str] = ()
     ) -> list[str]:
         """Rows whose service may be unusable, in the engine's near-miss order: service ids."""
         need, p1 = self.need_halves()
-        within, p2 = self._within(term_ids, other_than)
-        person, p3 = self._person_fits()
-        place, p4 = self._place_fits(surely=True)
+        person, p2 = self._person_fits()
+        place, p3 = self._place_fits(surely=True)
         name = 'name COLLATE "C"' if self.vendor == "postgresql" else "name"
+        columns = f"service_id, name, {need} AS halves"
+        rows, params = self._with_filters(
+            columns, p1, f"NOT ({person} AND {place})", p2 + p3, term_ids, other_than, False
+        )
         sql = (
-            f"SELECT service_id, {need} AS halves FROM {TABLE} "  # noqa: S608 - our SQL
-            f"WHERE {within} AND NOT ({person} AND {place}) "
+            f"SELECT service_id FROM ({rows}) AS r "  # noqa: S608 - our SQL
             f"ORDER BY halves DESC, {name}, service_id LIMIT %s"
         )
-        return [_text(sid) for sid, _ in self._rows(sql, [*p1, *p2, *p3, *p4, limit])]
+        return [_text(sid) for (sid,) in self._rows(sql, [*params, limit])]
+
+    def both(
+        self, term_ids: Sequence[Any], best: int, closest: int, other_than: Sequence[str] = ()
+    ) -> tuple[list[Row], list[str]]:
+        """`best` and `closest_excluded` together (either may be 0: not asked for).
+
+        Two reads: one read into a temporary result with both orders' keys cost more.
+        """
+        rows = self.best(term_ids, best, other_than) if best else []
+        return rows, self.closest_excluded(term_ids, closest, other_than) if closest else []
 
     def everything(self, term_ids: Sequence[Any]) -> list[tuple[str, float]]:
         """Every candidate row, unfiltered and unordered (for tests and benchmarks)."""
-        within, params = self._within(term_ids, ())
-        sql = f"SELECT service_id, 0.0 FROM {TABLE} WHERE {within}"  # noqa: S608 - our SQL
-        return [(_text(sid), 0.0) for sid, _ in self._rows(sql, params)]
+        rows, params = self._with_filters("service_id", [], "1 = 1", [], term_ids, (), False)
+        return [(_text(sid), 0.0) for (sid,) in self._rows(rows, params)]
+
+    def _with_filters(
+        self,
+        columns: str,
+        column_params: list[Any],
+        test: str,
+        test_params: list[Any],
+        term_ids: Sequence[Any],
+        other_than: Sequence[str],
+        usable: bool,
+    ) -> tuple[str, list[Any]]:
+        """_select with a further test in every branch, parameters in the order they appear."""
+        marks = ", ".join(["%s"] * len(term_ids))
+        common, params = f"term_id IN ({marks})", list(term_ids)
+        for code in sorted(other_than):
+            has, more = self._has("terms", code)
+            common += f" AND NOT {has}"
+            params += more
+        parts = ["1 = 1"] if self.profile.home is None else self._parts(usable)
+        branches, every = [], []
+        for part in parts:
+            branches.append(
+                f"SELECT {columns} FROM {TABLE} WHERE {common} AND {part} AND {test}"  # noqa: S608
+            )
+            every += [*column_params, *params, *test_params]
+        return " UNION ALL ".join(branches), every
 
     def _rows(self, sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
         sqlite = self.vendor == "sqlite"

@@ -26,6 +26,7 @@ from ninja.errors import HttpError, ValidationError
 from pydantic import field_validator
 
 from opus.core.models import Organisation, Postcode
+from opus.directory import listing
 from opus.directory import oruk_schemas as shapes
 from opus.directory.models import (
     Service,
@@ -320,8 +321,11 @@ def _full_services() -> QuerySet[Service]:
     return Service.objects.select_related("organisation").prefetch_related(*_service_prefetches())
 
 
-def _service_rows(query: ServiceListQuery) -> tuple[QuerySet[Service], Callable[..., Any]]:
-    services = Service.objects.filter(_service_filter(query)).order_by("name", "id")
+def _service_rows(
+    query: ServiceListQuery, *, filtered: bool = True
+) -> tuple[QuerySet[Service], Callable[..., Any]]:
+    chosen = _service_filter(query) if filtered else Q()
+    services = Service.objects.filter(chosen).order_by("name", "id")
     if query.minimal:
         return services.only("id", "name", "status", "last_modified"), shapes.service_minimal
     if query.full:
@@ -340,8 +344,25 @@ def about(request: HttpRequest) -> dict[str, str]:
 
 @api.get("/services", summary="Services", openapi_extra=_responds("service_list"))
 def list_services(request: HttpRequest, query: Query[ServiceListQuery]) -> Any:
+    if _by_term(query):
+        return _term_listing(query)
     rows, shape = _service_rows(query)
     return _listing(query, rows, shape)
+
+
+def _by_term(query: ServiceListQuery) -> bool:
+    """A page of one term's services (with words or not): listing.py answers it quickly."""
+    others = query.taxonomy_id or query.organization_id or query.modified_after
+    return bool(query.taxonomy_term_id) and not others and query.format == "json"
+
+
+def _term_listing(query: ServiceListQuery) -> Any:
+    assert query.taxonomy_term_id is not None
+    start = (query.page - 1) * query.per_page
+    ids, total = listing.page(query.taxonomy_term_id, query.search, start, query.per_page)
+    rows, shape = _service_rows(query, filtered=False)
+    page = [shape(row) for row in _in_order(rows, [uuid.UUID(i) for i in ids])]
+    return _page(query, start + len(page) if total is None else total, page)
 
 
 @api.get("/services/{id}", summary="A service, fully nested", openapi_extra=_responds("service"))

@@ -1,22 +1,26 @@
-"""What matching reads, derived from the directory's tables: a card per service, and reach.
+"""What matching and ORUK's term listing read, derived from the directory's own tables.
 
-`directory_card` holds one row per service with everything the matching engine needs to
-judge it (its terms and their families, eligibility, languages, lowest price, days), and
-`directory_card_place` its located places, so that reading a candidate in full is two key
-look-ups (facts.py). `directory_reach` holds a row for every active service × each of its terms ×
-each way a person can reach it: a place with coordinates (`cell` is its 0.1° grid square),
-a service area of a service delivered at home or online (`cell` is minus the area's id), or,
-for a service with neither, one row at NOWHERE. Each reach row repeats what is needed to
-bound and filter the service roughly — its name, terms, eligibility, lowest price,
-vacancies, days, and this place's position and access — so that one range read on
-(term, cell) finds the services near a person without a join (narrowing.py).
+* `directory_card`: one row per service with everything the matching engine needs to judge
+  it (terms and their families, eligibility, languages, lowest price, days), and
+  `directory_card_place` its located places: reading a candidate in full is two key
+  look-ups (facts.py).
+* `directory_reach`: a row for every active service × each of its terms × each way a person
+  can reach it: a place with coordinates (`cell` is its 0.1° grid square), a service area of
+  a service delivered at home or online (`cell` is minus the area's id), or, for a service
+  with neither, one row at NOWHERE. Each row repeats what is needed to bound and filter the
+  service roughly (name, terms, eligibility, lowest price, vacancies, days, and this place's
+  position and access), so that range reads on (term, remote, cell) find the services near
+  a person without a join (narrowing.py).
+* `directory_listing`: a row per service and term in (term, name, id) order, with what the
+  full-text index needs to find its words, for ORUK's "services with this term and these
+  words, by name" (listing.py).
 
-Both are derived by SQL from the directory's own tables: `refresh(ids)` after any change to
-those services (every write in services.py and the importer calls it), `rebuild()` for
-everything (after a bulk load; `manage.py rebuild_search_index` runs it). On SQLite they
-are WITHOUT ROWID tables clustered on their keys; on PostgreSQL plain tables with btree
-indexes, written in key order by `rebuild()`. Lists are kept as text between bars
-(`|carer|veteran|`) so that both databases can test membership with a substring search.
+All are derived by SQL: `refresh(ids)` after any change to those services (every write in
+services.py, the importer and a provider's rename call it), `rebuild()` for everything
+(after a bulk load; `manage.py rebuild_search_index` runs it). On SQLite they are WITHOUT
+ROWID tables clustered on their keys; on PostgreSQL plain tables with btree indexes,
+written in key order by `rebuild()`. Lists are kept as text between bars (`|carer|veteran|`)
+so that both databases can test membership with a substring search.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from django.db import connection
 TABLE = "directory_reach"
 CARDS = "directory_card"
 PLACES = "directory_card_place"
+LISTING = "directory_listing"
 NOWHERE = -(2**62)  # the cell of a service with neither a located place nor a service area
 CHUNK = 500
 
@@ -38,6 +43,10 @@ CARD_COLUMNS = (
     "language_names", "price", "unit", "days", "places", "areas",
 )  # fmt: skip
 PLACE_COLUMNS = ("service_id", "location_id", "latitude", "longitude", "access")
+LISTING_COLUMNS = {
+    "sqlite": ("term_id", "name", "service_id", "fts_rowid"),
+    "postgresql": ("term_id", "name", "service_id", "search_vector"),
+}
 COLUMNS = (
     "term_id", "cell", "service_id", "source_id", "latitude", "longitude", "remote", "name",
     "terms", "families", "minimum_age", "maximum_age", "circumstances", "residency_area_id",
@@ -68,31 +77,53 @@ REACH_TABLE = """CREATE TABLE IF NOT EXISTS {table} (
     minimum_age {int} NULL, maximum_age {int} NULL, circumstances text NOT NULL,
     residency_area_id {big} NULL, languages text NOT NULL, access text NOT NULL,
     price {int} NULL, vacancies {int} NULL, days text NOT NULL, places {int} NOT NULL{key}){end}"""
+LISTING_TABLE = {
+    "sqlite": f"""CREATE TABLE IF NOT EXISTS {LISTING} (
+    term_id char(32) NOT NULL, name text NOT NULL, service_id char(32) NOT NULL,
+    fts_rowid integer NOT NULL, PRIMARY KEY (term_id, name, service_id)) WITHOUT ROWID""",
+    "postgresql": f"""CREATE TABLE IF NOT EXISTS {LISTING} (
+    term_id uuid NOT NULL, name text NOT NULL, service_id uuid NOT NULL,
+    search_vector tsvector NOT NULL)""",
+}
 INDEXES = {
-    "sqlite": [f"CREATE INDEX IF NOT EXISTS {TABLE}_service ON {TABLE} (service_id)"],
+    "sqlite": [
+        f"CREATE INDEX IF NOT EXISTS {TABLE}_service ON {TABLE} (service_id)",
+        f"CREATE INDEX IF NOT EXISTS {LISTING}_service ON {LISTING} (service_id)",
+    ],
     "postgresql": [
-        f"CREATE INDEX IF NOT EXISTS {TABLE}_term_cell ON {TABLE} (term_id, cell)",
+        f"CREATE INDEX IF NOT EXISTS {LISTING}_term ON {LISTING} (term_id, name, service_id)",
+        f"CREATE INDEX IF NOT EXISTS {LISTING}_service ON {LISTING} (service_id)",
+        f"CREATE INDEX IF NOT EXISTS {LISTING}_words ON {LISTING} USING gin (search_vector)",
+        f"CREATE INDEX IF NOT EXISTS {TABLE}_term_cell ON {TABLE} (term_id, remote, cell)",
         f"CREATE INDEX IF NOT EXISTS {TABLE}_service ON {TABLE} (service_id)",
     ],
 }
 
 
-def create(schema_editor: Any) -> None:
-    """The tables and their indexes (a migration runs this)."""
+def create(schema_editor: Any, *, listing: bool = True) -> None:
+    """The tables and their indexes (migrations run this; 0006 before the listing existed)."""
     vendor = schema_editor.connection.vendor
     types = TYPES[vendor]
-    key = ",\n    PRIMARY KEY (term_id, cell, service_id, source_id)" if vendor == "sqlite" else ""
+    key = (
+        ",\n    PRIMARY KEY (term_id, remote, cell, service_id, source_id)"
+        if vendor == "sqlite"
+        else ""
+    )
     schema_editor.execute(CARD_TABLE.format(cards=CARDS, **types))
     schema_editor.execute(PLACE_TABLE.format(places=PLACES, **types))
+    if listing:
+        schema_editor.execute(LISTING_TABLE[vendor])
     schema_editor.execute(REACH_TABLE.format(table=TABLE, key=key, **types))
     for statement in INDEXES[vendor]:
-        schema_editor.execute(statement)
+        if listing or LISTING not in statement:
+            schema_editor.execute(statement)
 
 
 def drop(schema_editor: Any) -> None:
     schema_editor.execute(f"DROP TABLE IF EXISTS {TABLE}")
     schema_editor.execute(f"DROP TABLE IF EXISTS {CARDS}")
     schema_editor.execute(f"DROP TABLE IF EXISTS {PLACES}")
+    schema_editor.execute(f"DROP TABLE IF EXISTS {LISTING}")
 
 
 def _sql(vendor: str) -> dict[str, str]:
@@ -160,6 +191,16 @@ def place_sql(vendor: str, services: str) -> str:
       WHERE {LOCATED} AND {services}"""  # noqa: S608 - our SQL, no values
 
 
+def listing_sql(vendor: str, services: str) -> str:
+    """SELECT of the listing rows (a row per term) of the services chosen by `services` (on s):
+    ORUK's "services with this term and these words, by name" reads them in order."""
+    words = "s.rowid" if vendor == "sqlite" else "s.search_vector"
+    return f"""
+      SELECT st.taxonomyterm_id, s.name, s.id, {words}
+      FROM directory_service s JOIN directory_service_terms st ON st.service_id = s.id
+      WHERE {services}"""  # noqa: S608 - our SQL, no values
+
+
 def reach_sql(vendor: str, services: str) -> str:
     """SELECT of the reach rows of the active services chosen by `services` (on c, a card)."""
     bars = _sql(vendor)["bars"].format
@@ -189,7 +230,7 @@ def reach_sql(vendor: str, services: str) -> str:
 
 
 def _insert(table: str, columns: tuple[str, ...], select: str, *, order: bool = False) -> str:
-    ordered = f"SELECT * FROM ({select}) AS r ORDER BY 1, 2" if order else select  # noqa: S608
+    ordered = f"SELECT * FROM ({select}) AS r ORDER BY 1, 7, 2" if order else select  # noqa: S608
     return f"INSERT INTO {table} ({', '.join(columns)}) {ordered}"  # noqa: S608 - our SQL
 
 
@@ -201,29 +242,35 @@ def refresh(service_ids: Iterable[Any]) -> None:
         for start in range(0, len(ids), CHUNK):
             part = ids[start : start + CHUNK]
             marks = ", ".join(["%s"] * len(part))
-            for table in (TABLE, CARDS, PLACES):
+            for table in (TABLE, CARDS, PLACES, LISTING):
                 cursor.execute(f"DELETE FROM {table} WHERE service_id IN ({marks})", part)  # noqa: S608
             cards = card_sql(vendor, f"s.id IN ({marks})")
             cursor.execute(_insert(CARDS, CARD_COLUMNS, cards), part)
             places = place_sql(vendor, f"sal.service_id IN ({marks})")
             cursor.execute(_insert(PLACES, PLACE_COLUMNS, places), part)
+            listing = listing_sql(vendor, f"s.id IN ({marks})")
+            cursor.execute(_insert(LISTING, LISTING_COLUMNS[vendor], listing), part)
             reach = reach_sql(vendor, f"c.service_id IN ({marks})")
             cursor.execute(_insert(TABLE, COLUMNS, reach), part * 3)
 
 
-def rebuild(using: Any = None) -> int:
-    """Re-derive every card and reach row, in key order (after a bulk load). Reach rows."""
+def rebuild(using: Any = None, *, listing: bool = True) -> int:
+    """Re-derive every row, in key order (after a bulk load). The number of reach rows."""
     db = using or connection
     everything = _sql(db.vendor)["true"]
+    tables = (TABLE, CARDS, PLACES, LISTING) if listing else (TABLE, CARDS, PLACES)
     with db.cursor() as cursor:
-        for table in (TABLE, CARDS, PLACES):
+        for table in tables:
             cursor.execute(f"DELETE FROM {table}")  # noqa: S608 - a constant
         cards = f"SELECT * FROM ({card_sql(db.vendor, everything)}) AS r ORDER BY 1"  # noqa: S608
         cursor.execute(_insert(CARDS, CARD_COLUMNS, cards))
         places = place_sql(db.vendor, everything)
         cursor.execute(_insert(PLACES, PLACE_COLUMNS, f"{places} ORDER BY 1, 2"))
+        if listing:
+            rows = f"{listing_sql(db.vendor, everything)} ORDER BY 1, 2, 3"
+            cursor.execute(_insert(LISTING, LISTING_COLUMNS[db.vendor], rows))
         cursor.execute(_insert(TABLE, COLUMNS, reach_sql(db.vendor, everything), order=True))
-        for table in (TABLE, CARDS, PLACES):
+        for table in tables:
             cursor.execute(f"ANALYZE {table}")
         cursor.execute(f"SELECT count(*) FROM {TABLE}")  # noqa: S608 - a constant
         return int(cursor.fetchone()[0])

@@ -6,8 +6,8 @@ from django.db import migrations
 def create(apps, schema_editor):
     from opus.directory import reach
 
-    reach.create(schema_editor)
-    reach.rebuild(schema_editor.connection)
+    reach.create(schema_editor, listing=False)  # the listing comes in 0008
+    reach.rebuild(schema_editor.connection, listing=False)
 
 
 def drop(apps, schema_editor):

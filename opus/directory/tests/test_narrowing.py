@@ -221,11 +221,11 @@ def test_the_database_works_the_engines_ceiling():
         words = bool(search.word_groups(question.words))
         query = narrowing.Query(profile, words=words)
         ceiling, params = query.ceiling()
-        within, more = query._within(matching.tiers(profile).needs, ())
         floor = query._distance("low") if query.scales else "0.0"
         columns = f"service_id, {ceiling}, CASE WHEN cell < 0 THEN NULL ELSE {floor} END, cell"
-        sql = f"SELECT {columns} FROM {reach_rows.TABLE} WHERE {within}"  # noqa: S608
-        for sid, worked, distance, cell in query._rows(sql, [*params, *more]):
+        terms = matching.tiers(profile).needs
+        sql, params = query._with_filters(columns, params, "1 = 1", [], terms, (), False)
+        for sid, worked, distance, cell in query._rows(sql, params):
             card = cards[narrowing._text(sid)]
             outline = engine.Outline(
                 terms=card.terms,

@@ -582,3 +582,32 @@ def _rich_service_copy(rich: Service) -> Service:
     directory.service_set_languages(service=service, codes=["en"], by=None)
     Contact.objects.create(service=service, name="Bo", phone="01234 000000")
     return service
+
+
+def test_a_term_and_words_page_matches_the_general_filter(client):
+    """The quick path for one term (listing.py) gives what the general filter gives: the
+    same services, in name order, page by page, with the same totals."""
+    from opus.directory import oruk
+
+    names = ["Tea club", "Walks", "Lunch", "Allotment", "Tea and talk", "Zumba"]
+    words = ["tea", "walk", "garden", "lunch", "zzz"]
+    terms = [_term("lunch-clubs"), _term("befriending"), _term("walking-groups")]
+    for n in range(30):
+        create_service(
+            name=names[n % len(names)],
+            description=["Walking and tea", "Gardening", "A lunch club"][n % 3],
+            terms=terms[n % 2 : n % 2 + 1 + n % 3],
+            status="inactive" if n % 7 == 0 else "active",
+        )
+    checked = 0
+    for term in terms:
+        for search in ["", *words]:
+            for page, per_page in ((1, 4), (2, 4), (3, 7), (1, 50), (9, 4)):
+                params = {"taxonomy_term_id": str(term.id), "search": search,
+                          "page": page, "per_page": per_page}  # fmt: skip
+                quick = _ok(client, "/services", **params)
+                query = oruk.ServiceListQuery(**params)
+                general = oruk._listing(query, *oruk._service_rows(query))
+                assert quick == json.loads(json.dumps(general, default=str)), params
+                checked += bool(quick["contents"])
+    assert checked > 20
