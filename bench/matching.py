@@ -794,7 +794,9 @@ def breakdown(qs: list[Any], sample: int) -> dict[str, Any]:
             )
         )
         parts["narrow"].append(ms)
-        ms, found = timed_ms(lambda r=rows, g=groups: facts.read(r, g))
+        ms, found = timed_ms(
+            lambda r=rows, g=groups: facts.read(r, search.words_found(g, r) if g else {})
+        )
         parts["read"].append(ms)
         parts["rank"].append(timed_ms(lambda p=profile, f=found: engine.rank(p, f, limit=20))[0])
     return {
