@@ -43,15 +43,28 @@ class Question:
     words: str = ""
 
 
-def _areas_of(lsoa: Area | None) -> frozenset[int]:
-    found: set[int] = set()
-    area = lsoa
-    while area is not None:
-        found.add(area.pk)
-        if area.neighbourhood_id:
-            found.add(area.neighbourhood_id)
-        area = area.parent
-    return frozenset(found)
+ANCESTRY = ("lsoa", "lsoa__parent", "lsoa__parent__parent", "lsoa__parent__parent__parent")
+
+
+def _place_of(code: str) -> tuple[tuple[float, float], frozenset[int]] | None:
+    """Where a postcode is, and every area it lies within (its LSOA, their ancestors and
+    their neighbourhoods), in one query of plain columns."""
+    columns = [f"{a}_id" for a in ANCESTRY] + [f"{a}__neighbourhood_id" for a in ANCESTRY]
+    row = (
+        Postcode.objects.filter(postcode=code)
+        .values_list("latitude", "longitude", *columns, f"{ANCESTRY[-1]}__parent_id")
+        .first()
+    )
+    if row is None or row[0] is None or row[1] is None:
+        return None
+    *areas, beyond = row[2:]
+    found = {a for a in areas if a}
+    while beyond:  # deeper than the usual country > authority > ward > LSOA
+        found.add(beyond)
+        area = Area.objects.filter(pk=beyond).values_list("neighbourhood_id", "parent_id").get()
+        found |= {area[0]} if area[0] else set()
+        beyond = area[1]
+    return (row[0], row[1]), frozenset(found)
 
 
 def profile_from(question: Question) -> engine.Profile:
@@ -66,18 +79,16 @@ def profile_from(question: Question) -> engine.Profile:
         raise ProfileError("needs", f"'{unknown[0]}' is not a need Opus knows")
     if not 0 < question.max_distance_km <= 200:
         raise ProfileError("max_distance_km", "Choose a distance between 1 and 200 km")
-    home, lsoa = None, None
+    home, areas = None, frozenset[int]()
     if question.postcode:
         try:
             code = normalise_postcode(question.postcode)
         except ValueError as exc:
             raise ProfileError("postcode", str(exc)) from exc
-        found = (
-            Postcode.objects.select_related("lsoa__parent__parent").filter(postcode=code).first()
-        )
-        if found is None or found.latitude is None:
+        found = _place_of(code)
+        if found is None:
             raise ProfileError("postcode", f"We do not know where {code} is: check it")
-        home, lsoa = (found.latitude, found.longitude), found.lsoa
+        home, areas = found
     return engine.Profile(
         needs=frozenset(question.needs),
         home=home,
@@ -85,7 +96,7 @@ def profile_from(question: Question) -> engine.Profile:
         remote_ok=question.remote_ok,
         age=question.age,
         circumstances=frozenset(question.circumstances),
-        areas=_areas_of(lsoa),
+        areas=areas,
         languages=frozenset(question.languages),
         language_required=question.language_required,
         accessibility=frozenset(question.accessibility),
@@ -175,8 +186,11 @@ def _read_tier(
         rows, closest = query.both(
             terms, best_size if wants_best else 0, near_size if wants_near else 0, other
         )
-        if wants_near:
+        if judge.last(limit) is None:  # the first of them are read anyway: with the near misses
+            judge.add(closest + [row.service_id for row in rows[: 2 * limit]])
+        else:
             judge.add(closest)
+        if wants_near:
             wanted = near_misses - judge.excluded_found
             found = sum(1 for sid in dict.fromkeys(closest) if sid in judge.excluded)
             if found >= wanted or len(closest) < near_size:
@@ -192,14 +206,37 @@ def _read_best(judge: _Judge, rows: list[narrowing.Row], limit: int) -> bool:
     """Read these rows' services in order until the next row cannot enter the best `limit`.
 
     True when that happened (nothing after it can either); False when every row was read.
+    The person's words are looked up for the whole batch at once; services are read in full
+    `limit` at a time, skipping those whose words found already rule them out.
     """
-    for start in range(0, len(rows), limit):
-        if start and judge.settled(limit, rows[start].top, rows[start].near):
+    judge.learn_words([row.service_id for row in rows if row.service_id not in judge.read])
+    pending: list[str] = []
+    for row in rows:
+        if row.service_id in judge.read or row.service_id in pending:
+            continue
+        if judge.settled(limit, row.top, row.near):
+            judge.add(pending)
             return True
-        judge.add(
-            [row.service_id for row in _worth_reading(judge, rows[start : start + limit], limit)]
-        )
+        if _could_enter(judge, row, limit):
+            pending.append(row.service_id)
+        if len(pending) >= limit:
+            judge.add(pending)
+            pending = []
+    judge.add(pending)
     return bool(rows) and judge.settled(limit, rows[-1].top, rows[-1].near)
+
+
+def _could_enter(judge: _Judge, row: narrowing.Row, limit: int) -> bool:
+    """Whether this row's service could enter the best `limit`, its words found counted.
+
+    Ceilings count the person's words as all found; with the words looked up (far cheaper
+    than reading a service in full), a service whose ceiling then falls below the
+    limit-th best need not be read.
+    """
+    if not judge.groups:
+        return True
+    missing = engine.WEIGHTS["words"] * (1.0 - judge.words.get(row.service_id, 0.0))
+    return not judge.settled(limit, narrowing.millionths(row.ceiling - missing), row.near)
 
 
 def _family_ceiling(profile: engine.Profile, split: Tiers, words: bool) -> int:
@@ -259,25 +296,6 @@ class _Judge:
             return False
         score, distance = -last[0], last[1]
         return top < score or (top == score and near > distance)
-
-
-def _worth_reading(judge: _Judge, rows: list[narrowing.Row], limit: int) -> list[narrowing.Row]:
-    """The rows whose service could still enter the best `limit`.
-
-    Ceilings count the person's words as all found; when they gave words, finding them in
-    the texts first (far cheaper than reading services in full) lowers each ceiling to the
-    words actually found, and services that cannot reach the limit-th best are not read.
-    """
-    if not judge.groups or judge.last(limit) is None:
-        return rows
-    judge.learn_words([row.service_id for row in rows])
-    missing = engine.WEIGHTS["words"]
-    kept = []
-    for row in rows:
-        ceiling = row.ceiling - missing * (1.0 - judge.words.get(row.service_id, 0.0))
-        if not judge.settled(limit, narrowing.millionths(ceiling), row.near):
-            kept.append(row)
-    return kept
 
 
 def candidates(profile: engine.Profile, words: str = "") -> list[engine.Candidate]:
