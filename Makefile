@@ -60,6 +60,7 @@ bench: setup-dev
 	$(PYTHON) bench/needs.py
 	$(PYTHON) bench/matching.py --services 100000 --profiles 500
 	$(PYTHON) bench/ledger.py
+	$(PYTHON) bench/ocds.py --databases sqlite,postgresql
 
 worker: migrate  ## run background tasks (django-tasks database backend)
 	$(PYTHON) manage.py db_worker
