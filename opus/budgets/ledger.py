@@ -80,36 +80,36 @@ def owner_of(budget: Budget) -> str:
     return f"budget:{budget.pk}"
 
 
-def _accounts(postings: Sequence[Posting], budget: Budget) -> dict[engine.Account, int]:
-    """Ids of the accounts the postings touch, made on first use (one query once they exist)."""
-    wanted = {p.account for p in postings}
-    found = sql.account_ids((w.kind.value, w.owner) for w in wanted)
-    ids = {w: found[(w.kind.value, w.owner)] for w in wanted if (w.kind.value, w.owner) in found}
-    for key in wanted - ids.keys():
+def ensure_accounts(keys: Sequence[engine.Account], budget: Budget | None = None) -> None:
+    """Make the accounts money will move through, before it first does (the hot path assumes)."""
+    for key in keys:
         org_id = (
             int(key.owner.split(":", 1)[1]) if key.kind in (Kind.FUNDER, Kind.PAYABLE) else None
         )
-        account, _ = Account.objects.get_or_create(
+        Account.objects.get_or_create(
             kind=key.kind.value,
             owner=key.owner,
             defaults={
-                "budget": budget if key.owner == owner_of(budget) else None,
+                "budget": budget if budget is not None and key.owner == owner_of(budget) else None,
                 "organisation_id": org_id,
             },
         )
-        ids[key] = account.pk
-    return ids
 
 
-def _existing(request: Request) -> Transaction | None:
-    if request.key is None:
-        return None
-    found = sql.existing(request.by.pk, request.key)
+def _existing(request: Request, found: tuple[int, str] | None) -> Transaction | None:
     if found is None:
         return None
     if found[1] != request.fingerprint():
         raise IdempotencyConflict()
     return Transaction.objects.get(pk=found[0])
+
+
+def _already(request: Request) -> Transaction | None:
+    """The transaction this client already made with this key, if any (the slow path)."""
+    if request.key is None:
+        return None
+    found = Transaction.objects.filter(created_by=request.by, idempotency_key=request.key).first()
+    return _existing(request, (found.pk, found.request_hash) if found else None)
 
 
 def post(request: Request, build: Callable[[], Sequence[Posting]]) -> Transaction:
@@ -123,18 +123,18 @@ def post(request: Request, build: Callable[[], Sequence[Posting]]) -> Transactio
             return _post_locked(request, build)
     except IntegrityError:
         # Another request with the same key committed first: answer as it did.
-        found = _existing(request)
+        found = _already(request)
         if found is None:
             raise
         return found
 
 
 def _post_locked(request: Request, build: Callable[[], Sequence[Posting]]) -> Transaction:
-    found = _existing(request)
+    budget = request.budget
+    figures = sql.lock_budget(budget.pk, request.by.pk, request.key)
+    found = _existing(request, figures["existing"]) if request.key is not None else None
     if found is not None:
         return found
-    budget = request.budget
-    figures = sql.lock_budget(budget.pk)
     if figures["status"] != BudgetStatus.ACTIVE and request.operation != Operation.CORRECT:
         raise LedgerError("This budget is closed", "budget")
     commitment = request.commitment
@@ -161,9 +161,10 @@ def _post_locked(request: Request, build: Callable[[], Sequence[Posting]]) -> Tr
     )
     txn.pk = sql.insert_transaction({c: getattr(txn, c) for c in sql.TRANSACTION_COLUMNS})
     txn._state.adding, txn._state.db = False, "default"
-    accounts = _accounts(postings, budget)
-    sql.insert_entries([(txn.pk, accounts[p.account], p.commitment or None, p.amount)
-                        for p in postings])  # fmt: skip
+    sql.insert_entries(
+        txn.pk,
+        [(p.account.kind.value, p.account.owner, p.commitment or None, p.amount) for p in postings],
+    )
     _update_running(budget, commitment, postings)
     audit_record(
         actor=request.by,

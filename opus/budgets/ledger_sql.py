@@ -9,10 +9,11 @@ models in `opus.budgets.models` remain the schema; these statements only read an
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
 from typing import Any
 
 from django.db import connection
+
+from opus.core import sql
 
 BUDGET_FIGURES = (
     "status", "allocated_pence", "available_pence", "committed_pence", "paid_pence",
@@ -38,33 +39,28 @@ def _for_update() -> str:
     return " FOR UPDATE" if connection.features.has_select_for_update else ""
 
 
-def existing(created_by: int, key: str) -> tuple[int, str] | None:
-    """(id, request hash) of the transaction this client already made with this key."""
-    with connection.cursor() as cursor:
+def lock_budget(budget_id: Any, created_by: int, key: str | None) -> dict[str, Any]:
+    """The budget's figures, locked; and, in the same trip, any transaction with this key."""
+    with sql.cursor() as cursor:
         cursor.execute(
-            "SELECT id, request_hash FROM budgets_transaction"
-            " WHERE created_by_id = %s AND idempotency_key = %s",
-            [created_by, key],
-        )
-        row = cursor.fetchone()
-    return (int(row[0]), str(row[1])) if row else None
-
-
-def lock_budget(budget_id: Any) -> dict[str, Any]:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {', '.join(BUDGET_FIGURES)} FROM budgets_budget WHERE id = %s"  # noqa: S608
-            + _for_update(),
-            [uuid_value(budget_id)],
+            f"SELECT {', '.join(BUDGET_FIGURES)},"  # noqa: S608
+            " (SELECT id FROM budgets_transaction t"
+            "  WHERE t.created_by_id = %s AND t.idempotency_key = %s),"
+            " (SELECT request_hash FROM budgets_transaction t"
+            "  WHERE t.created_by_id = %s AND t.idempotency_key = %s)"
+            " FROM budgets_budget WHERE id = %s" + _for_update(),
+            [created_by, key, created_by, key, uuid_value(budget_id)],
         )
         row = cursor.fetchone()
     if row is None:
         raise LookupError("no such budget")
-    return dict(zip(BUDGET_FIGURES, row, strict=True))
+    figures = dict(zip(BUDGET_FIGURES, row[:-2], strict=True))
+    figures["existing"] = (int(row[-2]), str(row[-1])) if row[-2] is not None else None
+    return figures
 
 
 def lock_commitment(commitment_id: Any) -> dict[str, Any]:
-    with connection.cursor() as cursor:
+    with sql.cursor() as cursor:
         cursor.execute(
             f"SELECT {', '.join(COMMITMENT_FIGURES)} FROM budgets_commitment"  # noqa: S608
             " WHERE id = %s" + _for_update(),
@@ -83,7 +79,7 @@ def insert_transaction(values: dict[str, Any]) -> int:
     row["value_date"] = connection.ops.adapt_datefield_value(row["value_date"])
     row["created_at"] = connection.ops.adapt_datetimefield_value(row["created_at"])
     marks = ", ".join("%s" for _ in TRANSACTION_COLUMNS)
-    with connection.cursor() as cursor:
+    with sql.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO budgets_transaction ({', '.join(TRANSACTION_COLUMNS)})"  # noqa: S608
             f" VALUES ({marks}) RETURNING id",
@@ -92,25 +88,20 @@ def insert_transaction(values: dict[str, Any]) -> int:
         return int(cursor.fetchone()[0])
 
 
-def account_ids(keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], int]:
-    """Ids of the (kind, owner) accounts that exist."""
-    wanted = list(set(keys))
-    if not wanted:
-        return {}
-    condition = " OR ".join("(kind = %s AND owner = %s)" for _ in wanted)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT kind, owner, id FROM budgets_account WHERE {condition}",  # noqa: S608
-            [v for pair in wanted for v in pair],
-        )
-        return {(kind, owner): int(pk) for kind, owner, pk in cursor.fetchall()}
+def insert_entries(transaction_id: int, rows: list[tuple[str, str, Any, int]]) -> None:
+    """(account kind, account owner, commitment or None, amount) rows, in one statement.
 
-
-def insert_entries(rows: list[tuple[int, int, Any, int]]) -> None:
-    """(transaction, account, commitment or None, amount) rows, in one statement."""
-    marks = ", ".join("(%s, %s, %s, %s)" for _ in rows)
-    values = [v for t, a, c, amount in rows for v in (t, a, uuid_value(c), amount)]
-    with connection.cursor() as cursor:
+    Accounts are made before money first moves through them (see services), so each
+    account's id is looked up inside the insert; a missing one fails the NOT NULL rule.
+    """
+    one = "(%s, (SELECT id FROM budgets_account WHERE kind = %s AND owner = %s), %s, %s)"
+    marks = ", ".join(one for _ in rows)
+    values = [
+        v
+        for kind, owner, c, amount in rows
+        for v in (transaction_id, kind, owner, uuid_value(c), amount)
+    ]
+    with sql.cursor() as cursor:
         columns = "transaction_id, account_id, commitment_id, amount_pence"
         cursor.execute(f"INSERT INTO budgets_entry ({columns}) VALUES {marks}", values)  # noqa: S608
 
@@ -121,7 +112,7 @@ def add_to(table: str, pk: Any, changes: dict[str, int]) -> None:
     if not changes:
         return
     sets = ", ".join(f"{field} = {field} + %s" for field in changes)
-    with connection.cursor() as cursor:
+    with sql.cursor() as cursor:
         cursor.execute(
             f"UPDATE {table} SET {sets} WHERE id = %s",  # noqa: S608
             [*changes.values(), uuid_value(pk)],

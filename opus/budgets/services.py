@@ -12,7 +12,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from opus.budgets.ledger import Request, owner_of, post
+from opus.budgets.ledger import Request, ensure_accounts, owner_of, post
 from opus.budgets.models import (
     Budget,
     BudgetSource,
@@ -155,6 +155,7 @@ def budget_create(
         created_by=by,
     )
     audit_record(actor=by, action="budget.create", target=budget, summary={"title": title})
+    ensure_accounts(list(engine.budget_accounts(owner_of(budget)).values()), budget)
     for source, funder, amount in sources:
         BudgetSource.objects.create(
             budget=budget, source=source, funder=funder, planned_pence=amount
@@ -183,6 +184,7 @@ def allocate(
     on: dt.date | None = None,
 ) -> Transaction:
     _require_finance(by)
+    ensure_accounts([engine.Account(engine.Kind.FUNDER, _org(funder))])
     request = Request(
         Operation.ALLOCATE,
         budget,
@@ -285,6 +287,7 @@ def commit_booking(
         Budget.objects.select_for_update().filter(pk=budget.pk).first()
         if Commitment.objects.filter(booking=booking).exists():
             raise LedgerError("This booking is already committed", "booking")
+        ensure_accounts([engine.Account(engine.Kind.PAYABLE, _org(booking.service.organisation))])
         commitment = Commitment.objects.create(
             budget=budget,
             booking=booking,

@@ -23,6 +23,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models, transaction
 from django.utils import timezone
 
+from opus.core import sql
 from opus.core.models import AuditEvent, User
 from opus.engines.hashchain import GENESIS, ChainBreak, ChainLink, event_hash, verify_chain
 
@@ -62,7 +63,7 @@ def _lock_chain(chain: int) -> int | None:
     """Lock the chain; on PostgreSQL, also take the event's number from the sequence."""
     if connection.vendor != "postgresql":
         return None
-    with connection.cursor() as cursor:
+    with sql.cursor() as cursor:
         cursor.execute(
             "SELECT pg_advisory_xact_lock(%s, %s), nextval('core_auditevent_sequence_seq')",
             [AUDIT_LOCK_KEY, chain],
@@ -113,7 +114,7 @@ def audit_record(
 
 def _last_in_chain(chain: int) -> tuple[int, int, str] | None:
     """(sequence, position, hash) of the chain's last event."""
-    with connection.cursor() as cursor:
+    with sql.cursor() as cursor:
         cursor.execute(
             "SELECT sequence, position, hash FROM core_auditevent WHERE chain = %s"
             " ORDER BY sequence DESC LIMIT 1",
@@ -127,7 +128,7 @@ def _last_in_chain(chain: int) -> tuple[int, int, str] | None:
 
 
 def _sqlite_next_number() -> int:
-    with connection.cursor() as cursor:
+    with sql.cursor() as cursor:
         cursor.execute("SELECT COALESCE(MAX(sequence), 0) + 1 FROM core_auditevent")
         return int(cursor.fetchone()[0])
 
@@ -144,7 +145,7 @@ def _insert(event: AuditEvent) -> None:
     values = [getattr(event, c) for c in INSERT_COLUMNS]
     values[3] = connection.ops.adapt_datetimefield_value(event.created_at)
     values[10] = json.dumps(event.summary, cls=DjangoJSONEncoder)
-    with connection.cursor() as cursor:
+    with sql.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO core_auditevent ({', '.join(INSERT_COLUMNS)}) VALUES ({marks})"  # noqa: S608
             " RETURNING id",
