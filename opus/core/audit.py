@@ -49,7 +49,7 @@ def _payload(event: AuditEvent) -> dict[str, Any]:
     }
 
 
-CHAINS = 64
+CHAINS = 1024  # enough that busy connections rarely share one
 
 
 def _chain() -> int:
