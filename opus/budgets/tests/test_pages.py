@@ -7,6 +7,7 @@ from opus.budgets import services as budgets
 from opus.budgets.models import Budget, RasVersion, Transaction
 from opus.choice.services import consent_grant
 from opus.core.models import AuditEvent
+from opus.testing import create_member
 
 pytestmark = pytest.mark.django_db
 
@@ -152,3 +153,23 @@ def test_direct_payment_page_refuses_more_than_is_left(client, cast, budget):
     response = client.post(f"/budgets/{budget.pk}/direct-payment/", {"amount": "5000.01"})
     assert response.status_code == 400 and "left to spend" in response.content.decode()
     assert Transaction.objects.filter(operation="direct_payment").count() == 0
+
+
+def _queries(client, url):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_the_overview_and_ledger_pages_do_not_query_per_budget(client, cast, budget, commitment):
+    client.force_login(cast.commissioner)
+    first = (_queries(client, "/budgets/manage/"), _queries(client, "/budgets/ledger/"))
+    for n in range(5):
+        person = create_member("resident", cast.council, full_name=f"Extra {n}")
+        budgets.budget_create(person=person, title="More", period_start=budget.period_start,
+                              period_end=budget.period_end, by=cast.commissioner,
+                              sources=[("social_care", cast.council, 100_00)])  # fmt: skip
+    assert (_queries(client, "/budgets/manage/"), _queries(client, "/budgets/ledger/")) == first
