@@ -605,7 +605,7 @@ def stage_load(options: argparse.Namespace) -> None:
         if done % (10 * CHUNK) == 0 or done == options.services:
             rate = done / (time.perf_counter() - started)
             print(f"{done:,} services loaded ({rate:,.0f}/s)", flush=True)
-    print("deriving the matching tables (cards, reach)", flush=True)
+    print("deriving the matching and listing tables (cards, reach, listing)", flush=True)
     derive_s, reach_rows = derive(w)
     analyse_s = analyse(w)
     total = time.perf_counter() - started
@@ -1159,7 +1159,7 @@ def load_rows(o: Outcome) -> list[tuple[str, ...]]:
             for table, count in load["counts"].items()]  # fmt: skip
     rows.append(("(generating rows in Python)", "", f"{load['generate_s']:.1f}"))
     rows.append(
-        ("(deriving cards and reach rows)", f"{load['reach_rows']:,}", f"{load['derive_s']:.1f}")
+        ("(deriving cards, reach, listing)", f"{load['reach_rows']:,}", f"{load['derive_s']:.1f}")
     )
     rows.append(("(ANALYZE; PostgreSQL: VACUUM ANALYZE)", "", f"{load['analyse_s']:.1f}"))
     rows.append(("total load", f"{sum(load['counts'].values()):,}", f"{load['total_s']:.1f}"))

@@ -29,6 +29,16 @@ PLACE_SQL = (
     "SELECT service_id, latitude, longitude, access FROM directory_card_place "
     "WHERE service_id IN ({marks}) ORDER BY service_id, location_id"
 )
+# PostgreSQL: the places come with their card as arrays (one round trip, not two).
+CARD_WITH_PLACES_SQL = (
+    "SELECT c.service_id, c.name, c.delivery, c.minimum_age, c.maximum_age, c.circumstances, "
+    "c.residency_area_id, c.vacancies, c.terms, c.families, c.language_names, c.price, "
+    "c.unit, c.days, p.latitudes, p.longitudes, p.access FROM directory_card c "
+    "LEFT JOIN LATERAL (SELECT array_agg(latitude ORDER BY location_id) AS latitudes, "
+    "array_agg(longitude ORDER BY location_id) AS longitudes, "
+    "array_agg(access ORDER BY location_id) AS access FROM directory_card_place "
+    "WHERE service_id = c.service_id) p ON TRUE WHERE c.service_id = ANY(%s)"
+)
 
 
 @lru_cache(maxsize=1)
@@ -62,7 +72,9 @@ def read(service_ids: Iterable[Any], words: Mapping[str, float]) -> list[engine.
     ids = [uuid.UUID(str(i)) for i in dict.fromkeys(service_ids)]
     if not ids:
         return []
-    keys = [i.hex if connection.vendor == "sqlite" else i for i in ids]
+    if connection.vendor == "postgresql":
+        return _read_postgres(ids, words)
+    keys = [i.hex for i in ids]
     marks = ", ".join(["%s"] * len(keys))
     places: dict[str, list[engine.Place]] = {}
     with connection.cursor() as cursor:
@@ -73,6 +85,18 @@ def read(service_ids: Iterable[Any], words: Mapping[str, float]) -> list[engine.
             place = engine.Place(float(lat), float(lon), _listed(access))
             places.setdefault(search.uuid_text(sid), []).append(place)
     return [_candidate(row, places, words) for row in rows]
+
+
+def _read_postgres(ids: list[uuid.UUID], words: Mapping[str, float]) -> list[engine.Candidate]:
+    with connection.cursor() as cursor:
+        cursor.execute(CARD_WITH_PLACES_SQL, [ids])
+        rows = cursor.fetchall()
+    found = []
+    for *card, latitudes, longitudes, access in rows:
+        spots = zip(latitudes or [], longitudes or [], access or [], strict=True)
+        places = {search.uuid_text(card[0]): [engine.Place(a, b, _listed(c)) for a, b, c in spots]}
+        found.append(_candidate(tuple(card), places, words))
+    return found
 
 
 @lru_cache(maxsize=4096)

@@ -16,13 +16,14 @@ what `rank` would give over every candidate (see matching.ranked).
 
 from __future__ import annotations
 
+import contextlib
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from django.db import connection
+from django.db import connection, transaction
 
 from opus.directory.models import GRID_PER_DEGREE
 from opus.directory.reach import TABLE
@@ -43,6 +44,24 @@ class Reach:
     @property
     def km(self) -> float:
         return max(self.near_km, self.remote_km)
+
+
+@contextlib.contextmanager
+def serial() -> Iterator[None]:
+    """Run the reads without PostgreSQL's parallel workers.
+
+    The reads are many and small: starting workers for each costs more than it saves on a
+    busy machine (and parallel plans are chosen for them by their estimated cost alone).
+    On PostgreSQL this opens a transaction (a savepoint inside one) so that SET LOCAL ends
+    with it; on SQLite, where a transaction would take the write lock, it does nothing.
+    """
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+        yield
 
 
 def reach_of(profile: engine.Profile) -> Reach:
