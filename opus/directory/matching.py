@@ -316,17 +316,6 @@ class _Judge:
         return top < score or (top == score and near > distance)
 
 
-def candidates(profile: engine.Profile, words: str = "") -> list[engine.Candidate]:
-    """Every candidate, read in full: what `ranked` must agree with (tests and benchmarks).
-
-    Slow on a national directory: `ranked` reads only the few that matter.
-    """
-    split = tiers(profile)
-    query = narrowing.Query(profile, words=False)
-    ids = [sid for sid, _ in query.everything(split.needs + split.family)]
-    return candidates_for(dict.fromkeys(ids), search.word_groups(words))
-
-
 def candidates_for(
     service_ids: Iterable[Any], groups: list[list[str]] | str = ""
 ) -> list[engine.Candidate]:

@@ -1,8 +1,8 @@
 """The queries that narrow a national directory to the few services worth reading in full.
 
 Both read `directory_reach` (reach.py) for the services tagged with some of the person's
-terms and within reach of them, in one range read on (term, cell), and work in SQL what
-the engine would work in Python, as bounds:
+terms and within reach of them, in range reads on (term, remote, cell), and work in SQL
+what the engine would work in Python, as bounds:
 
 * `best` orders rows by the engine's `ceiling` (the highest score the service could get)
   and keeps only rows whose service may meet every hard requirement (a necessary test);
@@ -11,7 +11,8 @@ the engine would work in Python, as bounds:
 
 Neither decides anything: directory/matching.py reads the services they name in full and
 the engine judges them. The bounds only let it stop reading early, and still give exactly
-what `rank` would give over every candidate (see matching.ranked).
+what `rank` would give over every candidate (see matching.ranked and
+tests/test_narrowing.py).
 """
 
 from __future__ import annotations
@@ -31,7 +32,6 @@ from opus.engines import matching as engine
 
 NEAR_FACTOR = 1.5  # places up to 1.5 × the person's distance are read: "just too far" misses
 REMOTE_REACH_KM = 20.0  # a provider visiting homes or working online serves about this far
-EPSILON = 1e-6  # scores are rounded to 6 places: bounds are compared with this much room
 
 
 @dataclass(frozen=True)
@@ -363,11 +363,6 @@ class Query:
         """
         rows = self.best(term_ids, best, other_than) if best else []
         return rows, self.closest_excluded(term_ids, closest, other_than) if closest else []
-
-    def everything(self, term_ids: Sequence[Any]) -> list[tuple[str, float]]:
-        """Every candidate row, unfiltered and unordered (for tests and benchmarks)."""
-        rows, params = self._with_filters("service_id", [], "1 = 1", [], term_ids, (), False)
-        return [(_text(sid), 0.0) for (sid,) in self._rows(rows, params)]
 
     def _with_filters(
         self,
