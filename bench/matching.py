@@ -8,7 +8,9 @@ What it does, on SQLite and on PostgreSQL, each in a fresh database:
   realistic mixes of needs (1-3 of the 56 leaf terms, skewed popularity), remote delivery,
   age ranges, circumstances, residency, languages, costs, schedules and vacancies, with
   `search_text` written as opus.directory.search.text_for would (so the FTS5 triggers or the
-  GIN index pick it up), plus one postcode per LSOA;
+  GIN index pick it up), plus one postcode per LSOA; then derives the tables matching and
+  ORUK's term listing read (opus.directory.reach.rebuild, as `rebuild_search_index` does after a
+  bulk load) and runs ANALYZE (PostgreSQL: VACUUM ANALYZE, autovacuum being off here);
 * times PROFILES random needs profiles through opus.directory.matching.match(limit=20)
   in-process; targets p50 < 15 ms and p95 < 50 ms;
 * baseline A, "today's directories": the same questions as one SQL query ranked by text
