@@ -18,7 +18,6 @@ from opus.budgets.models import (
     BudgetSource,
     BudgetStatus,
     Commitment,
-    CommitmentStatus,
     PlanStatus,
     RasAssessment,
     RasVersion,
@@ -339,13 +338,18 @@ def release(
     key: str | None = None,
     on: dt.date | None = None,
 ) -> Transaction:
-    """Give undelivered money back to the budget (a cancellation, or the end of a service)."""
-    commitment.refresh_from_db()
+    """Give undelivered money back to the budget (a cancellation, or the end of a service).
+
+    Without an amount, everything still outstanding; a release that leaves nothing
+    outstanding ends the commitment (the ledger does that in the same transaction).
+    """
     if not (by.pk == commitment.budget.person_id or any(has_role(by, r) for r in FINANCE_ROLES)):
         raise LedgerError(
             "Only the budget holder or a commissioner can cancel a commitment", "user"
         )
-    amount = commitment.outstanding_pence if amount is None else amount
+    if amount is None:
+        commitment.refresh_from_db(fields=["outstanding_pence"])
+        amount = commitment.outstanding_pence
     request = Request(
         Operation.RELEASE,
         commitment.budget,
@@ -356,20 +360,12 @@ def release(
         key=key,
         on=on,
     )
-    txn = post(
+    return post(
         request,
         lambda: engine.release(
             budget=owner_of(commitment.budget), commitment=str(commitment.pk), amount=amount
         ),
     )
-    _end_if_spent(commitment)
-    return txn
-
-
-def _end_if_spent(commitment: Commitment) -> None:
-    commitment.refresh_from_db()
-    if commitment.outstanding_pence == 0 and commitment.status == CommitmentStatus.ACTIVE:
-        Commitment.objects.filter(pk=commitment.pk).update(status=CommitmentStatus.ENDED)
 
 
 def _is_provider_staff(commitment: Commitment, by: User) -> bool:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import UTC
 from typing import Any
 
@@ -59,16 +60,51 @@ def _chain() -> int:
     return int(connection.connection.info.backend_pid) % CHAINS  # type: ignore[union-attr]
 
 
-def _lock_chain(chain: int) -> int | None:
-    """Lock the chain; on PostgreSQL, also take the event's number from the sequence."""
-    if connection.vendor != "postgresql":
-        return None
-    with sql.cursor() as cursor:
-        cursor.execute(
+@dataclass(frozen=True)
+class Slot:
+    """Where the next event goes: its chain, its number, its position and the hash it follows."""
+
+    chain: int
+    number: int
+    position: int
+    previous_hash: str
+
+
+def queue_slot(batch: sql.Batch) -> Callable[[list[sql.Rows]], Slot]:
+    """Queue the statements that find the next event's place; returns how to read the answer.
+
+    On PostgreSQL the first takes the chain's lock and the event's number from the sequence;
+    the second, which runs after it (and so sees every event committed before the lock was
+    granted), reads the chain's last event. On SQLite, one writer at a time, the next number
+    is the largest so far plus one. A caller may queue its own statements in the same batch
+    (the ledger queues its row locks first, so locks are always taken in the same order).
+    """
+    if not connection.in_atomic_block:
+        raise RuntimeError("audit_record must run inside the transaction of the change")
+    chain = _chain()
+    if connection.vendor == "postgresql":
+        numbered = batch.add(
             "SELECT pg_advisory_xact_lock(%s, %s), nextval('core_auditevent_sequence_seq')",
             [AUDIT_LOCK_KEY, chain],
         )
-        return int(cursor.fetchone()[1])
+    else:
+        numbered = batch.add("SELECT NULL, COALESCE(MAX(sequence), 0) + 1 FROM core_auditevent")
+    # One step down the (chain, position) index, however long the chain (migration 0008
+    # gave the events from before there were chains their positions).
+    last = batch.add(
+        "SELECT sequence, position, hash FROM core_auditevent"
+        " WHERE chain = %s AND position IS NOT NULL ORDER BY position DESC LIMIT 1",
+        [chain],
+    )
+
+    def read(results: list[sql.Rows]) -> Slot:
+        number = int(results[numbered][0][1])
+        if not results[last]:
+            return Slot(chain, number, 1, GENESIS)
+        _, position, previous = results[last][0]
+        return Slot(chain, number, int(position) + 1, str(previous))
+
+    return read
 
 
 def audit_record(
@@ -81,17 +117,40 @@ def audit_record(
     summary: dict[str, Any] | None = None,
 ) -> AuditEvent:
     """Append one event. Call it inside the transaction.atomic block of the change."""
-    if not connection.in_atomic_block:
-        raise RuntimeError("audit_record must run inside the transaction of the change")
-    chain = _chain()
-    number = _lock_chain(chain)
-    last = _last_in_chain(chain)
-    if number is None:  # SQLite: one writer at a time, so the next number is safe to take
-        number = _sqlite_next_number()
+    batch = sql.Batch()
+    read = queue_slot(batch)
+    event = audit_event(
+        read(batch.run()),
+        actor=actor,
+        action=action,
+        target=target,
+        object_type=object_type,
+        object_id=object_id,
+        summary=summary,
+    )
+    write = sql.Batch()
+    write.add(*insert_statement(event, returning=True))
+    event.pk = write.run()[0][0][0]
+    event._state.adding = False
+    event._state.db = connection.alias
+    return event
+
+
+def audit_event(
+    slot: Slot,
+    *,
+    actor: User | None,
+    action: str,
+    target: models.Model | None = None,
+    object_type: str = "",
+    object_id: str = "",
+    summary: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """The event for the place `slot` holds, hashed and not yet written."""
     event = AuditEvent(
-        sequence=number,
-        chain=chain,
-        position=(last[1] if last else 0) + 1,
+        sequence=slot.number,
+        chain=slot.chain,
+        position=slot.position,
         created_at=timezone.now(),
         actor_id=actor.pk if actor is not None and actor.pk else None,
         actor_label=(actor.email if actor is not None and actor.pk else "system"),
@@ -100,37 +159,15 @@ def audit_record(
         object_id=object_id or (str(target.pk) if target is not None else ""),
         object_label=str(target)[:300] if target is not None else "",
         summary=_json_safe(summary or {}),
-        previous_hash=last[2] if last else GENESIS,
+        previous_hash=slot.previous_hash,
     )
     event.hash = event_hash(event.previous_hash, _payload(event))
-    _insert(event)
     return event
 
 
-# The queries below are written out rather than built by the ORM: every change in Opus
+# The statements here are written out rather than built by the ORM: every change in Opus
 # writes an event, and on the ledger's hot path the ORM's compiling of each query cost more
 # than the database's work (see bench/ledger.py).
-
-
-def _last_in_chain(chain: int) -> tuple[int, int, str] | None:
-    """(sequence, position, hash) of the chain's last event."""
-    with sql.cursor() as cursor:
-        cursor.execute(
-            "SELECT sequence, position, hash FROM core_auditevent WHERE chain = %s"
-            " ORDER BY sequence DESC LIMIT 1",
-            [chain],
-        )
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    # Events written before there were chains have no position: theirs is their sequence.
-    return int(row[0]), int(row[1] if row[1] is not None else row[0]), str(row[2])
-
-
-def _sqlite_next_number() -> int:
-    with sql.cursor() as cursor:
-        cursor.execute("SELECT COALESCE(MAX(sequence), 0) + 1 FROM core_auditevent")
-        return int(cursor.fetchone()[0])
 
 
 INSERT_COLUMNS = (
@@ -139,21 +176,15 @@ INSERT_COLUMNS = (
 )  # fmt: skip
 
 
-def _insert(event: AuditEvent) -> None:
+def insert_statement(event: AuditEvent, *, returning: bool = False) -> tuple[str, list[Any]]:
+    """The INSERT that writes `event`, as (query, parameters)."""
     json_mark = "%s::jsonb" if connection.vendor == "postgresql" else "%s"
     marks = ", ".join(json_mark if c == "summary" else "%s" for c in INSERT_COLUMNS)
     values = [getattr(event, c) for c in INSERT_COLUMNS]
     values[3] = connection.ops.adapt_datetimefield_value(event.created_at)
     values[10] = json.dumps(event.summary, cls=DjangoJSONEncoder)
-    with sql.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO core_auditevent ({', '.join(INSERT_COLUMNS)}) VALUES ({marks})"  # noqa: S608
-            " RETURNING id",
-            values,
-        )
-        event.pk = cursor.fetchone()[0]
-    event._state.adding = False
-    event._state.db = connection.alias
+    query = f"INSERT INTO core_auditevent ({', '.join(INSERT_COLUMNS)}) VALUES ({marks})"  # noqa: S608
+    return query + (" RETURNING id" if returning else ""), values
 
 
 def changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:

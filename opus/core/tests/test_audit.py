@@ -103,3 +103,26 @@ def test_audit_record_refuses_to_run_outside_a_transaction():
     with pytest.raises(RuntimeError, match="inside the transaction"):
         audit_record(actor=None, action="x", object_type="y")
     assert not AuditEvent.objects.exists()
+
+
+def test_events_from_before_chains_get_their_positions_and_the_log_stays_append_only():
+    import importlib
+    from types import SimpleNamespace
+
+    fill = importlib.import_module("opus.core.migrations.0008_audit_positions").forwards
+    _some_events()
+    with connection.cursor() as cursor:  # an event as written before there were chains
+        cursor.execute(
+            "INSERT INTO core_auditevent (sequence, chain, position, created_at, actor_label,"
+            " action, object_type, object_id, object_label, summary, previous_hash, hash)"
+            " VALUES (9999, 0, NULL, %s, 'system', 'legacy', '', '', '', '{}', %s, %s)",
+            [AuditEvent.objects.first().created_at, "0" * 64, "f" * 64],
+        )
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":  # the deferred checks a migration has not got
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        fill(None, SimpleNamespace(connection=connection, execute=cursor.execute))
+    assert AuditEvent.objects.get(sequence=9999).position == 9999
+    assert not AuditEvent.objects.filter(position__isnull=True).exists()
+    with pytest.raises(DatabaseError), transaction.atomic():
+        AuditEvent.objects.filter(sequence=9999).update(action="rewritten")
