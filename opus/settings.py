@@ -270,3 +270,6 @@ LOGGING = {
 }
 
 OPUS_SUPPRESSION_THRESHOLD = env_int("OPUS_SUPPRESSION_THRESHOLD", 5)
+# The audit log's and the ledger's hot statements are prepared on PostgreSQL (opus/core/sql.py);
+# turn off behind a connection pooler in transaction mode that cannot keep prepared statements.
+OPUS_PREPARED_STATEMENTS = env_bool("OPUS_PREPARED_STATEMENTS", True)

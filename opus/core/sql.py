@@ -1,8 +1,10 @@
 """Plain SQL for the few hot statements (the audit log, the ledger), and batches of them.
 
-On PostgreSQL `cursor()` binds parameters on the server, so psycopg prepares a statement the
-connection runs again and again (after a few runs) and the server skips parsing and planning
-it; Django's own cursors bind on the client for the ORM's sake. It shares Django's connection,
+On PostgreSQL these statements bind parameters on the server and are prepared: the server
+parses and plans each once per connection, not on every run (parsing and planning were a good
+part of its work on the ledger's hot path). Django turns psycopg's automatic preparing off, for
+connection poolers; `OPUS_PREPARED_STATEMENTS=false` does the same here, for a pooler in
+transaction mode that cannot keep prepared statements. The cursor shares Django's connection,
 so it is inside whatever transaction Django has open. On SQLite it is Django's cursor.
 
 A `Batch` sends several statements at once. Each one still runs after the one before it (so
@@ -17,9 +19,22 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from django.conf import settings
 from django.db import connection
 
 Rows = list[tuple[Any, ...]]
+
+
+def _execute(c: Any, query: str, params: Sequence[Any]) -> None:
+    if connection.vendor != "postgresql":
+        c.execute(query, params)
+        return
+    prepare = bool(settings.OPUS_PREPARED_STATEMENTS)
+    if prepare and c.connection.prepare_threshold is None:
+        # psycopg ignores prepare=True while the threshold is None (Django's default); a
+        # threshold never reached keeps automatic preparing off for everything else.
+        c.connection.prepare_threshold = 2**31
+    c.execute(query, params, prepare=prepare)
 
 
 def cursor() -> Any:
@@ -50,7 +65,7 @@ class Batch:
             results: list[Rows] = []
             with cursor() as c:
                 for query, params in statements:
-                    c.execute(query, params)
+                    _execute(c, query, params)
                     results.append(list(c.fetchall()) if c.description else [])
             return results
 
@@ -74,7 +89,7 @@ class Batch:
         query = f"WITH {clauses} {last}" if firsts else last
         conn = connection.connection
         with connection.wrap_database_errors, conn.pipeline(), cursor() as c:  # type: ignore[union-attr]
-            c.execute(query, [p for _, params in statements for p in params])
+            _execute(c, query, [p for _, params in statements for p in params])
             if then_commit and _outermost_atomic():
                 conn.commit()  # type: ignore[union-attr]
 
@@ -104,7 +119,7 @@ def _run_pipelined(statements: list[tuple[str, list[Any]]]) -> list[Rows]:
     with conn.pipeline():  # type: ignore[union-attr]
         for query, params in statements:
             c = psycopg.Cursor(conn)
-            c.execute(query, params)
+            _execute(c, query, params)
             cursors.append(c)
     # Leaving the pipeline sent everything and read every answer (or raised the first error).
     results = [list(c.fetchall()) if _has_rows(c) else [] for c in cursors]

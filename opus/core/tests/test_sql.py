@@ -55,3 +55,22 @@ def test_a_failing_statement_fails_the_batch_as_django_error_and_changes_nothing
         batch.run_as_one() if together else batch.run()
     assert _names() == ["Alpha Trust", "Beta Mutual"]
     assert connection.is_usable()
+
+
+def _prepared(text: str) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM pg_prepared_statements WHERE statement = %s", [text])
+        return int(cursor.fetchone()[0])
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements: PostgreSQL")
+@pytest.mark.parametrize("setting", [True, False])
+def test_hot_statements_are_prepared_on_postgresql_unless_turned_off(settings, setting):
+    settings.OPUS_PREPARED_STATEMENTS = setting
+    text = f"SELECT COUNT(*) FROM core_organisation WHERE name <> $1 AND {int(setting)} = 1"
+    for _ in range(2):
+        batch = Batch()
+        batch.add(text.replace("$1", "%s"), ["nobody"])
+        with transaction.atomic():
+            batch.run()
+    assert _prepared(text) == (1 if setting else 0)
