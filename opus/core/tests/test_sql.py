@@ -67,7 +67,7 @@ def _prepared(text: str) -> int:
 @pytest.mark.parametrize("setting", [True, False])
 def test_hot_statements_are_prepared_on_postgresql_unless_turned_off(settings, setting):
     settings.OPUS_PREPARED_STATEMENTS = setting
-    text = f"SELECT COUNT(*) FROM core_organisation WHERE name <> $1 AND {int(setting)} = 1"
+    text = f"SELECT COUNT(*) FROM core_organisation WHERE name <> $1 AND {int(setting)} = 1"  # noqa: S608
     for _ in range(2):
         batch = Batch()
         batch.add(text.replace("$1", "%s"), ["nobody"])
