@@ -16,7 +16,7 @@ from typing import Any
 
 from django.db import connection
 
-from opus.core.sql import Batch, Rows
+from opus.core.sql import Batch, Rows, vendor
 
 BUDGET_FIGURES = (
     "status", "allocated_pence", "available_pence", "committed_pence", "paid_pence",
@@ -35,11 +35,11 @@ def uuid_value(value: Any) -> Any:
     if value is None:
         return None
     value = value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
-    return value.hex if connection.vendor == "sqlite" else value
+    return value.hex if vendor() == "sqlite" else value
 
 
 def _for_update() -> str:
-    return " FOR UPDATE" if connection.features.has_select_for_update else ""
+    return " FOR UPDATE" if vendor() == "postgresql" else ""  # SQLite: IMMEDIATE transactions
 
 
 def queue_lock_budget(batch: Batch, budget_id: Any, created_by: int, key: str | None) -> int:
@@ -51,7 +51,7 @@ def queue_lock_budget(batch: Batch, budget_id: Any, created_by: int, key: str | 
     SQLite, whose writers are serialised (transactions begin IMMEDIATE), takes the largest so
     far plus one.
     """
-    if connection.vendor == "postgresql":
+    if vendor() == "postgresql":
         next_id = "nextval(pg_get_serial_sequence('budgets_transaction', 'id'))"
     else:
         next_id = "(SELECT COALESCE(MAX(id), 0) + 1 FROM budgets_transaction)"
@@ -94,8 +94,9 @@ def queue_insert_transaction(batch: Batch, values: dict[str, Any]) -> None:
     row = dict(values)
     row["budget_id"] = uuid_value(row["budget_id"])
     row["commitment_id"] = uuid_value(row["commitment_id"])
-    row["value_date"] = connection.ops.adapt_datefield_value(row["value_date"])
-    row["created_at"] = connection.ops.adapt_datetimefield_value(row["created_at"])
+    ops = connection.ops
+    row["value_date"] = ops.adapt_datefield_value(row["value_date"])
+    row["created_at"] = ops.adapt_datetimefield_value(row["created_at"])
     marks = ", ".join("%s" for _ in TRANSACTION_COLUMNS)
     batch.add(
         f"INSERT INTO budgets_transaction ({', '.join(TRANSACTION_COLUMNS)})"  # noqa: S608

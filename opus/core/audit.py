@@ -54,7 +54,7 @@ CHAINS = 1024  # enough that busy connections rarely share one
 
 
 def _chain() -> int:
-    if connection.vendor != "postgresql":
+    if sql.vendor() != "postgresql":
         return 0
     connection.ensure_connection()
     return int(connection.connection.info.backend_pid) % CHAINS  # type: ignore[union-attr]
@@ -82,7 +82,7 @@ def queue_slot(batch: sql.Batch) -> Callable[[list[sql.Rows]], Slot]:
     if not connection.in_atomic_block:
         raise RuntimeError("audit_record must run inside the transaction of the change")
     chain = _chain()
-    if connection.vendor == "postgresql":
+    if sql.vendor() == "postgresql":
         numbered = batch.add(
             "SELECT pg_advisory_xact_lock(%s, %s), nextval('core_auditevent_sequence_seq')",
             [AUDIT_LOCK_KEY, chain],
@@ -178,7 +178,7 @@ INSERT_COLUMNS = (
 
 def insert_statement(event: AuditEvent, *, returning: bool = False) -> tuple[str, list[Any]]:
     """The INSERT that writes `event`, as (query, parameters)."""
-    json_mark = "%s::jsonb" if connection.vendor == "postgresql" else "%s"
+    json_mark = "%s::jsonb" if sql.vendor() == "postgresql" else "%s"
     marks = ", ".join(json_mark if c == "summary" else "%s" for c in INSERT_COLUMNS)
     values = [getattr(event, c) for c in INSERT_COLUMNS]
     values[3] = connection.ops.adapt_datetimefield_value(event.created_at)
