@@ -71,40 +71,45 @@ class Slot:
 
 
 def queue_slot(batch: sql.Batch) -> Callable[[list[sql.Rows]], Slot]:
-    """Queue the statements that find the next event's place; returns how to read the answer.
+    """Queue what finds the next event's place; returns how to read the answer.
 
-    On PostgreSQL the first takes the chain's lock and the event's number from the sequence;
-    the second, which runs after it (and so sees every event committed before the lock was
-    granted), reads the chain's last event. On SQLite, one writer at a time, the next number
-    is the largest so far plus one. A caller may queue its own statements in the same batch
-    (the ledger queues its row locks first, so locks are always taken in the same order).
+    On PostgreSQL that is one call, `core_audit_slot` (migration 0009): it takes the chain's
+    lock and the event's number from the sequence, then reads the chain's last event in a
+    statement of its own, which therefore sees every event committed before the lock was
+    granted. On SQLite, one writer at a time, the next number is the largest so far plus one.
+    A caller may queue its own statements in the same batch (the ledger queues its row locks
+    first, so locks are always taken in the same order).
     """
     if not connection.in_atomic_block:
         raise RuntimeError("audit_record must run inside the transaction of the change")
     chain = _chain()
     if sql.vendor() == "postgresql":
-        numbered = batch.add(
-            "SELECT pg_advisory_xact_lock(%s, %s), nextval('core_auditevent_sequence_seq')",
-            [AUDIT_LOCK_KEY, chain],
+        found = batch.add(
+            "SELECT number, next_position, previous_hash FROM core_audit_slot(%s, %s)",
+            [chain, AUDIT_LOCK_KEY],
         )
-    else:
-        numbered = batch.add("SELECT NULL, COALESCE(MAX(sequence), 0) + 1 FROM core_auditevent")
+        return lambda results: Slot(chain, *_typed(results[found][0]))
+    numbered = batch.add("SELECT COALESCE(MAX(sequence), 0) + 1 FROM core_auditevent")
     # One step down the (chain, position) index, however long the chain (migration 0008
     # gave the events from before there were chains their positions).
     last = batch.add(
-        "SELECT sequence, position, hash FROM core_auditevent"
+        "SELECT position, hash FROM core_auditevent"
         " WHERE chain = %s AND position IS NOT NULL ORDER BY position DESC LIMIT 1",
         [chain],
     )
 
     def read(results: list[sql.Rows]) -> Slot:
-        number = int(results[numbered][0][1])
+        number = int(results[numbered][0][0])
         if not results[last]:
             return Slot(chain, number, 1, GENESIS)
-        _, position, previous = results[last][0]
+        position, previous = results[last][0]
         return Slot(chain, number, int(position) + 1, str(previous))
 
     return read
+
+
+def _typed(row: tuple[Any, ...]) -> tuple[int, int, str]:
+    return int(row[0]), int(row[1]), str(row[2])
 
 
 def audit_record(
