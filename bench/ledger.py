@@ -126,7 +126,7 @@ def _client(index: int, seconds: float, barrier: Any, results: Any) -> None:
     rng = random.Random(index)
     barrier.wait()
     done = refused = 0
-    started = time.perf_counter()
+    started, cpu, server = time.perf_counter(), time.process_time(), _backend_cpu()
     while time.perf_counter() - started < seconds:
         commitment = rng.choice(commitments)
         kind = rng.random()
@@ -155,7 +155,23 @@ def _client(index: int, seconds: float, barrier: Any, results: Any) -> None:
             done += 1
         except LedgerError:
             refused += 1
-    results.put((done, refused, time.perf_counter() - started))
+    cpu, server = time.process_time() - cpu, _backend_cpu() - server
+    results.put((done, refused, time.perf_counter() - started, cpu, server))
+
+
+def _backend_cpu() -> float:
+    """CPU seconds used so far by this connection's PostgreSQL server process (0 elsewhere)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return 0.0
+    connection.ensure_connection()
+    try:
+        with open(f"/proc/{connection.connection.info.backend_pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:  # the server runs on another machine
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def stage_throughput(clients: int, seconds: float) -> None:
@@ -175,6 +191,7 @@ def stage_throughput(clients: int, seconds: float) -> None:
         worker.join()
     done = sum(o[0] for o in outcomes)
     refused = sum(o[1] for o in outcomes)
+    operations = max(1, done + refused)
     from django.core.management import call_command
 
     call_command("ledger_verify", verbosity=0)  # raises if the run broke anything
@@ -185,6 +202,8 @@ def stage_throughput(clients: int, seconds: float) -> None:
             "refused": refused,
             "seconds": wall,
             "ops_per_s": (done + refused) / wall,
+            "client_cpu_ms": sum(o[3] for o in outcomes) / operations * 1000,
+            "server_cpu_ms": sum(o[4] for o in outcomes) / operations * 1000,
         }
     )
 
@@ -277,8 +296,11 @@ def bench_throughput(name: str, env: dict[str, str], options: argparse.Namespace
         line = (
             f"{clients:>2} clients: {r['ops_per_s']:8.0f} operations/s "
             f"({r['done']:,} done, {r['refused']:,} refused in {r['seconds']:.1f} s); "
-            f"naive single-INSERT baseline {naive:,.0f}/s, ratio {naive / r['ops_per_s']:.1f}×"
+            f"naive single-INSERT baseline {naive:,.0f}/s, ratio {naive / r['ops_per_s']:.1f}×; "
+            f"CPU an operation: client {r['client_cpu_ms']:.2f} ms"
         )
+        if r["server_cpu_ms"]:
+            line += f", server {r['server_cpu_ms']:.2f} ms"
         if clients == 16 and name == "postgresql":
             line += f"  target ≥ {OPS_TARGET:,.0f}/s {verdict(r['ops_per_s'] >= OPS_TARGET)}"
         print(line, flush=True)
