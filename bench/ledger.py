@@ -5,13 +5,17 @@ What it measures, in a fresh database for each engine (SQLite, PostgreSQL):
 
 * operations per second through the real services (`opus.budgets.services`: row locks,
   guarded balances, entries, running figures, audit event, idempotency key) with 1, 4 and 16
-  concurrent clients. Each client is a process of its own with its own connection, started
-  and set up before the clock starts; the mix is direct payments, deliveries, invoice payments
-  and releases against 1,000 budgets, each with a commitment. Refused operations (not enough
-  left) count as operations: they took the same locks. Target: at least 1,000 operations a
-  second on PostgreSQL with 16 clients. Baseline: the same operation done the naive way, a
-  single INSERT of one row per payment with no lock, check, entry pair or audit (printed as
-  the ratio of its rate to ours, so the cost of safety is visible);
+  concurrent clients, each with its own database connection, started and set up before the
+  clock starts; the mix is direct payments, deliveries, invoice payments and releases against
+  1,000 budgets, each with a commitment. Refused operations (not enough left) count as
+  operations: they took the same locks. The clients run twice: as processes, each its own
+  Python interpreter, and as threads of one process, as a threaded application server runs
+  its requests. On 2 cores, sixteen interpreters switching in and out cost each operation
+  about twice the CPU of sixteen threads (the client's and the server's CPU an operation are
+  printed, read from /proc), so both are shown. Target: at least 1,000 operations a second on
+  PostgreSQL with 16 clients. Baseline: the same operation done the naive way, a single
+  INSERT of one row per payment with no lock, check, entry pair or audit (printed as the
+  ratio of its rate to ours, so the cost of safety is visible);
 * `manage.py ledger_verify` over 10,000,000 entries (5,000,000 balanced transactions across
   10,000 budgets, written straight into the tables, untimed). Target: under 30 s.
 
@@ -112,9 +116,12 @@ def _analyse() -> None:
         cursor.execute("ANALYZE")
 
 
-def _client(index: int, seconds: float, barrier: Any, results: Any) -> None:
-    """One client: its own process and connection; random operations until time is up."""
-    django_setup()
+def _client(index: int, seconds: float, barrier: Any, results: Any, threaded: bool = False) -> None:
+    """One client: its own connection (and process, unless threaded); random operations
+    until time is up."""
+    if not threaded:
+        django_setup()
+    clock = time.thread_time if threaded else time.process_time
     from opus.budgets import services
     from opus.budgets.models import Commitment
     from opus.core.models import User
@@ -126,7 +133,7 @@ def _client(index: int, seconds: float, barrier: Any, results: Any) -> None:
     rng = random.Random(index)
     barrier.wait()
     done = refused = 0
-    started, cpu, server = time.perf_counter(), time.process_time(), _backend_cpu()
+    started, cpu, server = time.perf_counter(), clock(), _backend_cpu()
     while time.perf_counter() - started < seconds:
         commitment = rng.choice(commitments)
         kind = rng.random()
@@ -155,8 +162,12 @@ def _client(index: int, seconds: float, barrier: Any, results: Any) -> None:
             done += 1
         except LedgerError:
             refused += 1
-    cpu, server = time.process_time() - cpu, _backend_cpu() - server
+    cpu, server = clock() - cpu, _backend_cpu() - server
     results.put((done, refused, time.perf_counter() - started, cpu, server))
+    if threaded:
+        from django.db import connection
+
+        connection.close()
 
 
 def _backend_cpu() -> float:
@@ -174,13 +185,27 @@ def _backend_cpu() -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def stage_throughput(clients: int, seconds: float) -> None:
+def stage_throughput(clients: int, seconds: float, mode: str) -> None:
+    """Clients as processes (each its own interpreter) or as threads of one process (as a
+    threaded application server runs them: one interpreter, a connection each)."""
     django_setup()
-    context = mp.get_context("spawn")
-    barrier, results = context.Barrier(clients + 1), context.Queue()
-    workers = [
-        context.Process(target=_client, args=(i, seconds, barrier, results)) for i in range(clients)
-    ]
+    workers: list[Any]
+    if mode == "threads":
+        import queue
+        import threading
+
+        barrier, results = threading.Barrier(clients + 1), queue.Queue()
+        workers = [
+            threading.Thread(target=_client, args=(i, seconds, barrier, results, True))
+            for i in range(clients)
+        ]
+    else:
+        context = mp.get_context("spawn")
+        barrier, results = context.Barrier(clients + 1), context.Queue()
+        workers = [
+            context.Process(target=_client, args=(i, seconds, barrier, results))
+            for i in range(clients)
+        ]
     for worker in workers:
         worker.start()
     barrier.wait()
@@ -291,10 +316,10 @@ def bench_database(name: str, database_env: dict[str, str], options: argparse.Na
 
 def bench_throughput(name: str, env: dict[str, str], options: argparse.Namespace) -> None:
     naive = run_stage(["naive", str(options.seconds)], env)["ops_per_s"]
-    for clients in CLIENTS:
-        r = run_stage(["throughput", str(clients), str(options.seconds)], env)
+    for mode, clients in [(mode, n) for mode in ("processes", "threads") for n in CLIENTS]:
+        r = run_stage(["throughput", str(clients), str(options.seconds), mode], env)
         line = (
-            f"{clients:>2} clients: {r['ops_per_s']:8.0f} operations/s "
+            f"{clients:>2} clients as {mode:<9}: {r['ops_per_s']:6.0f} operations/s "
             f"({r['done']:,} done, {r['refused']:,} refused in {r['seconds']:.1f} s); "
             f"naive single-INSERT baseline {naive:,.0f}/s, ratio {naive / r['ops_per_s']:.1f}×; "
             f"CPU an operation: client {r['client_cpu_ms']:.2f} ms"
@@ -331,7 +356,7 @@ def main() -> None:
         stage, *rest = options.stage
         stages = {
             "setup": lambda: stage_setup(int(rest[0])),
-            "throughput": lambda: stage_throughput(int(rest[0]), float(rest[1])),
+            "throughput": lambda: stage_throughput(int(rest[0]), float(rest[1]), rest[2]),
             "naive": lambda: stage_naive(float(rest[0])),
             "bulk": lambda: stage_bulk(int(rest[0]), int(rest[1])),
         }
