@@ -116,7 +116,9 @@ def _analyse() -> None:
         cursor.execute("ANALYZE")
 
 
-def _client(index: int, seconds: float, barrier: Any, results: Any, threaded: bool = False) -> None:
+def _client(
+    run: str, index: int, seconds: float, barrier: Any, results: Any, threaded: bool = False
+) -> None:
     """One client: its own connection (and process, unless threaded); random operations
     until time is up."""
     if not threaded:
@@ -137,7 +139,7 @@ def _client(index: int, seconds: float, barrier: Any, results: Any, threaded: bo
     while time.perf_counter() - started < seconds:
         commitment = rng.choice(commitments)
         kind = rng.random()
-        key = f"bench-{index}-{done + refused}"
+        key = f"{run}-{index}-{done + refused}"  # new in every run: no replays of earlier ones
         try:
             if kind < 0.4:
                 services.direct_payment(
@@ -189,6 +191,7 @@ def stage_throughput(clients: int, seconds: float, mode: str) -> None:
     """Clients as processes (each its own interpreter) or as threads of one process (as a
     threaded application server runs them: one interpreter, a connection each)."""
     django_setup()
+    run = f"bench-{mode}-{clients}-{time.time_ns()}"
     workers: list[Any]
     if mode == "threads":
         import queue
@@ -196,14 +199,14 @@ def stage_throughput(clients: int, seconds: float, mode: str) -> None:
 
         barrier, results = threading.Barrier(clients + 1), queue.Queue()
         workers = [
-            threading.Thread(target=_client, args=(i, seconds, barrier, results, True))
+            threading.Thread(target=_client, args=(run, i, seconds, barrier, results, True))
             for i in range(clients)
         ]
     else:
         context = mp.get_context("spawn")
         barrier, results = context.Barrier(clients + 1), context.Queue()
         workers = [
-            context.Process(target=_client, args=(i, seconds, barrier, results))
+            context.Process(target=_client, args=(run, i, seconds, barrier, results))
             for i in range(clients)
         ]
     for worker in workers:
