@@ -27,6 +27,7 @@ Run from the project root:  .venv/bin/python bench/ledger.py [--quick] [--databa
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import multiprocessing as mp
 import os
@@ -319,7 +320,7 @@ def bench_database(name: str, database_env: dict[str, str], options: argparse.Na
 
 def bench_throughput(name: str, env: dict[str, str], options: argparse.Namespace) -> None:
     naive = run_stage(["naive", str(options.seconds)], env)["ops_per_s"]
-    for mode, clients in [(mode, n) for mode in ("processes", "threads") for n in CLIENTS]:
+    for mode, clients in itertools.product(("processes", "threads"), CLIENTS):
         r = run_stage(["throughput", str(clients), str(options.seconds), mode], env)
         line = (
             f"{clients:>2} clients as {mode:<9}: {r['ops_per_s']:6.0f} operations/s "

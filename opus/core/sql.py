@@ -96,6 +96,7 @@ class Batch:
         *firsts, (last, _) = statements
         clauses = ", ".join(f"w{i} AS ({query})" for i, (query, _) in enumerate(firsts))
         query = f"WITH {clauses} {last}" if firsts else last
+        connection.ensure_connection()
         conn = connection.connection
         with connection.wrap_database_errors, conn.pipeline(), cursor() as c:  # type: ignore[union-attr]
             _execute(c, query, [p for _, params in statements for p in params])

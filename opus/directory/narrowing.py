@@ -135,23 +135,21 @@ class Query:
     def _greater(self, a: str, b: str) -> str:
         return f"{'GREATEST' if self.vendor == 'postgresql' else 'max'}({a}, {b})"
 
-    def _distance(self, scale: str) -> str:
-        """Flat-earth kilometres from home with the low or high scales (see the engine)."""
+    def _squared_km(self, scale: str) -> str:
+        """Squared flat-earth kilometres from home with the low or high scales (see the engine)."""
         assert self.profile.home is not None and self.scales is not None
         lat, lon = (float(x) for x in self.profile.home)
         ky = float(getattr(self.scales, f"{scale}_lat"))
         kx = float(getattr(self.scales, f"{scale}_lon"))
         dy, dx = f"((latitude - ({lat!r})) * {ky!r})", f"((longitude - ({lon!r})) * {kx!r})"
-        return f"sqrt({dy} * {dy} + {dx} * {dx})"
+        return f"{dy} * {dy} + {dx} * {dx}"
+
+    def _distance(self, scale: str) -> str:
+        return f"sqrt({self._squared_km(scale)})"
 
     def _within_km(self, scale: str, km: float) -> str:
-        """Whether the flat-earth distance (low or high scales) is at most km (no root)."""
-        assert self.profile.home is not None and self.scales is not None
-        lat, lon = (float(x) for x in self.profile.home)
-        ky = float(getattr(self.scales, f"{scale}_lat"))
-        kx = float(getattr(self.scales, f"{scale}_lon"))
-        dy, dx = f"((latitude - ({lat!r})) * {ky!r})", f"((longitude - ({lon!r})) * {kx!r})"
-        return f"({dy} * {dy} + {dx} * {dx} <= {float(km) * float(km)!r})"
+        """Whether the distance is at most km, compared squared (no root)."""
+        return f"({self._squared_km(scale)} <= {float(km) * float(km)!r})"
 
     def need_halves(self) -> tuple[str, list[Any]]:
         """2 × exact + broad over the needs: engine.need_halves, in SQL."""
