@@ -90,7 +90,8 @@ def sqlite_database() -> dict[str, object]:
                 " PRAGMA foreign_keys=ON;"
             ),
         },
-        "TEST": {"NAME": str(VAR_DIR / "test-opus.sqlite3")},
+        # OPUS_TEST_SQLITE lets several test runs on one machine keep their own file.
+        "TEST": {"NAME": env_str("OPUS_TEST_SQLITE") or str(VAR_DIR / "test-opus.sqlite3")},
     }
 
 
