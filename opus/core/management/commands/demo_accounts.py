@@ -3,7 +3,8 @@
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from opus.core.demo import demo_accounts
 from opus.core.models import Role
@@ -13,6 +14,10 @@ class Command(BaseCommand):
     help = "Print the e-mail address and password of the demo account for each role."
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if settings.PRODUCTION:
+            raise CommandError(
+                _("demo_accounts: refused under OPUS_ENV=production (no demo accounts there)")
+            )
         accounts = demo_accounts()
         if not accounts:
             self.stdout.write("demo_accounts: no demo accounts here; run manage.py seed_demo")

@@ -2,7 +2,9 @@
 
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 from tqdm import tqdm
 
 from opus.core.demo import seed_demo
@@ -26,6 +28,11 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if settings.PRODUCTION:
+            # The demo accounts' passwords are published: they must never exist in production.
+            raise CommandError(
+                _("seed_demo: refused under OPUS_ENV=production (the demo passwords are public)")
+            )
         if Area.objects.exists():
             if options["if_empty"]:
                 self.stdout.write("seed_demo: the database already has a world; left as it is")
