@@ -7,17 +7,20 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404
 
 from opus.budgets.models import Budget, Commitment, Transaction
-from opus.choice.acting import active_consent
+from opus.choice.acting import active_consent, may_act_for
 from opus.choice.models import ConsentScope
 from opus.core.audit import audit_record
 from opus.core.models import Role, User
 from opus.core.roles import has_role
 
 OVERSIGHT = (Role.COMMISSIONER, Role.AUDITOR, Role.ADMIN)
+# Who may write on anyone's budget (the auditor reads everything and writes nothing).
+FINANCE = (Role.COMMISSIONER, Role.ADMIN)
 
 
 def may_see_budget(user: Any, budget: Budget) -> bool:
@@ -30,6 +33,18 @@ def may_see_budget(user: Any, budget: Budget) -> bool:
     return has_role(user, Role.CHAMPION) and (
         active_consent(user, budget.person_id, ConsentScope.FIND) is not None
     )
+
+
+def may_write_plan(user: Any, budget: Budget) -> bool:
+    """The holder, a champion with consent to act (not view-only), commissioners, admins."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return has_role(user, *FINANCE) or may_act_for(user, budget.person_id, ConsentScope.CHOOSE)
+
+
+def require_plan_writer(user: Any, budget: Budget) -> None:
+    if not may_write_plan(user, budget):
+        raise PermissionDenied("You may not write this person's support plan")
 
 
 def get_budget_for_user(user: User, budget_id: Any, what: str = "budget") -> Budget:

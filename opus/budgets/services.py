@@ -12,6 +12,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from opus.budgets.access import require_plan_writer
 from opus.budgets.ledger import Request, ensure_accounts, owner_of, post
 from opus.budgets.models import (
     Budget,
@@ -210,6 +211,7 @@ def plan_write(
     review_due: dt.date,
     by: User,
 ) -> SupportPlan:
+    require_plan_writer(by, budget)
     if not outcomes or not all(o.get("outcome", "").strip() for o in outcomes):
         raise LedgerError("Write at least one outcome the person wants", "outcomes")
     last = budget.plans.select_for_update().first()

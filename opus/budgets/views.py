@@ -20,6 +20,7 @@ from opus.budgets.access import (
     get_commitment_for_provider,
     get_commitment_for_user,
     get_transaction_for_user,
+    may_write_plan,
     provider_commitments,
 )
 from opus.budgets.models import Budget, BudgetStatus, Commitment, RasVersion, Transaction
@@ -404,6 +405,8 @@ def close(request: HttpRequest, budget_id: Any) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def plan(request: HttpRequest, budget_id: Any) -> HttpResponse:
     budget = get_budget_for_user(request.user, budget_id, "support plan")  # type: ignore[arg-type]
+    if not may_write_plan(request.user, budget):
+        raise Http404("Only the person, a champion acting for them or a commissioner writes this")
     if budget.status != BudgetStatus.ACTIVE:
         raise Http404("This budget is closed")
     current = budget.plans.first()

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404, HttpRequest
 from django.utils import timezone
@@ -50,6 +51,22 @@ def active_consent(champion: User, person_id: int, scope: str) -> Consent | None
         .select_related("person")
         .first()
     )
+
+
+def may_act_for(user: Any, person_id: Any, scope: str = ConsentScope.CHOOSE) -> bool:
+    """Whether `user` may write for the person: the person themselves, or a Choice Champion
+    holding their active consent of a scope that allows it (view-only consent never does)."""
+    if not getattr(user, "is_authenticated", False) or person_id is None:
+        return False
+    if user.pk == person_id:
+        return True
+    return has_role(user, Role.CHAMPION) and active_consent(user, person_id, scope) is not None
+
+
+def require_acting(user: Any, person_id: Any, scope: str = ConsentScope.CHOOSE) -> None:
+    """The service layer's gate for writes on a resident's behalf (PermissionDenied if not)."""
+    if not may_act_for(user, person_id, scope):
+        raise PermissionDenied("You may not do this for this person")
 
 
 def acting_for(request: HttpRequest, scope: str = ConsentScope.FIND) -> Acting:
