@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 from collections import defaultdict
@@ -10,6 +9,7 @@ from dataclasses import dataclass
 
 from opus.budgets.ledger import owner_of
 from opus.budgets.models import Budget, Entry, Transaction
+from opus.core import csvsafe
 from opus.engines.ledger import Kind
 
 DESCRIPTIONS = {
@@ -99,7 +99,7 @@ def _detail(txn: Transaction) -> str:
 
 def statement_csv(budget: Budget, lines: list[Line]) -> str:
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csvsafe.writer(out)
     writer.writerow(
         [
             "transaction",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from typing import Any
 
 from django.contrib import messages
@@ -27,6 +26,7 @@ from opus.budgets.models import Budget, BudgetStatus, Commitment, RasVersion, Tr
 from opus.budgets.statements import statement, statement_csv
 from opus.choice.acting import SESSION_KEY, acting_for
 from opus.choice.models import Booking, BookingStatus
+from opus.core import csvsafe
 from opus.core.audit import audit_record
 from opus.core.charts import horizontal_bars
 from opus.core.models import AuditEvent, Role, User
@@ -252,7 +252,7 @@ def overview(request: HttpRequest) -> HttpResponse:
 def _groups_csv(groups: list[reports.Group]) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="personal-budgets-by-area-and-need.csv"'
-    writer = csv.writer(response)
+    writer = csvsafe.writer(response)
     writer.writerow(
         ["group", "budgets", "allocated_pence", "committed_pence", "spent_pence", "left_pence"]
     )

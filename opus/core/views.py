@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from datetime import datetime, time
 from typing import Any
 
@@ -16,7 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from opus.core import services
+from opus.core import csvsafe, services
 from opus.core.access import (
     get_api_token_for_user,
     get_audit_events_for_user,
@@ -272,7 +271,7 @@ def area_detail(request: HttpRequest, code: str) -> HttpResponse:
 def _csv_response(filename: str, header: list[str], rows: list[list[Any]]) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    writer = csv.writer(response)
+    writer = csvsafe.writer(response)
     writer.writerow(header)
     writer.writerows(rows)
     return response

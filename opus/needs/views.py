@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from typing import Any
 
 from django.contrib import messages
@@ -11,6 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from opus.core import csvsafe
 from opus.core.charts import gradient_chart, interval_bars
 from opus.core.models import Role
 from opus.core.roles import role_required
@@ -285,7 +285,7 @@ def indicator_download(
         )
     else:
         response = HttpResponse(content_type="text/csv; charset=utf-8")
-        writer = csv.DictWriter(response, fieldnames=list(rows[0]) if rows else ["code"])
+        writer = csvsafe.DictWriter(response, fieldnames=list(rows[0]) if rows else ["code"])
         writer.writeheader()
         writer.writerows(rows)
     response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'

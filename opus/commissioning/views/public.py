@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from typing import Any
 
 from django.db.models import Count, Prefetch
@@ -23,6 +22,7 @@ from opus.commissioning.models import (
 )
 from opus.commissioning.search import search_opportunities
 from opus.commissioning.services import lot_advice_for, proposal_for
+from opus.core import csvsafe
 from opus.core.pagination import KeysFirstPaginator
 from opus.engines import procurement
 
@@ -165,7 +165,7 @@ def diversity_csv(request: HttpRequest) -> HttpResponse:
     figures = diversity.figures()
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="commissioning-diversity.csv"'
-    writer = csv.writer(response)
+    writer = csvsafe.writer(response)
     writer.writerow(["kind", "contracts", "share_of_contracts_percent", "value_pence",
                      "share_of_value_percent"])  # fmt: skip
     for row in figures["by_kind"]:

@@ -1,0 +1,65 @@
+"""CSV that spreadsheets open as data, never as formulas (CSV injection).
+
+A cell whose text starts with =, +, -, @, a tab or a carriage return is read by Excel, LibreOffice
+and Google Sheets as a formula: a memo like `=HYPERLINK("http://evil.example", "Refund")` would
+reach a resident's downloaded statement as a live link. Following OWASP's advice, such text gets
+a leading apostrophe, which spreadsheets show as text. Numbers stay numbers: int, float and
+Decimal values are written as they are, and so is text that is only a number ("-12.50"), so
+negative amounts still add up in a spreadsheet.
+
+Use `writer` and `DictWriter` from here instead of the `csv` module's whenever Opus writes a CSV.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+PLAIN_NUMBER = re.compile(r"-?\d+(\.\d+)?")
+
+
+def safe_cell(value: Any) -> Any:
+    """The value to write: text that a spreadsheet would run as a formula, made inert."""
+    if (
+        isinstance(value, str)
+        and value.startswith(FORMULA_STARTS)
+        and not PLAIN_NUMBER.fullmatch(value)
+    ):
+        return "'" + value
+    return value
+
+
+class SafeWriter:
+    """`csv.writer` whose rows are made safe cell by cell."""
+
+    def __init__(self, out: Any, *args: Any, **kwargs: Any) -> None:
+        self._writer = csv.writer(out, *args, **kwargs)
+
+    @property
+    def dialect(self) -> Any:
+        return self._writer.dialect
+
+    def writerow(self, row: Iterable[Any]) -> Any:
+        return self._writer.writerow([safe_cell(v) for v in row])
+
+    def writerows(self, rows: Iterable[Iterable[Any]]) -> None:
+        for row in rows:
+            self.writerow(row)
+
+
+def writer(out: Any, *args: Any, **kwargs: Any) -> SafeWriter:
+    return SafeWriter(out, *args, **kwargs)
+
+
+class DictWriter(csv.DictWriter):  # type: ignore[type-arg]
+    """`csv.DictWriter` whose values (and header) are made safe cell by cell."""
+
+    def writerow(self, rowdict: Mapping[str, Any]) -> Any:
+        return super().writerow({k: safe_cell(v) for k, v in rowdict.items()})
+
+    def writerows(self, rowdicts: Iterable[Mapping[str, Any]]) -> None:
+        for row in rowdicts:
+            self.writerow(row)
