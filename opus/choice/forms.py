@@ -10,6 +10,7 @@ from django import forms
 from django.utils import timezone
 
 from opus.choice.models import ConsentScope
+from opus.choice.services import consent_latest_day, consent_too_long
 from opus.core.fields import PostcodeField
 from opus.core.models import Role, User
 from opus.directory.forms import DAYS
@@ -232,4 +233,6 @@ class ConsentForm(forms.Form):
         until = self.cleaned_data["until"]
         if until <= timezone.localdate():
             raise forms.ValidationError("The last day must be after today")
+        if until > consent_latest_day():
+            raise forms.ValidationError(consent_too_long())
         return until

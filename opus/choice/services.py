@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from opus.choice.models import (
     Booking,
@@ -24,6 +26,22 @@ from opus.directory.models import CostUnit, Service, ServiceStatus
 
 class ChoiceError(ValueError):
     """A request that cannot be carried out, with a message for the person."""
+
+
+# Consent is given for a while, then given again: never for ever (a resident once granted it
+# until 9999-12-31). Two years from today, to the last moment of that day.
+CONSENT_LONGEST_DAYS = 730
+
+
+def consent_latest_day() -> date:
+    """The last day a consent given today may run to."""
+    return timezone.localdate() + timedelta(days=CONSENT_LONGEST_DAYS)
+
+
+def consent_too_long() -> str:
+    return _("Consent can last up to two years: choose a last day on or before %(day)s") % {
+        "day": date_format(consent_latest_day(), "j F Y")
+    }
 
 
 @transaction.atomic
@@ -144,6 +162,8 @@ def consent_grant(*, person: User, champion: User, scope: str, expires_at: datet
         raise ChoiceError("That person is not a Choice Champion")
     if expires_at <= timezone.now():
         raise ChoiceError("The end date must be in the future")
+    if timezone.localdate(expires_at) > consent_latest_day():
+        raise ChoiceError(consent_too_long())
     consent = Consent.objects.create(
         person=person, champion=champion, scope=scope, expires_at=expires_at
     )

@@ -303,14 +303,18 @@ def consent(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         until = form.cleaned_data["until"]
         expires = timezone.make_aware(datetime.combine(until, time.max))
-        services.consent_grant(
-            person=request.user,
-            champion=form.cleaned_data["champion"],  # type: ignore[arg-type]
-            scope=form.cleaned_data["scope"],
-            expires_at=expires,
-        )
-        messages.success(request, "Your consent is recorded. You can withdraw it at any time")
-        return redirect("choice:consent")
+        try:
+            services.consent_grant(
+                person=request.user,
+                champion=form.cleaned_data["champion"],  # type: ignore[arg-type]
+                scope=form.cleaned_data["scope"],
+                expires_at=expires,
+            )
+        except services.ChoiceError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "Your consent is recorded. You can withdraw it at any time")
+            return redirect("choice:consent")
     given = Consent.objects.filter(person=request.user).select_related("champion")
     context = {"page_title": "Help from a Choice Champion", "form": form, "given": given}
     return render(request, "choice/consent.html", context, status=400 if form.errors else 200)
