@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import logging
+import uuid
 from typing import Any
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import django_auth
@@ -18,6 +22,7 @@ from opus.directory.api import router as directory_router
 from opus.needs.api import router as needs_router
 
 PROBLEM = "application/problem+json"
+logger = logging.getLogger("django.request")
 
 api = NinjaAPI(
     title="Opus API",
@@ -75,6 +80,29 @@ def _http_problem(request: HttpRequest, exc: HttpError) -> HttpResponse:
 @api.exception_handler(Http404)
 def _not_found_problem(request: HttpRequest, exc: Http404) -> HttpResponse:
     return problem(request, 404, "Not found", "There is nothing here, or you may not see it")
+
+
+@api.exception_handler(Exception)
+def _server_problem(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """Anything unhandled: a 500 problem with an incident id, the traceback only in the log."""
+    if settings.DEBUG:
+        raise exc  # the developer's technical page
+    incident = uuid.uuid4().hex[:12]
+    logger.error(
+        "Internal Server Error: %s (incident %s)",
+        request.path,
+        incident,
+        exc_info=exc,
+        extra={"status_code": 500, "request": request},
+    )
+    return problem(
+        request,
+        500,
+        gettext("Something went wrong on our side"),
+        gettext("Try again later; if it happens again, quote incident %(incident)s.")
+        % {"incident": incident},
+        incident=incident,
+    )
 
 
 api.add_router("/", core_router)

@@ -12,22 +12,20 @@ from urllib.parse import urlencode
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router
 from pydantic import field_validator
 
 from opus.commissioning import ocds as publication
 from opus.commissioning.models import Opportunity
+from opus.core.pagination import PageParams, per_page_field
 from opus.engines import ocds
 
 router = Router(tags=["ocds"])
 JSON = "application/json"
 
 
-class ReleaseQuery(Schema):
-    page: int = Field(1, ge=1, description="Page number, from 1")
-    per_page: int = Field(
-        50, ge=1, le=200, description="Contracting processes per page, at most 200"
-    )
+class ReleaseQuery(PageParams):
+    per_page: int = per_page_field(50, 200, "Contracting processes")
     updated_since: datetime | None = Field(
         None,
         description="Only releases dated at or after this moment, with its time zone "

@@ -13,7 +13,7 @@ from ninja.pagination import PaginationBase, paginate
 from opus.core.access import get_audit_events_for_user
 from opus.core.geography import area_search
 from opus.core.models import Area, AreaKind, AuditEvent, Organisation, OrganisationKind, Postcode
-from opus.core.pagination import slice_by_keys
+from opus.core.pagination import PageParams, slice_by_keys
 from opus.core.roles import user_roles
 from opus.engines.identifiers import normalise_postcode
 
@@ -23,9 +23,8 @@ router = Router()
 class PagePagination(PaginationBase):
     """Page-number pagination: `page` from 1, `per_page` up to 500."""
 
-    class Input(Schema):
-        page: int = Field(1, ge=1, description="Page number, from 1")
-        per_page: int = Field(100, ge=1, le=500, description="Items per page, at most 500")
+    class Input(PageParams):
+        pass
 
     class Output(Schema):
         items: list[Any]

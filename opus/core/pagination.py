@@ -11,6 +11,28 @@ from typing import Any
 
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
+from ninja import Field, Schema
+
+# Every page number from outside has bounds: past these, the OFFSET a page needs would not fit
+# the database's integers (2^63 answered 500) or would scan for nothing.
+MAX_PAGE = 1_000_000
+
+
+def page_field(description: str = "Page number, from 1") -> Any:
+    """The `page` query parameter of every paginated API list: 1 to MAX_PAGE."""
+    return Field(1, ge=1, le=MAX_PAGE, description=f"{description} to {MAX_PAGE:,}")
+
+
+def per_page_field(default: int, maximum: int, what: str = "Items") -> Any:
+    """The `per_page` query parameter: 1 to `maximum`."""
+    return Field(default, ge=1, le=maximum, description=f"{what} per page, at most {maximum}")
+
+
+class PageParams(Schema):
+    """`page` and `per_page`, bounded; an API list's query schema extends it."""
+
+    page: int = page_field()
+    per_page: int = per_page_field(100, 500)
 
 
 def slice_by_keys(queryset: QuerySet[Any], start: int, stop: int) -> list[Any]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 import math
 import operator
 import re
@@ -18,14 +19,16 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any, Literal
 
+from django.conf import settings
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.urls import URLPattern, reverse
-from ninja import Field, NinjaAPI, Query, Schema
+from ninja import Field, NinjaAPI, Query
 from ninja.errors import HttpError, ValidationError
 from pydantic import field_validator
 
 from opus.core.models import Organisation, Postcode
+from opus.core.pagination import PageParams, per_page_field
 from opus.directory import listing
 from opus.directory import oruk_schemas as shapes
 from opus.directory.models import (
@@ -146,13 +149,26 @@ def _not_found(request: HttpRequest, exc: Http404) -> Any:
     return _problem(request, 404, "Not found", str(exc) or "There is nothing here")
 
 
+@api.exception_handler(Exception)
+def _server_problem(request: HttpRequest, exc: Exception) -> Any:
+    """Anything unhandled: a 500 problem with an incident id, the traceback only in the log."""
+    if settings.DEBUG:
+        raise exc
+    incident = uuid.uuid4().hex[:12]
+    logging.getLogger("django.request").error(
+        "Internal Server Error: %s (incident %s)", request.path, incident, exc_info=exc,
+        extra={"status_code": 500, "request": request},
+    )  # fmt: skip
+    detail = f"Try again later; if it happens again, quote incident {incident}."
+    return _problem(request, 500, "Something went wrong on our side", detail, incident=incident)
+
+
 # --- parameters ----------------------------------------------------------------------------
 
 
-class PageQuery(Schema):
+class PageQuery(PageParams):
     search: str = Field("", description="Words to find in the name or description.")
-    page: int = Field(1, ge=1, description="Page number, from 1.")
-    per_page: int = Field(PER_PAGE, ge=1, le=MAX_PER_PAGE, description="Results per page.")
+    per_page: int = per_page_field(PER_PAGE, MAX_PER_PAGE, "Results")
     format: Literal["json", "ndjson"] = Field(
         "json", description="`ndjson`: every result, one JSON object a line, no pages."
     )

@@ -137,9 +137,54 @@ def load_frame(assessment: Assessment) -> Frame:
 def latest_datasets(indicator: Indicator, period: str) -> list[Dataset]:
     """The newest upload of each partner agency for this indicator and period, oldest first."""
     newest: dict[int, Dataset] = {}
-    for dataset in Dataset.objects.filter(indicator=indicator, period=period).order_by("version"):
+    found = Dataset.objects.filter(indicator=indicator, period=period).select_related("indicator")
+    for dataset in found.order_by("version"):
         newest[dataset.agency_id] = dataset
     return sorted(newest.values(), key=lambda d: d.created_at)
+
+
+# Stored figures beyond this are not counts of people (uploads are checked to 10^9 a cell since
+# issue 11; older ones were not): such rows are treated as missing, with a warning, so that one
+# bad cell cannot make every assessment with its indicator fail.
+LARGEST_USABLE = 1e12
+NUMERIC = ("numerator", "denominator", "bands", "band_pops")
+
+
+def usable_arrays(dataset: Dataset) -> dict[str, np.ndarray]:
+    """The dataset's columns with unusable rows blanked (nan); their count in .skipped_rows."""
+    cached = getattr(dataset, "_usable", None)
+    if cached is not None:
+        return cached
+    data = dataset.arrays()
+    bad = np.zeros(len(data["area_id"]), dtype=bool)
+    for name in NUMERIC:
+        if name in data:
+            values = data[name].reshape(len(bad), -1)
+            with np.errstate(invalid="ignore"):
+                wrong = np.isinf(values) | (values < 0) | (values > LARGEST_USABLE)
+            bad |= wrong.any(axis=1)
+    if dataset.indicator.method == Method.PROPORTION:
+        with np.errstate(invalid="ignore"):
+            bad |= data["numerator"] > data["denominator"]
+    for name in NUMERIC:
+        if name in data and bad.any():
+            data[name] = data[name].astype(np.float64)
+            data[name][bad] = np.nan
+    dataset._usable = data  # type: ignore[attr-defined]
+    dataset.skipped_rows = int(bad.sum())  # type: ignore[attr-defined]
+    return data
+
+
+def skipped_warning(datasets: list[Dataset]) -> str | None:
+    """A line for the results when stored rows had to be left out."""
+    skipped = sum(getattr(d, "skipped_rows", 0) for d in datasets)
+    if not skipped:
+        return None
+    return (
+        f"{skipped} stored row{'s' if skipped != 1 else ''} with an impossible figure "
+        "(infinite, negative, too large, or a numerator above its denominator) "
+        "left out as missing"
+    )
 
 
 def lsoa_inputs(indicator: Indicator, frame: Frame, datasets: list[Dataset]) -> engine.Inputs:
@@ -148,7 +193,7 @@ def lsoa_inputs(indicator: Indicator, frame: Frame, datasets: list[Dataset]) -> 
     row_of = frame.row_of
     columns: dict[str, np.ndarray] = {}
     for dataset in datasets:
-        data = dataset.arrays()
+        data = usable_arrays(dataset)
         rows = np.array([row_of.get(int(a), -1) for a in data["area_id"]], dtype=np.int64)
         keep = (rows >= 0) & (data["breakdown"] == Breakdown.ALL)
         for name in ("numerator", "denominator", "bands", "band_pops"):
@@ -277,7 +322,7 @@ def breakdowns(
     """Values for each protected-characteristic group, over the whole assessment area."""
     groups: dict[tuple[str, str], list[np.ndarray]] = {}
     for dataset in datasets:
-        data = dataset.arrays()
+        data = usable_arrays(dataset)
         for i in np.flatnonzero(data["breakdown"] != Breakdown.ALL):
             where = frame.area_rows.get(int(data["area_id"][i]))
             if where is None:
@@ -466,6 +511,7 @@ def compute(
     indicators = list(assessment.indicators.order_by("name"))
     results: list[Result] = []
     needs: list[tuple[Indicator, engine.Need]] = []
+    warnings: list[str] = []
     for i, indicator in enumerate(indicators):
         progress(i, len(indicators), f"Computing {indicator.name}")
         datasets = latest_datasets(indicator, assessment.period)
@@ -476,6 +522,11 @@ def compute(
         tables["decile"], gradient, deciles = _gradient(indicator, frame, base, repetitions)
         tables.update(breakdowns(indicator, frame, datasets))
         tables["trend"] = trend(indicator, frame, assessment.period, base)
+        warning = skipped_warning(datasets)
+        if warning:
+            warnings.append(f"{indicator.name}: {warning}")
+            for entry in tables.values():
+                entry["summary"]["warnings"] = [warning]
         results += [
             Result(
                 assessment=assessment,
@@ -489,7 +540,12 @@ def compute(
         found = needs_for(indicator, frame, base, gradient, deciles, tables)
         needs += [(indicator, need) for need in found]
     progress(len(indicators), len(indicators), "Saving results")
-    return {"results": results, "needs": needs, "indicators": len(indicators)}
+    return {
+        "results": results,
+        "needs": needs,
+        "indicators": len(indicators),
+        "warnings": warnings,
+    }
 
 
 def priorities(

@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext
 
 from opus.core.models import Area, AreaKind, Organisation
+from opus.needs import uploads
 from opus.needs.models import COMPUTED_METHODS, Breakdown, Indicator
-
-MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 
 
 class AssessmentForm(forms.Form):
@@ -98,8 +98,11 @@ class UploadForm(forms.Form):
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError("The file must be smaller than 50 MB")
+        if upload.size > uploads.MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(
+                gettext("The file must be smaller than %(most)s MB")
+                % {"most": uploads.MAX_UPLOAD_BYTES // 2**20}
+            )
         return upload
 
 

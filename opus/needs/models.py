@@ -205,3 +205,18 @@ class Priority(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rank}. {self.label}"
+
+
+class PendingUpload(models.Model):
+    """A large upload waiting for the worker to check and store it; deleted once it has."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="+")
+    agency = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    period = models.CharField(max_length=20)
+    file_name = models.CharField(max_length=200)
+    content = models.BinaryField()
+    uploaded_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.file_name} for {self.indicator} {self.period}"

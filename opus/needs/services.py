@@ -4,22 +4,34 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from opus.core.audit import audit_record
 from opus.core.models import Area, BackgroundJob, Organisation, User
-from opus.needs import compute
+from opus.needs import compute, uploads
+from opus.needs.access import agencies_for_uploader
 from opus.needs.models import (
     Assessment,
     AssessmentStatus,
     Dataset,
     Indicator,
+    PendingUpload,
     Priority,
     Result,
     pack,
 )
-from opus.needs.uploads import parse_upload
+from opus.needs.uploads import (
+    ParsedUpload,
+    UploadError,
+    parse_upload,
+    safe_file_name,
+)
+
+UPLOAD_JOB = "needs.upload"
 
 
 @transaction.atomic
@@ -36,7 +48,6 @@ def indicator_create(*, by: User | None, **fields: Any) -> Indicator:
     return indicator
 
 
-@transaction.atomic
 def dataset_upload(
     *,
     indicator: Indicator,
@@ -47,7 +58,29 @@ def dataset_upload(
     by: User | None,
 ) -> Dataset:
     """Check the whole file, then store it as the agency's next version (or raise UploadError)."""
+    _check_uploader(by, agency)
     parsed = parse_upload(content, file_name, indicator, period)
+    return _dataset_store(
+        indicator=indicator, agency=agency, period=period, file_name=file_name, by=by, parsed=parsed
+    )
+
+
+def _check_uploader(by: User | None, agency: Organisation) -> None:
+    """Staff of an agency upload for it; None is the system itself (the demo world, tests)."""
+    if by is not None and not agencies_for_uploader(by).filter(pk=agency.pk).exists():
+        raise PermissionDenied(gettext("You may upload data only for an organisation you work for"))
+
+
+@transaction.atomic
+def _dataset_store(
+    *,
+    indicator: Indicator,
+    agency: Organisation,
+    period: str,
+    file_name: str,
+    by: User | None,
+    parsed: ParsedUpload,
+) -> Dataset:
     latest = (
         Dataset.objects.select_for_update()
         .filter(indicator=indicator, agency=agency, period=period)
@@ -60,7 +93,7 @@ def dataset_upload(
         period=period,
         version=(latest.version + 1) if latest else 1,
         uploaded_by=by,
-        file_name=file_name[:200],
+        file_name=safe_file_name(file_name),
         sha256=parsed.sha256,
         rows=parsed.rows,
         table=pack(parsed.arrays),
@@ -79,6 +112,89 @@ def dataset_upload(
         },
     )
     return dataset
+
+
+def inline_upload_limit() -> int:
+    """Files up to this size are checked while the page waits; larger ones by the worker."""
+    return int(getattr(settings, "OPUS_NEEDS_INLINE_UPLOAD_BYTES", 1024 * 1024))
+
+
+@transaction.atomic
+def dataset_upload_start(
+    *,
+    indicator: Indicator,
+    agency: Organisation,
+    period: str,
+    content: bytes,
+    file_name: str,
+    by: User | None,
+) -> BackgroundJob:
+    """Keep a large file for the worker and start the job that checks and stores it."""
+    from opus.core.jobs import job_start
+    from opus.needs.tasks import check_upload
+
+    _check_uploader(by, agency)
+    if len(content) > uploads.MAX_UPLOAD_BYTES:
+        message = gettext("%(file)s: the file must be smaller than %(most)s MB")
+        most = uploads.MAX_UPLOAD_BYTES // 2**20
+        raise UploadError(message % {"file": safe_file_name(file_name), "most": most})
+    pending = PendingUpload.objects.create(
+        indicator=indicator,
+        agency=agency,
+        period=period,
+        file_name=safe_file_name(file_name),
+        content=content,
+        uploaded_by=by,
+    )
+    return job_start(
+        kind=UPLOAD_JOB,
+        title=gettext("Check and store %(file)s") % {"file": pending.file_name},
+        by=by,
+        task=check_upload,
+        pending_id=pending.pk,
+    )
+
+
+def dataset_upload_pending(pending_id: int, job_id: str | None) -> dict[str, Any]:
+    """The worker's half: check the kept file (outside any transaction), store it, forget it.
+
+    Returns {"dataset", "version", "rows"}, or {"errors": [...]} naming the first bad cells.
+    """
+    from opus.core.jobs import job_progress
+
+    pending = PendingUpload.objects.select_related("indicator", "agency", "uploaded_by").get(
+        pk=pending_id
+    )
+
+    def progress(done: int, total: int, message: str) -> None:
+        if job_id:
+            job_progress(job_id, done, total, message)
+
+    try:
+        _check_uploader(pending.uploaded_by, pending.agency)
+        content = bytes(pending.content)
+        parsed = parse_upload(
+            content, pending.file_name, pending.indicator, pending.period, progress
+        )
+        dataset = _dataset_store(
+            indicator=pending.indicator,
+            agency=pending.agency,
+            period=pending.period,
+            file_name=pending.file_name,
+            by=pending.uploaded_by,
+            parsed=parsed,
+        )
+    except (UploadError, PermissionDenied) as exc:
+        errors = getattr(exc, "errors", [str(exc)])
+        return {"errors": errors, "file_name": pending.file_name}
+    finally:
+        PendingUpload.objects.filter(pk=pending_id).delete()
+    return {
+        "dataset": dataset.pk,
+        "version": dataset.version,
+        "rows": dataset.rows,
+        "file_name": pending.file_name,
+    }
 
 
 @transaction.atomic
@@ -127,6 +243,7 @@ def assessment_compute(
         "indicators": computed["indicators"],
         "results": len(computed["results"]),
         "priorities": len(priorities),
+        "warnings": computed["warnings"],
     }
 
 

@@ -21,9 +21,12 @@ import csv
 import hashlib
 import io
 import math
+import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
+from django.utils.translation import gettext
 
 from opus.core.models import AGE_BANDS, Area
 from opus.needs.models import Breakdown, Indicator, Method
@@ -40,8 +43,28 @@ LIFE_TABLE = {Method.LIFE_EXPECTANCY}
 SUPPORTED = {Method.PROPORTION, Method.CRUDE_RATE, Method.DSR, Method.ISR, Method.LIFE_EXPECTANCY}
 
 
+# Bounds on what a file may hold: every cell is a count of people or events, or a short name.
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+MAX_COUNT = 1_000_000_000  # per cell; England has under 60 million people
+MAX_CELL_CHARS = 200
+MAX_GROUP_CHARS = 80  # a group's name becomes part of a priority's label
+MAX_COLUMNS = 100
+MAX_ERRORS = 20  # problems reported from one file before the check stops
+TEXT_COLUMNS = ("area_code", "period", "breakdown", "group")
+FORMULA_STARTS = ("=", "+", "-", "@")
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+WHOLE = re.compile(r"[0-9]{1,30}")
+PROGRESS_EVERY = 5_000  # rows
+
+Progress = Callable[[int, int, str], None]
+
+
 class UploadError(ValueError):
-    """A bad cell: names the file, row and column."""
+    """Bad cells: each message names the file, row and column; str() is the first."""
+
+    def __init__(self, message: str, errors: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.errors = errors or [message]
 
 
 @dataclass
@@ -51,35 +74,116 @@ class ParsedUpload:
     arrays: dict[str, np.ndarray] = field(default_factory=dict)
 
 
+def safe_file_name(name: str) -> str:
+    """The uploaded file's name as shown and stored: no control characters, at most 200."""
+    return CONTROL.sub("", name or "").strip()[:200] or "upload.csv"
+
+
+def _shown(text: str) -> str:
+    """A cell's text quoted in a message: control characters made visible, long text cut."""
+    text = CONTROL.sub("\N{REPLACEMENT CHARACTER}", text)
+    return text if len(text) <= 40 else text[:40] + "…"
+
+
 def _fail(file_name: str, row: int, column: str, message: str) -> UploadError:
-    return UploadError(f'{file_name}, row {row}, column "{column}": {message}')
+    return UploadError(f'{file_name}, row {row}, column "{_shown(column)}": {message}')
 
 
-def _number(text: str, file_name: str, row: int, column: str, *, required: bool) -> float:
+def _count(
+    text: str, file_name: str, row: int, column: str, *, required: bool, positive: bool = False
+) -> float:
+    """A whole number from 0 (1 if positive) to MAX_COUNT; nan for an empty optional cell."""
     text = (text or "").strip()
     if text == "":
         if required:
-            raise _fail(file_name, row, column, "a value is needed")
+            raise _fail(file_name, row, column, gettext("a value is needed"))
         return math.nan
-    try:
-        value = float(text)
-    except ValueError:
-        raise _fail(file_name, row, column, f"'{text}' is not a number") from None
-    if not math.isfinite(value) or value < 0:
-        raise _fail(file_name, row, column, f"'{text}' must be a number of 0 or more")
+    if WHOLE.fullmatch(text):
+        value = float(int(text))
+    else:
+        value = _not_whole(text, file_name, row, column)
+    if value > MAX_COUNT:
+        message = gettext("'%(text)s' is more than %(most)s, the largest count Opus accepts")
+        raise _fail(
+            file_name, row, column, message % {"text": _shown(text), "most": f"{MAX_COUNT:,}"}
+        )
+    if positive and value == 0:
+        message = gettext("must be more than 0: a rate needs people to be out of")
+        raise _fail(file_name, row, column, message)
     return value
 
 
-def _header(reader: csv.DictReader, indicator: Indicator, file_name: str) -> None:
-    columns = [c.strip() for c in (reader.fieldnames or [])]
-    reader.fieldnames = columns
+def _not_whole(text: str, file_name: str, row: int, column: str) -> float:
+    """A number written other than in digits: accepted only if it is a whole number (12.0, 1e3)."""
+    try:
+        value = float(text)
+    except ValueError:
+        message = gettext("'%(text)s' is not a number")
+        raise _fail(file_name, row, column, message % {"text": _shown(text)}) from None
+    if not math.isfinite(value):
+        message = gettext("'%(text)s' is not a number Opus can use: give a whole number")
+        raise _fail(file_name, row, column, message % {"text": _shown(text)})
+    if value < 0:
+        message = gettext("'%(text)s' must be a whole number of 0 or more")
+        raise _fail(file_name, row, column, message % {"text": _shown(text)})
+    if not value.is_integer():
+        message = gettext("'%(text)s' is not a whole number: counts are of whole people or events")
+        raise _fail(file_name, row, column, message % {"text": _shown(text)})
+    return value
+
+
+def _check_text(cell: str, file_name: str, row: int, column: str) -> None:
+    """Any cell: not over-long, no control characters; a text cell: no spreadsheet formula."""
+    if len(cell) > MAX_CELL_CHARS:
+        message = gettext("this cell has %(n)s characters; the most a cell may have is %(most)s")
+        raise _fail(
+            file_name, row, column, message % {"n": f"{len(cell):,}", "most": MAX_CELL_CHARS}
+        )
+    if CONTROL.search(cell):
+        message = gettext(
+            "this cell contains a control character (such as NUL, a tab or a line break): remove it"
+        )
+        raise _fail(file_name, row, column, message)
+    if column in TEXT_COLUMNS and cell.strip().startswith(FORMULA_STARTS):
+        message = gettext(
+            "'%(text)s' starts with %(first)s, which spreadsheets run as a formula: remove it"
+        )
+        stripped = cell.strip()
+        raise _fail(
+            file_name, row, column, message % {"text": _shown(stripped), "first": stripped[0]}
+        )
+
+
+def _check_cells(cells: list[str], columns: list[str], file_name: str, row: int) -> None:
+    if len(cells) > len(columns) and any(c.strip() for c in cells[len(columns) :]):
+        message = gettext("this row has %(n)s cells but the header row names %(columns)s columns")
+        where = f"{len(columns) + 1}"
+        raise _fail(file_name, row, where, message % {"n": len(cells), "columns": len(columns)})
+    long_or_control = any(len(c) > MAX_CELL_CHARS for c in cells) or CONTROL.search("".join(cells))
+    for column, cell in zip(columns, cells, strict=False):
+        if long_or_control or column in TEXT_COLUMNS:
+            _check_text(cell, file_name, row, column)
+
+
+def _header(cells: list[str], indicator: Indicator, file_name: str) -> list[str]:
+    if len(cells) > MAX_COLUMNS:
+        message = gettext("the header row has %(n)s columns; the most is %(most)s")
+        raise _fail(
+            file_name, 1, cells[MAX_COLUMNS], message % {"n": len(cells), "most": MAX_COLUMNS}
+        )
+    for i, cell in enumerate(cells, start=1):
+        if len(cell) > MAX_CELL_CHARS or CONTROL.search(cell):
+            _check_text(cell, file_name, 1, str(i))
+    columns = [c.strip() for c in cells]
     if indicator.method in LIFE_TABLE:
         needed = REQUIRED[:4] + DEATH_COLUMNS + POPULATION_COLUMNS
     else:
         needed = REQUIRED + (BAND_COLUMNS if indicator.method in BANDED else ["denominator"])
     missing = [c for c in needed if c not in columns]
     if missing:
-        raise _fail(file_name, 1, missing[0], "this column is missing from the header row")
+        message = gettext("this column is missing from the header row")
+        raise _fail(file_name, 1, missing[0], message)
+    return columns
 
 
 def _where(
@@ -88,25 +192,28 @@ def _where(
     """The row's area, breakdown and group."""
     code = (record.get("area_code") or "").strip().upper()
     if code not in codes:
-        raise _fail(file_name, n, "area_code", f"'{code}' is not an area Opus knows")
+        raise _fail(file_name, n, "area_code", f"'{_shown(code)}' is not an area Opus knows")
     if (record.get("period") or "").strip() != period:
         raise _fail(file_name, n, "period", f"expected {period}, the period being uploaded")
     breakdown = (record.get("breakdown") or "").strip().lower() or Breakdown.ALL
     if breakdown not in Breakdown.values:
         allowed = ", ".join(Breakdown.values)
-        raise _fail(file_name, n, "breakdown", f"'{breakdown}' is not one of {allowed}")
+        raise _fail(file_name, n, "breakdown", f"'{_shown(breakdown)}' is not one of {allowed}")
     group = (record.get("group") or "").strip()
     if breakdown != Breakdown.ALL and not group:
         raise _fail(file_name, n, "group", "name the group this row is about")
+    if len(group) > MAX_GROUP_CHARS:
+        message = gettext("a group's name may have at most %(most)s characters")
+        raise _fail(file_name, n, "group", message % {"most": MAX_GROUP_CHARS})
     if breakdown == Breakdown.SEX and group.lower() not in {"male", "female"}:
-        raise _fail(file_name, n, "group", f"'{group}' should be male or female")
+        raise _fail(file_name, n, "group", f"'{_shown(group)}' should be male or female")
     if breakdown == Breakdown.DEPRIVATION_DECILE and group not in {str(d) for d in range(1, 11)}:
-        raise _fail(file_name, n, "group", f"'{group}' should be a decile from 1 to 10")
+        raise _fail(file_name, n, "group", f"'{_shown(group)}' should be a decile from 1 to 10")
     return codes[code], breakdown, group.lower() if breakdown == Breakdown.SEX else group
 
 
-def _numbers(record: dict[str, str], n: int, file_name: str, columns: list[str]) -> list[float]:
-    return [_number(record.get(c, ""), file_name, n, c, required=True) for c in columns]
+def _counts(record: dict[str, str], n: int, file_name: str, columns: list[str]) -> list[float]:
+    return [_count(record.get(c, ""), file_name, n, c, required=True) for c in columns]
 
 
 def _figures(
@@ -114,50 +221,155 @@ def _figures(
 ) -> tuple[float, float, list[float], list[float]]:
     """Numerator, denominator, counts by age band and (for life tables) populations by band."""
     if method in LIFE_TABLE:
-        deaths = _numbers(record, n, file_name, DEATH_COLUMNS)
-        pops = _numbers(record, n, file_name, POPULATION_COLUMNS)
+        deaths = _counts(record, n, file_name, DEATH_COLUMNS)
+        pops = _counts(record, n, file_name, POPULATION_COLUMNS)
         for column, died, lived in zip(DEATH_COLUMNS, deaths, pops, strict=True):
             if died > lived:
                 raise _fail(file_name, n, column, "more deaths than people in this age band")
         return sum(deaths), sum(pops), deaths, pops
     if method in BANDED:
-        bands = _numbers(record, n, file_name, BAND_COLUMNS)
-        numerator = _number(record.get("numerator", ""), file_name, n, "numerator", required=False)
+        bands = _counts(record, n, file_name, BAND_COLUMNS)
+        numerator = _count(record.get("numerator", ""), file_name, n, "numerator", required=False)
         return (sum(bands) if math.isnan(numerator) else numerator), math.nan, bands, []
-    numerator = _number(record.get("numerator", ""), file_name, n, "numerator", required=True)
-    denominator = _number(record.get("denominator", ""), file_name, n, "denominator", required=True)
+    numerator = _count(record.get("numerator", ""), file_name, n, "numerator", required=True)
+    denominator = _count(
+        record.get("denominator", ""), file_name, n, "denominator", required=True, positive=True
+    )
     if method == Method.PROPORTION and numerator > denominator:
         message = "a proportion's numerator cannot exceed its denominator"
         raise _fail(file_name, n, "numerator", message)
     return numerator, denominator, [], []
 
 
-def parse_upload(content: bytes, file_name: str, indicator: Indicator, period: str) -> ParsedUpload:
-    """Check every row and return the dataset's columns; raise UploadError at the first bad cell."""
-    if indicator.method not in SUPPORTED:
-        raise UploadError(
-            f"{file_name}: uploads for {indicator.get_method_display()} are not supported yet"
-        )
+def _decode(content: bytes, file_name: str) -> str:
+    if len(content) > MAX_UPLOAD_BYTES:
+        message = gettext("%(file)s: the file must be smaller than %(most)s MB")
+        raise UploadError(message % {"file": file_name, "most": MAX_UPLOAD_BYTES // 2**20})
     try:
-        text = content.decode("utf-8-sig")
+        return content.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise UploadError(
             f"{file_name}: the file is not UTF-8 text (save it as CSV UTF-8)"
         ) from None
-    reader = csv.DictReader(io.StringIO(text))
-    _header(reader, indicator, file_name)
+
+
+def _records(text: str, file_name: str) -> Iterator[tuple[int, list[str]]]:
+    """Each record with its row number (the header is row 1), a broken one as UploadError."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    n = 0
+    while True:
+        n += 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise _broken(exc, file_name, n) from None
+        yield n, cells
+
+
+def _broken(exc: csv.Error, file_name: str, n: int) -> UploadError:
+    if "field larger than field limit" in str(exc):
+        message = gettext(
+            "%(file)s, row %(row)s: a cell is over %(limit)s characters long; "
+            "the most a cell may have is %(most)s"
+        )
+        limit = f"{csv.field_size_limit():,}"
+        detail = {"file": file_name, "row": n, "limit": limit, "most": MAX_CELL_CHARS}
+        return UploadError(message % detail)
+    message = gettext("%(file)s, row %(row)s: this row cannot be read as CSV (%(why)s)")
+    return UploadError(message % {"file": file_name, "row": n, "why": _shown(str(exc))})
+
+
+def parse_upload(
+    content: bytes,
+    file_name: str,
+    indicator: Indicator,
+    period: str,
+    progress: Progress | None = None,
+) -> ParsedUpload:
+    """Check every row and return the dataset's columns.
+
+    Raises UploadError naming the first MAX_ERRORS bad cells (each by file, row and column).
+    """
+    file_name = safe_file_name(file_name)
+    if indicator.method not in SUPPORTED:
+        raise UploadError(
+            f"{file_name}: uploads for {indicator.get_method_display()} are not supported yet"
+        )
+    text = _decode(content, file_name)
+    expected = text.count("\n")
+    records = _records(text, file_name)
+    try:
+        _, first = next(records)
+    except StopIteration:
+        raise UploadError(f"{file_name}: there are no data rows under the header") from None
+    columns = _header(first, indicator, file_name)
     codes = dict(Area.objects.values_list("code", "pk"))
-    rows, seen = [], set()
-    for n, record in enumerate(reader, start=2):
-        key = _where(record, n, file_name, codes, period)
-        parsed = (*key, *_figures(record, n, file_name, indicator.method))
-        if key in seen:
-            raise _fail(file_name, n, "area_code", "this area and group already has a row above")
-        seen.add(key)
-        rows.append(parsed)
+    rows, errors = _check_rows(
+        records, columns, file_name, codes, period, indicator, progress, expected
+    )
+    if errors:
+        raise UploadError(errors[0], errors)
     if not rows:
         raise UploadError(f"{file_name}: there are no data rows under the header")
     return ParsedUpload(hashlib.sha256(content).hexdigest(), len(rows), _columns(rows, indicator))
+
+
+def _check_rows(
+    records: Iterator[tuple[int, list[str]]],
+    columns: list[str],
+    file_name: str,
+    codes: dict[str, int],
+    period: str,
+    indicator: Indicator,
+    progress: Progress | None,
+    expected: int,
+) -> tuple[list[tuple], list[str]]:
+    """The good rows and the first MAX_ERRORS problems."""
+    rows: list[tuple] = []
+    seen: set[tuple[int, str, str]] = set()
+    errors: list[str] = []
+    try:
+        for n, cells in records:
+            if progress and n % PROGRESS_EVERY == 0:
+                progress(n, max(expected, n), f"Checked {n:,} of about {expected:,} rows")
+            if not cells:
+                continue
+            try:
+                rows.append(_row(cells, columns, n, file_name, codes, period, indicator, seen))
+            except UploadError as exc:
+                errors.append(str(exc))
+                if len(errors) >= MAX_ERRORS:
+                    break
+    except UploadError as exc:  # the CSV itself broke off
+        errors.append(str(exc))
+    return rows, errors
+
+
+def _row(
+    cells: list[str],
+    columns: list[str],
+    n: int,
+    file_name: str,
+    codes: dict[str, int],
+    period: str,
+    indicator: Indicator,
+    seen: set[tuple[int, str, str]],
+) -> tuple:
+    if len(cells) > MAX_COLUMNS:
+        message = gettext("this row has %(n)s cells; the most is %(most)s")
+        raise _fail(
+            file_name, n, str(MAX_COLUMNS + 1), message % {"n": len(cells), "most": MAX_COLUMNS}
+        )
+    _check_cells(cells, columns, file_name, n)
+    record = dict(zip(columns, cells, strict=False))
+    key = _where(record, n, file_name, codes, period)
+    parsed = (*key, *_figures(record, n, file_name, indicator.method))
+    if key in seen:
+        raise _fail(file_name, n, "area_code", "this area and group already has a row above")
+    seen.add(key)
+    return parsed
 
 
 def _columns(rows: list[tuple], indicator: Indicator) -> dict[str, np.ndarray]:

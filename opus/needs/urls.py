@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.assessment_list, name="assessment_list"),
     path("new/", views.assessment_new, name="assessment_new"),
     path("upload/", views.upload, name="upload"),
+    path("upload/jobs/<uuid:job_id>/", views.upload_job, name="upload_job"),
     path("indicators/", views.indicator_list, name="indicator_list"),
     path("indicators/new/", views.indicator_new, name="indicator_new"),
     path("<int:assessment_id>/", views.assessment_detail, name="assessment_detail"),

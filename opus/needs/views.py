@@ -6,11 +6,13 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from opus.core import csvsafe
+from opus.core.access import get_job_for_user
 from opus.core.charts import gradient_chart, interval_bars
 from opus.core.models import Role
 from opus.core.roles import role_required
@@ -305,17 +307,24 @@ def upload(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        arguments = {
+            "indicator": data["indicator"],
+            "agency": data["agency"],
+            "period": data["period"].strip(),
+            "content": data["file"].read(),
+            "file_name": data["file"].name,
+            "by": request.user,
+        }
         try:
-            dataset = services.dataset_upload(
-                indicator=data["indicator"],
-                agency=data["agency"],
-                period=data["period"].strip(),
-                content=data["file"].read(),
-                file_name=data["file"].name,
-                by=request.user,
-            )
+            if data["file"].size > services.inline_upload_limit():
+                job = services.dataset_upload_start(**arguments)
+                return redirect("needs:upload_job", job_id=job.pk)
+            dataset = services.dataset_upload(**arguments)
         except UploadError as exc:
-            form.add_error("file", str(exc))
+            for error in exc.errors:
+                form.add_error("file", error)
+        except PermissionDenied as exc:
+            form.add_error("agency", str(exc))
         else:
             messages.success(
                 request, f"Uploaded {dataset.rows:,} rows as version {dataset.version}"
@@ -323,3 +332,15 @@ def upload(request: HttpRequest) -> HttpResponse:
             return redirect("needs:upload")
     context = {"page_title": "Upload indicator data", "form": form, "band_columns": BAND_COLUMNS}
     return render(request, "needs/upload.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+@require_GET
+def upload_job(request: HttpRequest, job_id: str) -> HttpResponse:
+    """A large upload being checked by the worker: its progress, then its result or its errors."""
+    job = get_job_for_user(request.user, str(job_id))
+    if job.kind != services.UPLOAD_JOB:
+        raise Http404("No such upload")
+    errors = job.result.get("errors", []) if isinstance(job.result, dict) else []
+    context = {"page_title": job.title, "job": job, "errors": errors}
+    return render(request, "needs/upload_job.html", context)
