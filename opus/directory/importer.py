@@ -9,7 +9,9 @@ A file holds one of:
 - one full service, as ``GET /services/{id}`` returns it: ``{"id": …, "name": …, …}``;
 - a JSON list of services.
 
-A file that cannot be read this way stops the import with one line, whatever the options.
+A file that cannot be read this way stops the import with one line, whatever the options;
+so does a file over MAX_FILE_BYTES (or files over MAX_FEED_BYTES together) or JSON nested
+more than MAX_DEPTH levels (never a RecursionError).
 
 Each service is checked on its own, by small functions here that take plain data and return
 plain data (``parse_service`` and the value parsers). A bad service is *rejected* with the
@@ -17,10 +19,27 @@ first problem found, named by file, record (1 is the first service in the file) 
 
     import_oruk: page_2.json, record 3 (id 1b4e…): cost_options[0].amount: '-5' is not an …
 
-Then ``check_feed`` looks up what the records point at (organisations and locations given
-only by id, taxonomy terms) and ``FeedWriter`` creates or updates services, organisations
-and locations by id, in one transaction with one audit event (``directory.import_oruk``).
-Without ``partial`` one rejected record means nothing is written.
+Then ``check_feed`` sets aside records *in conflict* (below), looks up what the others
+point at (organisations and locations given only by id, taxonomy terms) and ``FeedWriter``
+creates or updates services, organisations and locations by id, in one transaction with
+one audit event (``directory.import_oruk``). Without ``partial`` one rejected record or
+one conflict means nothing is written.
+
+Sources
+-------
+Every import has a source (``--source NAME``; by default the feed's name: the directory's,
+or the file's without ``.json``), and every service, organisation, location, taxonomy and
+term it creates is remembered as that source's (``directory.ImportedRecord``). An import
+only creates records, or updates those its own source created. A record is in conflict,
+and nothing about it is changed, when its service id, its organisation's id or a location
+it describes is already used by a record the source did not create (made in Opus, by the
+demo world, before sources were kept, or imported from another source): so a feed can
+neither move someone else's service to its organisation, nor rename someone else's
+organisation, nor give services to an organisation it did not create. Conflicts are
+reported like rejections (``FILE, record N (id ID): FIELD: REASON``) and counted apart.
+A change to an organisation's details (``organisation.update``) or to a service's
+organisation (``service.update``) gets its own audit event with the values before and
+after, in the import's transaction. On PostgreSQL one import runs at a time.
 
 Decisions
 ---------
@@ -86,17 +105,19 @@ from typing import Any, TypeVar
 from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError
 from django.core.validators import EmailValidator, URLValidator
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from opus.core.audit import audit_record
+from opus.core.audit import audit_record, changes
 from opus.core.importers.base import update_rows
 from opus.core.models import Area, Organisation, OrganisationKind
 from opus.directory import reach, search
 from opus.directory.models import (
     Contact,
     CostOption,
+    ImportedRecord,
+    ImportKind,
     Language,
     Location,
     LocationType,
@@ -120,8 +141,13 @@ from opus.engines.identifiers import (
 
 COMMAND = "import_oruk"
 ACTION = "directory.import_oruk"
+IMPORT_LOCK_KEY = 7_267_011  # pg_advisory_xact_lock: one import at a time
 CHUNK = 500  # ids per `__in` query, well inside every database's parameter limit
 MAX_PENCE = 2_147_483_647  # PositiveIntegerField
+MAX_FILE_BYTES = 64 * 1024 * 1024  # one file; a feed bigger than this comes in pages
+MAX_FEED_BYTES = 256 * 1024 * 1024  # all the files of one import together
+MAX_DEPTH = 64  # JSON levels; an ORUK service_full needs about ten
+MAX_SOURCE = 100  # ImportedRecord.source
 
 T = TypeVar("T")
 
@@ -178,8 +204,29 @@ def records_of(data: Any, name: str) -> list[Any]:
     )
 
 
+def _nested_deeper(data: Any, limit: int) -> bool:
+    """Whether lists and objects in `data` go more than `limit` levels deep (without recursing)."""
+    stack = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        inside = value.values() if isinstance(value, dict) else value
+        if depth > limit:
+            return True
+        stack.extend((item, depth + 1) for item in inside if isinstance(item, dict | list))
+    return False
+
+
 def load_file(path: Path) -> FeedFile:
-    raw = path.read_bytes()
+    too_big = (
+        f"{COMMAND}: {path.name}: the file is larger than the limit of {MAX_FILE_BYTES:,} bytes"
+    )
+    if path.stat().st_size > MAX_FILE_BYTES:
+        raise FeedError(too_big)
+    with path.open("rb") as handle:
+        raw = handle.read(MAX_FILE_BYTES + 1)
+    if len(raw) > MAX_FILE_BYTES:
+        raise FeedError(too_big)
+    too_deep = f"{COMMAND}: {path.name}: the JSON is nested more than {MAX_DEPTH} levels deep"
     try:
         data = json.loads(raw.decode("utf-8-sig"), parse_float=Decimal)
     except UnicodeDecodeError:
@@ -189,11 +236,43 @@ def load_file(path: Path) -> FeedFile:
             f"{COMMAND}: {path.name}: the file is not JSON "
             f"({exc.msg} at line {exc.lineno}, column {exc.colno})"
         ) from None
+    except RecursionError:  # deeper than Python's own limit: refused before anything else
+        raise FeedError(too_deep) from None
+    if isinstance(data, dict | list) and _nested_deeper(data, MAX_DEPTH):
+        raise FeedError(too_deep)
     return FeedFile(path.name, hashlib.sha256(raw).hexdigest(), records_of(data, path.name))
 
 
 def read_feed(path: Path) -> list[FeedFile]:
-    return [load_file(p) for p in feed_paths(path)]
+    paths = feed_paths(path)
+    if sum(p.stat().st_size for p in paths) > MAX_FEED_BYTES:
+        raise FeedError(
+            f"{COMMAND}: {path}: the files are larger than the limit of {MAX_FEED_BYTES:,} "
+            "bytes together; import them in parts"
+        )
+    return [load_file(p) for p in paths]
+
+
+def feed_source(path: Path, given: str | None = None) -> str:
+    """The feed's source: `given` (--source), else the feed's own name, the directory's or
+    the file's without ``.json``. An import changes only what the same source created."""
+    if given is not None:
+        name, where = given.strip(), "--source"
+    else:
+        resolved = path.resolve()
+        name, where = (resolved.stem if resolved.is_file() else resolved.name), path.name
+    if not name:
+        raise FeedError(f"{COMMAND}: {where}: the source has no name; give --source NAME")
+    if len(name) > MAX_SOURCE:
+        raise FeedError(
+            f"{COMMAND}: {where}: the source's name is longer than {MAX_SOURCE} characters; "
+            "give a shorter --source NAME"
+        )
+    if not name.isprintable():
+        raise FeedError(
+            f"{COMMAND}: {where}: the source's name has a control character; give --source NAME"
+        )
+    return name
 
 
 # Values: each parser takes what the JSON holds and returns the clean value or raises
@@ -889,6 +968,7 @@ class Rejection:
     record_id: str
     field: str
     reason: str
+    conflict: bool = False  # with a record another source (or Opus itself) made
 
     def line(self) -> str:
         return (
@@ -903,8 +983,10 @@ class Parsed:
     number: int
     service: ServiceData
 
-    def reject(self, error: RecordError) -> Rejection:
-        return Rejection(self.file, self.number, str(self.service.id), error.field, error.message)
+    def reject(self, error: RecordError, *, conflict: bool = False) -> Rejection:
+        return Rejection(
+            self.file, self.number, str(self.service.id), error.field, error.message, conflict
+        )
 
 
 def _raw_id(raw: Any) -> str:
@@ -1079,16 +1161,80 @@ def _reference_problem(
     return None
 
 
-def check_feed(parsed: list[Parsed], rejected: list[Rejection]) -> tuple[list[Parsed], TermLookup]:
-    """Reject records that point at organisations, locations or terms that are neither
-    stored nor given by a good record. Adds to `rejected`; returns the records kept."""
+class Ownership:
+    """Which of the stored services, organisations and locations a feed names were created by
+    its source (ImportedRecord). `conflict` finds the first thing a record would change, or
+    give services to, that its source did not create: the record is then left alone."""
+
+    def __init__(
+        self,
+        source: str,
+        services: set[uuid.UUID],
+        organisations: set[uuid.UUID],
+        locations: set[uuid.UUID],
+    ) -> None:
+        self.source = source
+        self.stored = {
+            ImportKind.SERVICE: services,
+            ImportKind.ORGANISATION: organisations,
+            ImportKind.LOCATION: locations,
+        }
+        self.origin: dict[tuple[str, uuid.UUID], str] = {}
+        for kind, ids in self.stored.items():
+            for part in chunks(sorted(ids)):
+                rows = ImportedRecord.objects.filter(kind=kind, external_id__in=part)
+                for external_id, origin in rows.values_list("external_id", "source"):
+                    self.origin[kind, external_id] = origin
+
+    def problem(self, kind: str, key: uuid.UUID, field: str, change: str) -> RecordError | None:
+        if key not in self.stored[kind]:
+            return None  # new: this import creates it
+        origin = self.origin.get((kind, key))
+        if origin == self.source:
+            return None
+        came = "it has no import source" if origin is None else f"it came from source '{origin}'"
+        return RecordError(
+            field,
+            f"the {kind} with this id was not imported from source '{self.source}' ({came}), "
+            f"so this import may not {change}",
+        )
+
+    def conflict(self, service: ServiceData) -> RecordError | None:
+        problem = self.problem(ImportKind.SERVICE, service.id, "id", "change it")
+        if service.organisation is not None:
+            field, change = "organization.id", "change it"
+        else:
+            field, change = "organization_id", "give it services"
+        problem = problem or self.problem(
+            ImportKind.ORGANISATION, service.organisation_uuid, field, change
+        )
+        for index, site in enumerate(service.sites or []):
+            if site.location is not None:
+                where = f"service_at_locations[{index}].location.id"
+                problem = problem or self.problem(
+                    ImportKind.LOCATION, site.location_id, where, "change it"
+                )
+        return problem
+
+
+def check_feed(
+    parsed: list[Parsed], rejected: list[Rejection], source: str = ""
+) -> tuple[list[Parsed], TermLookup]:
+    """Set aside records in conflict with what `source` did not create (see Ownership), then
+    reject records that point at organisations, locations or terms that are neither stored
+    nor given by a good record. Adds to `rejected`; returns the records kept."""
     services = [p.service for p in parsed]
     stored_orgs = existing_ids(Organisation, (s.organisation_uuid for s in services), "uuid")
     stored_places = existing_ids(
         Location, (site.location_id for s in services for site in s.sites or [])
     )
-    terms = TermLookup(ref for s in services for ref in s.terms or [])
-    kept = parsed
+    owners = Ownership(
+        source, existing_ids(Service, (s.id for s in services)), stored_orgs, stored_places
+    )
+    conflicts = {id(p): owners.conflict(p.service) for p in parsed}
+    rejected += [p.reject(c, conflict=True) for p in parsed if (c := conflicts[id(p)])]
+    kept = [p for p in parsed if conflicts[id(p)] is None]
+    terms = TermLookup(ref for p in kept for ref in p.service.terms or [])
     while True:
         organisations = stored_orgs | {
             p.service.organisation.uuid for p in kept if p.service.organisation
@@ -1178,16 +1324,29 @@ class FeedWriter:
     """Write checked services: terms, organisations, locations, services, then their lists.
 
     Run inside a transaction. Each step compares what is stored with what the feed gives
-    and writes only the differences, in bulk.
+    and writes only the differences, in bulk. A change to an organisation's details or to a
+    service's organisation is audited with before and after; every record written or seen
+    is remembered as `source`'s (ImportedRecord). `where` names each service's file and
+    record for those events.
     """
 
-    def __init__(self, services: list[ServiceData], terms: TermLookup) -> None:
+    def __init__(
+        self,
+        services: list[ServiceData],
+        terms: TermLookup,
+        source: str = "",
+        where: dict[uuid.UUID, tuple[str, int]] | None = None,
+    ) -> None:
         self.services = services
         self.terms = terms
+        self.source = source
+        self.where = where or {}
         self.now = timezone.now()
         self.counts = Counts()
         self.stored: set[uuid.UUID] = set()  # services that existed before
         self.changed: set[uuid.UUID] = set()  # …and that this import changes
+        self.organisations: tuple[set[uuid.UUID], set[uuid.UUID]] = (set(), set())  # given, new
+        self.locations: tuple[set[uuid.UUID], set[uuid.UUID]] = (set(), set())  # given, new
 
     def run(self) -> Counts:
         links = self.terms.plan(self.services)
@@ -1206,6 +1365,7 @@ class FeedWriter:
                 self.changed.add(service.id)
         self.touch()
         self.reindex(changed_orgs, changed_places)
+        self.remember()
         self.counts.updated = len(self.changed & self.stored)
         self.counts.unchanged = len(self.stored) - self.counts.updated
         return self.counts
@@ -1222,8 +1382,15 @@ class FeedWriter:
         search.refresh(sorted(ids | others))
         reach.refresh(sorted(ids | others))
 
+    def audit(self, action: str, target: models.Model, service: uuid.UUID, diff: dict) -> None:
+        """One event for a change to a record's owner or details, with before and after."""
+        file, number = self.where.get(service, ("", 0))
+        where = {"source": self.source, "file": file, "record": number}
+        audit_record(actor=None, action=action, target=target, summary=diff | where)
+
     def write_organisations(self) -> tuple[dict[uuid.UUID, int], set[uuid.UUID]]:
         given = {s.organisation.uuid: s.organisation for s in self.services if s.organisation}
+        describer = {s.organisation.uuid: s.id for s in self.services if s.organisation}
         stored = _rows_by_id(
             Organisation, list(given), ["id", "uuid", *ORGANISATION_FIELDS], "uuid"
         )
@@ -1239,8 +1406,14 @@ class FeedWriter:
             elif row is not None and _differs(row, org.fields):
                 merged = row | org.fields
                 changed.append(Organisation(updated_at=self.now, **merged))
+                diff = changes(
+                    {f: row[f] for f in ORGANISATION_FIELDS},
+                    {f: merged[f] for f in ORGANISATION_FIELDS},
+                )
+                self.audit("organisation.update", changed[-1], describer[key], diff)
         Organisation.objects.bulk_create(new, batch_size=CHUNK)
         update_rows(changed, [*ORGANISATION_FIELDS, "updated_at"])
+        self.organisations = (set(given), {o.uuid for o in new})
         self.counts.extra["organisations created"] = len(new)
         self.counts.extra["organisations updated"] = len(changed)
         wanted = list({s.organisation_uuid for s in self.services})
@@ -1265,6 +1438,7 @@ class FeedWriter:
                 changed.append(Location(**(row | place.fields)))
         Location.objects.bulk_create(new, batch_size=CHUNK)
         update_rows(changed, LOCATION_FIELDS)
+        self.locations = (set(given), {p.id for p in new})
         self.counts.extra["locations created"] = len(new)
         self.counts.extra["locations updated"] = len(changed)
         return {p.id for p in new} | {p.id for p in changed}
@@ -1273,7 +1447,7 @@ class FeedWriter:
         fields = ["id", "organisation_id", *SERVICE_FIELDS]
         stored = _rows_by_id(Service, [s.id for s in self.services], fields)
         self.stored = set(stored)
-        new, changed = [], []
+        new, changed, moved = [], [], []
         for service in self.services:
             wanted = service.fields | {
                 "organisation_id": organisation_pks[service.organisation_uuid]
@@ -1285,9 +1459,54 @@ class FeedWriter:
             elif _differs(row, wanted):
                 changed.append(Service(**(row | wanted)))
                 self.changed.add(service.id)
+                if row["organisation_id"] != wanted["organisation_id"]:
+                    moved.append((changed[-1], row["organisation_id"]))
         Service.objects.bulk_create(new, batch_size=CHUNK)
         update_rows(changed, [*SERVICE_FIELDS, "organisation"])
         self.counts.created = len(new)
+        self.audit_moves(moved)
+
+    def audit_moves(self, moved: list[tuple[Service, int]]) -> None:
+        """A service given to another organisation (of the same source): before and after."""
+        pks = {pk for service, before in moved for pk in (service.organisation_id, before)}
+        named = {
+            row["id"]: {"organisation": str(row["uuid"]), "organisation_name": row["name"]}
+            for row in Organisation.objects.filter(pk__in=pks).values("id", "uuid", "name")
+        }
+        for service, before in moved:
+            diff = {"before": named[before], "after": named[service.organisation_id]}
+            self.audit("service.update", service, service.id, diff)
+
+    def remember(self) -> None:
+        """Every record this import created becomes its source's; those it gave again are
+        marked as seen now. (A row left by a deleted record is replaced.)"""
+        services = {s.id for s in self.services}
+        for kind, (given, new) in {
+            ImportKind.SERVICE: (services, services - self.stored),
+            ImportKind.ORGANISATION: self.organisations,
+            ImportKind.LOCATION: self.locations,
+            ImportKind.TAXONOMY: ({t.id for t in self.terms.new_taxonomies},) * 2,
+            ImportKind.TERM: ({t.id for t in self.terms.new_terms},) * 2,
+        }.items():
+            for part in chunks(sorted(new)):
+                ImportedRecord.objects.filter(kind=kind, external_id__in=part).delete()
+            ImportedRecord.objects.bulk_create(
+                [
+                    ImportedRecord(
+                        source=self.source,
+                        kind=kind,
+                        external_id=key,
+                        first_imported_at=self.now,
+                        last_imported_at=self.now,
+                    )
+                    for key in sorted(new)
+                ],
+                batch_size=CHUNK,
+            )
+            for part in chunks(sorted(given - new)):
+                ImportedRecord.objects.filter(
+                    kind=kind, source=self.source, external_id__in=part
+                ).update(last_imported_at=self.now)
 
     def child_rows(self) -> dict[str, dict[uuid.UUID, list[dict[str, Any]]]]:
         """For each kind of list, the rows each service gives (services that give it)."""
@@ -1385,14 +1604,23 @@ class Outcome:
     path: Path
     partial: bool
     files: list[FeedFile]
-    rejections: list[Rejection]
+    rejections: list[Rejection]  # bad records, and records in conflict (conflict=True)
     repeats: int
+    source: str = ""
     written: bool = False
     counts: Counts = field(default_factory=Counts)
 
     @property
     def total(self) -> int:
         return sum(len(f.records) for f in self.files) - self.repeats
+
+    @property
+    def rejected(self) -> list[Rejection]:
+        return [r for r in self.rejections if not r.conflict]
+
+    @property
+    def conflicts(self) -> list[Rejection]:
+        return [r for r in self.rejections if r.conflict]
 
     def rejection_lines(self) -> list[str]:
         order = {f.name: index for index, f in enumerate(self.files)}
@@ -1401,9 +1629,10 @@ class Outcome:
 
     def summary_line(self) -> str:
         c = self.counts
+        conflicts = f", in conflict {len(self.conflicts)}" if self.conflicts else ""
         return (
             f"{COMMAND}: created {c.created}, updated {c.updated}, unchanged {c.unchanged}, "
-            f"rejected {len(self.rejections)} services from {self.path}"
+            f"rejected {len(self.rejected)}{conflicts} services from {self.path}"
         )
 
     def details_line(self) -> str:
@@ -1417,11 +1646,19 @@ class Outcome:
         return line + (f"; repeated records passed over {self.repeats}" if self.repeats else "")
 
     def refusal_line(self) -> str:
-        rejected = len(self.rejections)
+        rejected, conflicts = len(self.rejected), len(self.conflicts)
+        others = self.total - rejected - conflicts
+        clash = f"in conflict with records source '{self.source}' did not create,"
+        if not conflicts:
+            what, fix = "rejected", "correct them, or "
+        elif not rejected:
+            what, fix = clash, ""
+        else:
+            what, fix = f"rejected and {conflicts} {clash}", "correct them, or "
         return (
-            f"{COMMAND}: {rejected} of {self.total} services rejected from {self.path}, so "
-            f"nothing was imported; correct them, or use --partial to import the other "
-            f"{self.total - rejected}"
+            f"{COMMAND}: {rejected or conflicts} of {self.total} services {what} from "
+            f"{self.path}, so nothing was imported; {fix}use --partial to import the other "
+            f"{others}"
         )
 
     def audit_summary(self) -> dict[str, Any]:
@@ -1432,26 +1669,36 @@ class Outcome:
             "created": self.counts.created,
             "updated": self.counts.updated,
             "unchanged": self.counts.unchanged,
-            "rejected": len(self.rejections),
-            "rejected_ids": [r.record_id for r in self.rejections],
+            "source": self.source,
+            "rejected": len(self.rejected),
+            "rejected_ids": [r.record_id for r in self.rejected],
+            "conflicts": len(self.conflicts),
+            "conflict_ids": [r.record_id for r in self.conflicts],
             **{name.replace(" ", "_"): n for name, n in self.counts.extra.items()},
         }
 
 
-def import_feed(path: str | Path, *, partial: bool = False) -> Outcome:
-    """Read, check and (unless a record is rejected and `partial` is False) write a feed.
+def import_feed(path: str | Path, *, partial: bool = False, source: str | None = None) -> Outcome:
+    """Read, check and (unless a record is rejected or in conflict, and `partial` is False)
+    write a feed as `source`'s (by default the feed's name: see feed_source).
 
     Raises FeedError when a file cannot be read; otherwise returns the Outcome.
     """
     path = Path(path)
+    source = feed_source(path, source)
     files = read_feed(path)
     parsed, rejections, repeats = parse_feed(files)
-    outcome = Outcome(path, partial, files, rejections, repeats)
+    outcome = Outcome(path, partial, files, rejections, repeats, source=source)
     with transaction.atomic():
-        kept, terms = check_feed(parsed, rejections)
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:  # what check_feed reads stays true until commit
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [IMPORT_LOCK_KEY])
+        kept, terms = check_feed(parsed, rejections, source)
         if rejections and not partial:
             return outcome
-        outcome.counts = FeedWriter([p.service for p in kept], terms).run()
+        where = {p.service.id: (p.file, p.number) for p in kept}
+        services = [p.service for p in kept]
+        outcome.counts = FeedWriter(services, terms, source, where).run()
         audit_record(
             actor=None,
             action=ACTION,

@@ -249,3 +249,38 @@ class Contact(models.Model):
 
     def __str__(self) -> str:
         return self.name or self.email or self.phone
+
+
+class ImportKind(models.TextChoices):
+    SERVICE = "service", "Service"
+    ORGANISATION = "organisation", "Organisation"
+    LOCATION = "location", "Location"
+    TAXONOMY = "taxonomy", "Taxonomy"
+    TERM = "term", "Taxonomy term"
+
+
+class ImportedRecord(models.Model):
+    """Which feed source created a record that ``manage.py import_oruk`` wrote.
+
+    An import may update only the records its own source created (opus/directory/importer.py);
+    a record with no row here (made in Opus, or by the demo world) is never changed by one.
+    ``external_id`` is the record's ORUK id: ``Service.id``, ``Organisation.uuid``,
+    ``Location.id``, ``Taxonomy.id`` or ``TaxonomyTerm.id``.
+    """
+
+    source = models.CharField(max_length=100)
+    kind = models.CharField(max_length=20, choices=ImportKind.choices)
+    external_id = models.UUIDField()
+    first_imported_at = models.DateTimeField(default=timezone.now)
+    last_imported_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "external_id"], name="directory_imported_record_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["source", "kind"], name="imported_record_source")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.external_id} from {self.source}"

@@ -1,10 +1,11 @@
-"""manage.py import_oruk PATH [--partial]: an Open Referral UK 3.0 feed into the directory."""
+"""manage.py import_oruk PATH [--partial] [--source NAME]: an Open Referral UK 3.0 feed into
+the directory."""
 
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from opus.directory.importer import import_feed
+from opus.directory.importer import MAX_DEPTH, MAX_FILE_BYTES, import_feed
 
 
 class Command(BaseCommand):
@@ -16,12 +17,23 @@ class Command(BaseCommand):
         "(by ORUK id), locations, languages, cost options (pounds → pence, rounded half up), "
         "schedules, contacts, service areas and taxonomy terms (creating an unknown taxonomy, "
         "such as the LGA's, from the terms given) are created or updated by id; importing the "
-        "same feed again changes nothing. Each bad service is reported on stderr as "
-        "'import_oruk: FILE, record N (id ID): FIELD: REASON'. Without --partial one bad "
-        "service means nothing is imported and the command fails; with --partial the good "
-        "services are imported, the bad ones reported, and the command succeeds. A file that "
-        "is not JSON (or not in one of these shapes) always stops the import. One audit event "
-        "(directory.import_oruk) records the counts, each file's SHA-256 and the rejected ids."
+        "same feed again changes nothing. Every record an import creates is remembered as its "
+        "source's (--source NAME; by default the name of PATH without .json, so give --source "
+        "when a feed's file name changes from one import to the next). An import only creates "
+        "records, or updates those its own source created: a service, organisation or location "
+        "whose id is already used by a record the source did not create (made in Opus, or "
+        "imported from another source), or a service that would belong to an organisation the "
+        "source did not create, is a conflict and nothing about it is changed. Each bad or "
+        "conflicting service is reported on stderr as "
+        "'import_oruk: FILE, record N (id ID): FIELD: REASON'. Without --partial one bad or "
+        "conflicting service means nothing is imported and the command fails; with --partial "
+        "the good services are imported, the others reported, and the command succeeds. A file "
+        f"that is not JSON (or not in one of these shapes), is over {MAX_FILE_BYTES:,} bytes or "
+        f"nests more than {MAX_DEPTH} levels always stops the import. One audit event "
+        "(directory.import_oruk) records the source, the counts, each file's SHA-256 and the "
+        "rejected and conflicting ids; each change to an organisation's details "
+        "(organisation.update) or to a service's organisation (service.update) has its own "
+        "event with the values before and after."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -29,11 +41,18 @@ class Command(BaseCommand):
         parser.add_argument(
             "--partial",
             action="store_true",
-            help="import the good services even when some are rejected (exit status 0)",
+            help="import the good services even when some are rejected or in conflict (exit "
+            "status 0)",
+        )
+        parser.add_argument(
+            "--source",
+            metavar="NAME",
+            help="the feed's source, up to 100 characters (default: PATH's name without "
+            ".json); the import changes only records this source created",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        outcome = import_feed(options["path"], partial=options["partial"])
+        outcome = import_feed(options["path"], partial=options["partial"], source=options["source"])
         for line in outcome.rejection_lines():
             self.stderr.write(line)
         if not outcome.written:
