@@ -116,6 +116,9 @@ OCDS_PUBLISHER_NAME = env_str("OCDS_PUBLISHER_NAME", "")
 COMMISSIONING_LIGHT_TOUCH_THRESHOLD_PENCE = env_int(
     "COMMISSIONING_LIGHT_TOUCH_THRESHOLD_PENCE", 10_000_000
 )
+# The largest amount a bid, lot, opportunity or contract may carry (pence; £10 billion), far
+# above any real contract: larger ones are refused at the form, the API and the service.
+OPUS_MAX_CONTRACT_PENCE = env_int("OPUS_MAX_CONTRACT_PENCE", 1_000_000_000_000)
 # Wraps each opportunity's bid-opening key. Set it apart from SECRET_KEY in production, so
 # that rotating SECRET_KEY does not make the sealed bids of open opportunities unopenable.
 OPUS_BID_SEALING_SECRET = (
@@ -152,6 +155,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "opus.core.middleware.IdleSessionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -203,10 +207,32 @@ LOGOUT_REDIRECT_URL = "core:home"
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = 1  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Failed sign-ins lock the account they name, whichever address they come from (behind a
+# proxy every visitor shares its address); its owner is told (opus/core/account_security.py).
+AXES_LOCKOUT_PARAMETERS = ["username"]
+# axes.W006 asks for the address as a lockout key too; it is left out on purpose: behind a
+# proxy, or a council's shared network, five failures by anyone would lock out everyone.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_LOCKOUT_TEMPLATE = "core/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "opus.core.throttle.client_ip"
+# The client's address, for sign-in records and throttles. Off (0) by default: the connecting
+# address is used and any forwarding header ignored, since a client can write one. Behind N
+# reverse proxies that each append to OPUS_TRUSTED_PROXY_HEADER, set N: the address N places
+# from the right of that header is the client's.
+OPUS_TRUSTED_PROXY_COUNT = env_int("OPUS_TRUSTED_PROXY_COUNT", 0)
+OPUS_TRUSTED_PROXY_HEADER = env_str("OPUS_TRUSTED_PROXY_HEADER", "X-Forwarded-For")
+# Password-reset e-mails: at most this many an hour to one address, and from one client.
+OPUS_PASSWORD_RESET_PER_ACCOUNT_PER_HOUR = env_int("OPUS_PASSWORD_RESET_PER_ACCOUNT_PER_HOUR", 3)
+OPUS_PASSWORD_RESET_PER_CLIENT_PER_HOUR = env_int("OPUS_PASSWORD_RESET_PER_CLIENT_PER_HOUR", 10)
+# API tokens stop working this many days after they are made.
+OPUS_API_TOKEN_LIFETIME_DAYS = env_int("OPUS_API_TOKEN_LIFETIME_DAYS", 90)
+# A session ends after this many minutes without a request (opus.core.middleware).
+OPUS_SESSION_IDLE_MINUTES = env_int("OPUS_SESSION_IDLE_MINUTES", 30 if PRODUCTION else 480)
+# The stored session and its cookie outlive the idle limit by the minute the middleware
+# waits between refreshes of them; the middleware enforces the limit itself.
+SESSION_COOKIE_AGE = OPUS_SESSION_IDLE_MINUTES * 60 + 60
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
@@ -274,3 +300,7 @@ OPUS_SUPPRESSION_THRESHOLD = env_int("OPUS_SUPPRESSION_THRESHOLD", 5)
 # The audit log's and the ledger's hot statements are prepared on PostgreSQL (opus/core/sql.py);
 # turn off behind a connection pooler in transaction mode that cannot keep prepared statements.
 OPUS_PREPARED_STATEMENTS = env_bool("OPUS_PREPARED_STATEMENTS", True)
+# The largest amount one ledger operation may move (pence; £10 billion), far above any real
+# budget: `opus/budgets/ledger.py: post` refuses more. The database itself refuses any stored
+# amount or running figure beyond ±10^15 pence (CHECK constraints), so keep this below that.
+OPUS_MAX_AMOUNT_PENCE = env_int("OPUS_MAX_AMOUNT_PENCE", 1_000_000_000_000)

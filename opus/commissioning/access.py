@@ -7,6 +7,7 @@ the opening, which refuses before the deadline.
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -97,6 +98,10 @@ def bids_for_provider(user: Any) -> QuerySet[Bid]:
 
 
 def get_bid_for_bidder(user: Any, bid_uuid: Any) -> Bid:
+    try:
+        bid_uuid = uuid.UUID(str(bid_uuid))
+    except ValueError as exc:  # not a bid's id: there is no such bid (never a 500)
+        raise Http404("No such bid") from exc
     bid = bids_for_provider(user).filter(uuid=bid_uuid).first()
     if bid is None:
         raise Http404("No such bid")

@@ -6,22 +6,35 @@ from __future__ import annotations
 
 import base64
 import binascii
+import io
+import uuid
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from django.http import HttpRequest
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
+from ninja.decorators import decorate_view
 from ninja.errors import HttpError, ValidationError
 
 from opus.commissioning import access, services
 from opus.commissioning.errors import CommissioningError
 from opus.commissioning.models import Award, AwardStatus, Bid, Consortium, Contract, KpiReturn
 from opus.commissioning.search import search_opportunities
+from opus.commissioning.services.bids import MAX_DOCUMENTS_BYTES, MAX_UNITS
+from opus.commissioning.services.common import DEFAULT_MAX_CONTRACT_PENCE
 from opus.needs.api import caller
 
 router = Router(tags=["commissioning"])
+
+# The schemas' bounds are read from the settings when the API is loaded; the services check
+# the setting again at call time, so one place (OPUS_MAX_CONTRACT_PENCE) defines the limit.
+MAX_PENCE = int(getattr(settings, "OPUS_MAX_CONTRACT_PENCE", DEFAULT_MAX_CONTRACT_PENCE))
+MAX_POUNDS = MAX_PENCE // 100
 
 
 def _problem(exc: CommissioningError) -> ValidationError:
@@ -119,8 +132,8 @@ class Filters(Schema):
     need: str | None = None
     area: str | None = None
     procedure: str | None = None
-    min_value: int | None = Field(None, ge=0, description="Whole pounds")
-    max_value: int | None = Field(None, ge=0, description="Whole pounds")
+    min_value: int | None = Field(None, ge=0, le=MAX_POUNDS, description="Whole pounds")
+    max_value: int | None = Field(None, ge=0, le=MAX_POUNDS, description="Whole pounds")
     closing_before: date | None = None
     include_closed: bool = False
 
@@ -138,13 +151,15 @@ def get_opportunity(request: HttpRequest, opportunity_id: int) -> Any:
 
 
 class LotPrice(Schema):
-    lot: int
-    price_pence: int
+    lot: int = Field(..., ge=1, le=10_000)
+    price_pence: int = Field(
+        ..., ge=1, le=MAX_PENCE, description=f"Whole pence, from 1 to {MAX_PENCE} (the limit)"
+    )
 
 
 class Commitment(Schema):
-    measure: str
-    quantity: Decimal
+    measure: str = Field(..., max_length=20)
+    quantity: Decimal = Field(..., ge=0, le=MAX_UNITS, decimal_places=2, allow_inf_nan=False)
 
 
 class Document(Schema):
@@ -206,7 +221,47 @@ def _documents(items: list[Document]) -> list[dict[str, Any]]:
         ) from exc
 
 
-@router.post("/opportunities/{opportunity_id}/bids", response={201: ReceiptOut})
+# A bid's documents may add up to 10 MB; sent as base64 in JSON that is about 13.4 MB, over
+# Django's DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB by default), which still guards every other
+# route. This one route reads a body of up to BID_BODY_MAX_BYTES itself.
+BID_BODY_MAX_BYTES = MAX_DOCUMENTS_BYTES * 4 // 3 + 2 * 1024 * 1024
+
+
+def _too_big(request: HttpRequest) -> HttpResponse:
+    from opus.api import problem
+
+    message = _("A bid's documents may add up to 10 MB at most")
+    return problem(request, 413, _("The bid is too large"), message,
+                   errors=[{"field": "documents", "message": message}])  # fmt: skip
+
+
+def _bid_body(run: Callable[..., Any]) -> Callable[..., Any]:
+    """Read the request body of a bid (up to BID_BODY_MAX_BYTES) before ninja parses it."""
+
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        if not hasattr(request, "_body") and not getattr(request, "_read_started", False):
+            try:
+                length = int(request.META.get("CONTENT_LENGTH") or 0)
+            except ValueError:
+                length = 0
+            if length > BID_BODY_MAX_BYTES:
+                return _too_big(request)
+            body = request.read(BID_BODY_MAX_BYTES + 1)
+            if len(body) > BID_BODY_MAX_BYTES:
+                return _too_big(request)
+            request._body = body  # what HttpRequest.body would have read, had it the limit
+            request._stream = io.BytesIO(body)
+        return run(request, *args, **kwargs)
+
+    return wrapper
+
+
+@router.post(
+    "/opportunities/{opportunity_id}/bids",
+    response={201: ReceiptOut},
+    openapi_extra={"responses": {413: {"description": "The documents add up to over 10 MB"}}},
+)
+@decorate_view(_bid_body)
 def submit_bid(request: HttpRequest, opportunity_id: int, payload: BidIn) -> Any:
     """Seal and send a bid (replacing your earlier one). The response is your receipt."""
     opportunity = access.get_opportunity_for_user(request.user, opportunity_id)
@@ -238,12 +293,13 @@ def my_bids(request: HttpRequest) -> Any:
 
 
 @router.get("/bids/{bid_uuid}", response=ReceiptOut)
-def get_bid(request: HttpRequest, bid_uuid: str) -> Any:
+def get_bid(request: HttpRequest, bid_uuid: uuid.UUID) -> Any:
+    """Your receipt for one bid (a bid id that is not a UUID is answered 422)."""
     return access.get_bid_for_bidder(request.user, bid_uuid)
 
 
 @router.post("/bids/{bid_uuid}/withdraw", response=ReceiptOut)
-def withdraw_bid(request: HttpRequest, bid_uuid: str) -> Any:
+def withdraw_bid(request: HttpRequest, bid_uuid: uuid.UUID) -> Any:
     bid = access.get_bid_for_bidder(request.user, bid_uuid)
     if not access.provider_organisations(request.user).filter(pk=bid.bidder_id).exists():
         raise HttpError(404, "Not found")
@@ -327,7 +383,7 @@ def list_contracts(request: HttpRequest) -> Any:
 
 
 class ReturnIn(Schema):
-    value: Decimal
+    value: Decimal = Field(..., gt=-(10**10), lt=10**10, decimal_places=2, allow_inf_nan=False)
     note: str = ""
 
 

@@ -7,6 +7,8 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
 
 from opus.commissioning.errors import CommissioningError
 from opus.commissioning.models import (
@@ -19,7 +21,10 @@ from opus.commissioning.models import (
     TieBreak,
     ValueTable,
 )
+from opus.commissioning.services.bids import MAX_DOCUMENTS_BYTES
+from opus.commissioning.services.common import max_contract_pence
 from opus.core.models import Area, AreaKind, Organisation, User
+from opus.engines.money import pounds
 from opus.needs.models import Assessment, AssessmentStatus, Priority
 
 LOT_ROWS = 4
@@ -28,13 +33,21 @@ KPI_ROWS = 3
 
 
 class PoundsField(forms.DecimalField):
-    """An amount in pounds (up to 2 places) cleaned to integer pence."""
+    """An amount in pounds (up to 2 places) cleaned to integer pence, up to the limit of
+    `OPUS_MAX_CONTRACT_PENCE` (read when the form is made)."""
 
     def __init__(self, **kwargs: Any) -> None:
+        maximum = max_contract_pence()
         kwargs.setdefault("min_value", Decimal("0"))
+        kwargs.setdefault("max_value", Decimal(maximum) / 100)
         kwargs.setdefault("max_digits", 14)
         kwargs.setdefault("decimal_places", 2)
-        kwargs.setdefault("error_messages", {"invalid": "Enter an amount in pounds, like 45000"})
+        too_big = _("Enter an amount of %(maximum)s or less") % {"maximum": pounds(maximum)}
+        kwargs.setdefault("error_messages", {
+            "invalid": "Enter an amount in pounds, like 45000", "max_value": too_big,
+            "max_digits": too_big, "max_whole_digits": too_big,
+            "max_decimal_places": _("Enter pounds and pence, like 45000.50"),
+        })  # fmt: skip
         super().__init__(**kwargs)
 
     def clean(self, value: Any) -> int | None:  # type: ignore[override]
@@ -329,6 +342,15 @@ class BidForm(forms.Form):
                 label="I make the supplier declaration above", required=False
             )
 
+    def clean_document(self) -> Any:
+        upload = self.cleaned_data.get("document")
+        if upload is not None and upload.size > MAX_DOCUMENTS_BYTES:
+            raise forms.ValidationError(
+                _("The document is %(size)s: it may be 10 MB at most")
+                % {"size": filesizeformat(upload.size)}
+            )
+        return upload
+
     def service_fields(self, opportunity: Any) -> dict[str, Any]:
         data = self.cleaned_data
         lots = [
@@ -365,6 +387,8 @@ BID_ALIASES = {"answers": "answer_1", "lots": "price_1", "social_value": None, "
 def bid_field(name: str) -> str:
     """'lots.2.price_pence' → 'price_2'; 'answers.3' → 'answer_3'."""
     parts = name.split(".")
+    if name == "documents":
+        return "document"
     if parts[0] == "lots" and len(parts) == 3:
         return f"price_{parts[1]}"
     if parts[0] == "answers" and len(parts) == 2:

@@ -9,7 +9,9 @@
   server clock against the deadline: before it, it raises `StillSealed`. There is no clock
   argument to pass.
 - AES-GCM authenticates the ciphertext and the bid it belongs to (the ocid and the bid's
-  UUID are associated data): altered or swapped ciphertext fails with `Tampered`.
+  UUID are associated data): altered or swapped ciphertext fails with `Tampered`, as does
+  a stored key or nonce of the wrong length; nothing else escapes `open_sealed`, so the
+  opening can set one bad envelope aside and open the others.
 """
 
 from __future__ import annotations
@@ -108,15 +110,16 @@ def open_sealed(opportunity: Any, key_row: Any, sealed_row: Any, associated: byt
                 opportunity.ocid.encode(),
             )
         )
-    except InvalidTag as exc:
+    except (InvalidTag, ValueError, TypeError) as exc:
         raise Tampered("The opportunity's sealing key cannot be unwrapped") from exc
-    ephemeral_public = bytes(sealed_row.ephemeral_public_key)
-    public = bytes(key_row.public_key)
-    shared = private.exchange(X25519PublicKey.from_public_bytes(ephemeral_public))
-    key = _content_key(shared, ephemeral_public, public)
     try:
+        ephemeral_public = bytes(sealed_row.ephemeral_public_key)
+        public = bytes(key_row.public_key)
+        shared = private.exchange(X25519PublicKey.from_public_bytes(ephemeral_public))
+        key = _content_key(shared, ephemeral_public, public)
         return AESGCM(key).decrypt(
             bytes(sealed_row.nonce), bytes(sealed_row.ciphertext), associated
         )
-    except InvalidTag as exc:
+    except (InvalidTag, ValueError, TypeError) as exc:
+        # A wrong tag, or a key or nonce of the wrong length or value: not what was sealed.
         raise Tampered("The stored ciphertext was altered") from exc

@@ -7,4 +7,5 @@ class CoreConfig(AppConfig):
     verbose_name = "Opus core"
 
     def ready(self) -> None:
-        from opus.core import signals  # noqa: F401  (connects sign-in auditing)
+        # Connect sign-in auditing, lockout notices and token revocation; register checks.
+        from opus.core import account_security, checks, signals  # noqa: F401

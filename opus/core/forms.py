@@ -1,8 +1,13 @@
 """Forms for core pages; every form renders with the GOV.UK error summary."""
 
-from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from typing import Any
 
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from opus.core import account_security
 from opus.core.fields import PostcodeField
 from opus.core.models import Organisation
 
@@ -26,6 +31,31 @@ class SignInForm(AuthenticationForm):
 
     def clean_username(self) -> str:
         return self.cleaned_data["username"].lower()
+
+
+class ThrottledPasswordResetForm(PasswordResetForm):
+    """Django's reset form, sending at most a few e-mails an hour to one address and from one
+    client (opus.core.account_security); the page after it says the same either way."""
+
+    email = forms.EmailField(
+        label=_("E-mail address"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        error_messages={
+            "required": _("Enter your e-mail address"),
+            "invalid": _("Enter an e-mail address in the correct format, like name@example.com"),
+        },
+    )
+
+    def save(self, *, request: HttpRequest | None = None, **kwargs: Any) -> None:  # type: ignore[override]
+        email = self.cleaned_data["email"].strip().lower()
+        if request is None or not account_security.password_reset_allowed(
+            email=email, request=request
+        ):
+            return
+        for user in self.get_users(email):
+            account_security.password_reset_sent(user=user)
+        super().save(request=request, **kwargs)
 
 
 class OrganisationForm(forms.ModelForm):

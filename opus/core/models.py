@@ -5,10 +5,13 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
+from datetime import datetime, timedelta
+from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
-from django.db import models
+from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -68,6 +71,13 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.full_name.split(" ")[0] if self.full_name else self.email
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # One transaction, so that what a new password or a switched-off account revokes
+        # (opus.core.account_security, on pre_save and post_save) commits or rolls back with it.
+        with transaction.atomic(using=kwargs.get("using")):
+            super().save(*args, **kwargs)
+
 
 
 class OrganisationKind(models.TextChoices):
@@ -304,8 +314,25 @@ class AuditEvent(models.Model):
         return f"#{self.sequence} {self.action} {self.object_type}:{self.object_id}"
 
 
+def api_token_expiry() -> datetime:
+    """When a token made now stops working (OPUS_API_TOKEN_LIFETIME_DAYS)."""
+    return timezone.now() + timedelta(days=settings.OPUS_API_TOKEN_LIFETIME_DAYS)
+
+
+class TokenRevocation(models.TextChoices):
+    OWNER = "owner", "Revoked by its owner"
+    LOCKOUT = "lockout", "Revoked when the account was locked"
+    PASSWORD = "password", "Revoked when the password changed"
+    DEACTIVATED = "deactivated", "Revoked when the account was switched off"
+
+
 class ApiToken(models.Model):
-    """A machine client's bearer token: shown once, kept only as its SHA-256."""
+    """A machine client's bearer token: shown once, kept only as its SHA-256.
+
+    It works until it expires or is revoked; it is revoked by its owner, and by itself
+    when the account is locked after failed sign-ins, its password changes or it is
+    switched off (opus.core.account_security).
+    """
 
     PREFIX = "opus_"
 
@@ -314,8 +341,12 @@ class ApiToken(models.Model):
     key_hash = models.CharField(max_length=64, unique=True)
     hint = models.CharField(max_length=12)
     created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(default=api_token_expiry)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_reason = models.CharField(
+        max_length=16, choices=TokenRevocation.choices, blank=True, default=""
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -332,8 +363,30 @@ class ApiToken(models.Model):
         return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
     @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()
+
+    @property
     def is_active(self) -> bool:
-        return self.revoked_at is None
+        return self.revoked_at is None and not self.is_expired
+
+
+class ThrottleHit(models.Model):
+    """One counted request (a password-reset e-mail sent, say) for `opus.core.throttle`.
+
+    The key is a SHA-256 of the e-mail address or client address, so the table keeps no
+    personal data; rows older than the longest window are removed as new ones come.
+    """
+
+    scope = models.CharField(max_length=32)
+    key = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["scope", "key", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.key[:8]} at {self.created_at:%Y-%m-%d %H:%M}"
 
 
 class JobStatus(models.TextChoices):

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from opus.core.audit import audit_record, changes
-from opus.core.models import ApiToken, Membership, Organisation, User
+from opus.core.models import ApiToken, Membership, Organisation, TokenRevocation, User
 
 ORGANISATION_FIELDS = [
     "name", "kind", "description", "charity_number", "company_number", "org_id", "size_band",
@@ -93,7 +93,12 @@ def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
     token = ApiToken.objects.create(
         user=user, name=name, key_hash=ApiToken.hash_secret(secret), hint=secret[-4:]
     )
-    audit_record(actor=user, action="api_token.create", target=token, summary={"name": name})
+    audit_record(
+        actor=user,
+        action="api_token.create",
+        target=token,
+        summary={"name": name, "expires_at": token.expires_at},
+    )
     return token, secret
 
 
@@ -102,6 +107,7 @@ def api_token_revoke(*, token: ApiToken, by: User) -> ApiToken:
     token = ApiToken.objects.select_for_update().get(pk=token.pk)
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
-        token.save(update_fields=["revoked_at"])
-        audit_record(actor=by, action="api_token.revoke", target=token, summary={})
+        token.revoked_reason = TokenRevocation.OWNER
+        token.save(update_fields=["revoked_at", "revoked_reason"])
+        audit_record(actor=by, action="api_token.revoke", target=token, summary={"reason": "owner"})
     return token

@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 from opus.core import views
+from opus.core.forms import ThrottledPasswordResetForm
 
 app_name = "core"
 
@@ -15,6 +16,7 @@ urlpatterns = [
     path(
         "password-reset/",
         auth_views.PasswordResetView.as_view(
+            form_class=ThrottledPasswordResetForm,
             template_name=f"{_reset}_form.html",
             email_template_name=f"{_reset}_email.txt",
             subject_template_name=f"{_reset}_subject.txt",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, time
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -76,6 +77,12 @@ class SignInView(auth_views.LoginView):
     redirect_authenticated_user = True
     extra_context = {"page_title": "Sign in"}
 
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return {
+            **super().get_context_data(**kwargs),
+            "idle_minutes": settings.OPUS_SESSION_IDLE_MINUTES,
+        }
+
 
 @require_POST
 def sign_out(request: HttpRequest) -> HttpResponse:
@@ -95,6 +102,7 @@ def account(request: HttpRequest) -> HttpResponse:
         "form": form,
         "new_secret": new_secret,
         "tokens": request.user.api_tokens.all(),
+        "token_lifetime_days": settings.OPUS_API_TOKEN_LIFETIME_DAYS,
         "memberships": request.user.memberships.select_related("organisation"),
     }
     return render(request, "core/account.html", context, status=400 if form.errors else 200)

@@ -12,6 +12,7 @@ from datetime import datetime
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from opus.core.models import Organisation, User
 
@@ -87,10 +88,14 @@ class BidStatus(models.TextChoices):
 
 
 class OpeningResult(models.TextChoices):
-    NOT_OPENED = "", "Not opened"
-    VERIFIED = "verified", "Opened: matches its receipt"
-    HASH_MISMATCH = "hash_mismatch", "Opened: does not match its receipt"
-    TAMPERED = "tampered", "Could not be decrypted: the stored ciphertext was altered"
+    """What the opening made of an envelope. Every result but VERIFIED sets the bid aside:
+    it is not evaluated, the reason is kept in `Bid.opening_note`, and the others open."""
+
+    NOT_OPENED = "", _("Not opened")
+    VERIFIED = "verified", _("Opened: matches its receipt")
+    HASH_MISMATCH = "hash_mismatch", _("Set aside: does not match its receipt")
+    TAMPERED = "tampered", _("Set aside: could not be decrypted")
+    UNREADABLE = "unreadable", _("Set aside: its content cannot be read")
 
 
 class Bid(models.Model):
@@ -119,6 +124,9 @@ class Bid(models.Model):
     opening_result = models.CharField(
         max_length=16, choices=OpeningResult.choices, default=OpeningResult.NOT_OPENED, blank=True
     )
+    opening_note = models.CharField(
+        max_length=300, blank=True, help_text="Why the opening set the bid aside"
+    )
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
     class Meta:
@@ -138,6 +146,10 @@ class Bid(models.Model):
     @property
     def is_opened(self) -> bool:
         return self.opened_at is not None
+
+    @property
+    def is_set_aside(self) -> bool:
+        return self.is_opened and self.opening_result != OpeningResult.VERIFIED
 
     def is_sealed(self, now: datetime | None = None) -> bool:
         """Sealed until the opportunity's deadline (server clock); reads the opportunity."""

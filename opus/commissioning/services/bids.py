@@ -9,8 +9,9 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from opus.commissioning import sealing
 from opus.commissioning.errors import CommissioningError
@@ -24,18 +25,21 @@ from opus.commissioning.models import (
     MemberStatus,
     OpeningResult,
     Opportunity,
+    OpportunityKey,
     OpportunityStatus,
     Reservation,
     SealedContent,
     SocialValueCommitment,
 )
-from opus.commissioning.services.common import clock
+from opus.commissioning.services.common import clock, whole_pence
 from opus.core.audit import audit_record
 from opus.core.models import Organisation, OrganisationKind, User
 from opus.engines import procurement
 from opus.engines.money import times
 
 MAX_DOCUMENTS_BYTES = 10 * 1024 * 1024
+MAX_UNITS = 10**9  # of one social-value measure in one bid
+STORABLE = 2**63  # amounts in pence are kept in signed 64-bit columns: below this
 VCSE_SME_KINDS = {
     OrganisationKind.CHARITY, OrganisationKind.COMMUNITY_GROUP,
     OrganisationKind.SOCIAL_ENTERPRISE, OrganisationKind.MUTUAL, OrganisationKind.SME,
@@ -93,8 +97,7 @@ def consortium_create(
         value_share=value_share, status=MemberStatus.CONFIRMED, invited_at=now,
         responded_at=now, responded_by=by,
     )  # fmt: skip
-    audit_record(actor=by, action="consortium.create", target=consortium,
-                 summary={"opportunity": opportunity.pk, "lead": lead.slug})  # fmt: skip
+    _audit_sealed("consortium.create", consortium, {"opportunity": opportunity.pk})
     return consortium
 
 
@@ -120,9 +123,8 @@ def consortium_invite(
         consortium=consortium, organisation=organisation, work=work, work_share=work_share,
         value_share=value_share, invited_at=now,
     )  # fmt: skip
-    audit_record(actor=by, action="consortium.invite", target=member,
-                 summary={"consortium": consortium.pk, "organisation": organisation.slug,
-                          "work_share": work_share, "value_share": value_share})  # fmt: skip
+    _audit_sealed("consortium.invite", member, {"consortium": consortium.pk,
+                  "work_share": work_share, "value_share": value_share})  # fmt: skip
     return member
 
 
@@ -136,8 +138,8 @@ def consortium_respond(
     member.status = MemberStatus.CONFIRMED if confirm else MemberStatus.DECLINED
     member.responded_at, member.responded_by = now, by
     member.save(update_fields=["status", "responded_at", "responded_by", "updated_at"])
-    audit_record(actor=by, action=f"consortium.{'confirm' if confirm else 'decline'}",
-                 target=member, summary={"consortium": member.consortium_id})  # fmt: skip
+    _audit_sealed(f"consortium.{'confirm' if confirm else 'decline'}", member,
+                  {"consortium": member.consortium_id})  # fmt: skip
     return member
 
 
@@ -168,21 +170,20 @@ def _bidders(bidder: Organisation, consortium: Consortium | None) -> list[Organi
 def _prices(opportunity: Opportunity, lots: list[dict[str, Any]]) -> list[dict[str, int]]:
     numbers = set(opportunity.lots.values_list("number", flat=True))
     if not lots:
-        raise CommissioningError("Bid for at least one lot", "lots")
+        raise CommissioningError(_("Bid for at least one lot"), "lots")
     seen, prices = set(), []
     for item in lots:
-        number = int(item.get("lot", 0))
+        try:
+            number = int(item.get("lot", 0))
+        except (TypeError, ValueError, OverflowError):
+            number = 0
         if number not in numbers or number in seen:
             raise CommissioningError(f"There is no lot {number} to bid for", "lots")
         seen.add(number)
-        try:
-            price = int(item.get("price_pence"))  # type: ignore[arg-type]
-        except (TypeError, ValueError) as exc:
-            raise CommissioningError("Give a price in pence", f"lots.{number}.price_pence") from exc
-        if price <= 0:
-            raise CommissioningError(
-                f"The price for lot {number} must be more than £0", f"lots.{number}.price_pence"
-            )
+        price = whole_pence(
+            item.get("price_pence"), f"lots.{number}.price_pence",
+            _("The price for lot %(number)s") % {"number": number},
+        )  # fmt: skip
         prices.append({"lot": number, "price_pence": price})
     return sorted(prices, key=lambda p: p["lot"])
 
@@ -219,17 +220,25 @@ def _commitments(opportunity: Opportunity, items: list[dict[str, Any]]) -> list[
             quantity = Decimal(str(item.get("quantity")))
         except InvalidOperation as exc:
             raise CommissioningError(f"Give a number of units for {code}", "social_value") from exc
-        if quantity < 0 or quantity > 10**9:
+        if not quantity.is_finite() or quantity < 0:
             raise CommissioningError(f"The units for {code} must be 0 or more", "social_value")
+        if quantity > MAX_UNITS or quantity.as_tuple().exponent < -2:  # type: ignore[operator]
+            raise CommissioningError(
+                _("The units for %(code)s must be at most %(max)s, with at most 2 decimal places")
+                % {"code": code, "max": f"{MAX_UNITS:,}"},
+                "social_value",
+            )
         if quantity:
             result.append({"measure": code, "quantity": str(quantity)})
     return result
 
 
 def _documents(documents: list[dict[str, Any]]) -> list[dict[str, str]]:
+    if any(not isinstance(d.get("data"), bytes) for d in documents):
+        raise CommissioningError(_("Send each document's content"), "documents")
     total = sum(len(d["data"]) for d in documents)
     if total > MAX_DOCUMENTS_BYTES:
-        raise CommissioningError("Documents may add up to 10 MB at most", "documents")
+        raise CommissioningError(_("Documents may add up to 10 MB at most"), "documents")
     return [
         {"name": str(d["name"])[:200], "content_type": str(d.get("content_type", ""))[:100],
          "sha256": hashlib.sha256(d["data"]).hexdigest(),
@@ -306,16 +315,21 @@ def bid_submit(
         bid=bid, ephemeral_public_key=sealed.ephemeral_public_key, nonce=sealed.nonce,
         ciphertext=sealed.ciphertext, created_at=now,
     )  # fmt: skip
-    audit_record(
-        actor=by,
-        action="bid.replace" if previous else "bid.submit",
-        target=bid,
-        summary={"opportunity": opportunity.pk, "bidder": bidder.slug,
-                 "consortium": consortium.pk if consortium else None,
-                 "sha256": bid.receipt_sha256, "submitted_at": now,
-                 "replaces": str(previous.uuid) if previous else None},
+    _audit_sealed(
+        "bid.replace" if previous else "bid.submit", bid,
+        {"opportunity": opportunity.pk, "sha256": bid.receipt_sha256, "submitted_at": now,
+         "replaces": previous.pk if previous else None},
     )  # fmt: skip
     return bid
+
+
+def _audit_sealed(action: str, target: Any, summary: dict[str, Any]) -> None:
+    """Audit a step of a bid or consortium before the deadline without saying who bids: no
+    actor (their e-mail and organisation would name the bidder), no label and no names, only
+    the record's number and, for a bid, its receipt hash. The opening's events name the
+    bidders, the consortia's members and who sent each envelope."""
+    audit_record(actor=None, action=action, object_type=target._meta.label_lower,
+                 object_id=str(target.pk), summary=summary)  # fmt: skip
 
 
 @transaction.atomic
@@ -327,51 +341,148 @@ def bid_withdraw(*, bid: Bid, by: User, now: datetime | None = None) -> Bid:
         raise CommissioningError("Only a live bid can be withdrawn", "bid")
     bid.status, bid.withdrawn_at = BidStatus.WITHDRAWN, now
     bid.save(update_fields=["status", "withdrawn_at", "updated_at"])
-    audit_record(actor=by, action="bid.withdraw", target=bid,
-                 summary={"opportunity": bid.opportunity_id, "at": now})  # fmt: skip
+    _audit_sealed("bid.withdraw", bid, {"opportunity": bid.opportunity_id, "at": now})
     return bid
 
 
 # ---------------------------------------------------------------- opening
 
 
-def _unpack(bid: Bid, content: dict[str, Any]) -> None:
-    opportunity = bid.opportunity
+class _SetAside(Exception):
+    """One envelope cannot be opened or read: the bid is set aside for this reason."""
+
+    def __init__(self, result: str, reason: str) -> None:
+        super().__init__(reason)
+        self.result, self.reason = result, reason
+
+
+def _unreadable(reason: str) -> _SetAside:
+    return _SetAside(OpeningResult.UNREADABLE, reason)
+
+
+def _read_lots(opportunity: Opportunity, items: Any) -> list[tuple[Any, int]]:
     lots = {lot.number: lot for lot in opportunity.lots.all()}
-    questions = {str(q.number): q for q in opportunity.questions.all()}
-    BidLot.objects.bulk_create(
-        BidLot(bid=bid, lot=lots[item["lot"]], price_pence=item["price_pence"])
-        for item in content["lots"]
-    )
-    BidAnswer.objects.bulk_create(
-        BidAnswer(bid=bid, question=questions[number], text=text)
-        for number, text in content["answers"].items()
-    )
-    if content["social_value"]:
-        measures = {m.code: m for m in opportunity.value_table.measures.all()}
-        SocialValueCommitment.objects.bulk_create(
-            SocialValueCommitment(
-                bid=bid, measure=measures[c["measure"]], quantity=Decimal(c["quantity"]),
-                value_pence=times(measures[c["measure"]].value_pence, Decimal(c["quantity"])),
+    if not isinstance(items, list) or not items:
+        raise _unreadable(_("It prices no lot"))
+    result, seen = [], set()
+    for item in items:
+        number = item.get("lot") if isinstance(item, dict) else None
+        if type(number) is not int or number not in lots or number in seen:
+            raise _unreadable(_("It prices a lot that does not exist, or one lot twice"))
+        seen.add(number)
+        price = item.get("price_pence")
+        # The range a price can be kept in, not today's OPUS_MAX_CONTRACT_PENCE: the bid was
+        # checked against the limit when it was sealed, and a later change of the setting
+        # must not set aside bids that were valid when they were made.
+        if type(price) is not int or not 0 < price < STORABLE:
+            raise _unreadable(
+                _("Its price for lot %(number)s is not a whole number of pence from 1p to %(max)s")
+                % {"number": number, "max": f"{STORABLE - 1:,}"}
             )
-            for c in content["social_value"]
-        )  # fmt: skip
+        result.append((lots[number], price))
+    return result
 
 
-def _open_one(opportunity: Opportunity, bid: Bid) -> str:
+def _read_answers(opportunity: Opportunity, answers: Any) -> list[tuple[Any, str]]:
+    questions = {str(q.number): q for q in opportunity.questions.all()}
+    if not isinstance(answers, dict):
+        raise _unreadable(_("Its answers cannot be read"))
+    result = []
+    for number, text in answers.items():
+        if number not in questions or not isinstance(text, str):
+            raise _unreadable(_("It answers a question that does not exist"))
+        result.append((questions[number], text))
+    return result
+
+
+def _read_commitments(opportunity: Opportunity, items: Any) -> list[tuple[Any, Decimal, int]]:
+    if items in (None, []):
+        return []
+    if not isinstance(items, list) or opportunity.value_table_id is None:
+        raise _unreadable(_("Its social-value commitments cannot be read"))
+    measures = {m.code: m for m in opportunity.value_table.measures.all()}
+    result = []
+    for item in items:
+        if not isinstance(item, dict) or item.get("measure") not in measures:
+            raise _unreadable(_("It commits to a social-value measure that does not exist"))
+        measure = measures[item["measure"]]
+        try:
+            quantity = Decimal(str(item.get("quantity")))
+        except InvalidOperation as exc:
+            raise _unreadable(_("Its social-value units are not a number")) from exc
+        if not quantity.is_finite() or not 0 <= quantity <= MAX_UNITS:
+            raise _unreadable(_("Its social-value units are out of range"))
+        value = times(measure.value_pence, quantity)
+        if not 0 <= value < STORABLE:
+            raise _unreadable(_("Its social-value commitments are worth more than can be kept"))
+        result.append((measure, quantity.quantize(Decimal("0.01")), value))
+    return result
+
+
+def _read(opportunity: Opportunity, key: OpportunityKey | None, bid: Bid) -> dict[str, Any]:
+    """Decrypt, check and parse one envelope; `_SetAside` with the reason when it cannot."""
     import json
 
+    if key is None:
+        raise _SetAside(OpeningResult.TAMPERED, _("The opportunity's sealing key is missing"))
+    try:
+        sealed = bid.sealed
+    except SealedContent.DoesNotExist as exc:
+        raise _SetAside(OpeningResult.TAMPERED, _("Its sealed content is missing")) from exc
     try:
         plaintext = sealing.open_sealed(
-            opportunity, opportunity.sealing_key, bid.sealed,
-            sealing.associated_data(opportunity.ocid, str(bid.uuid)),
-        )  # fmt: skip
-    except sealing.Tampered:
-        return OpeningResult.TAMPERED
+            opportunity, key, sealed, sealing.associated_data(opportunity.ocid, str(bid.uuid))
+        )
+    except sealing.Tampered as exc:
+        raise _SetAside(OpeningResult.TAMPERED, str(exc)) from exc
     if sealing.receipt_hash(plaintext) != bid.receipt_sha256:
-        return OpeningResult.HASH_MISMATCH
-    _unpack(bid, json.loads(plaintext))
-    return OpeningResult.VERIFIED
+        raise _SetAside(
+            OpeningResult.HASH_MISMATCH,
+            _("What was decrypted does not match the SHA-256 on the bidder's receipt"),
+        )
+    try:
+        content = json.loads(plaintext)
+    except (ValueError, RecursionError) as exc:  # UnicodeDecodeError is a ValueError
+        raise _unreadable(_("Its content is not readable JSON")) from exc
+    if not isinstance(content, dict):
+        raise _unreadable(_("Its content is not a bid"))
+    if content.get("ocid") != opportunity.ocid or content.get("bid") != str(bid.uuid):
+        raise _unreadable(_("Its content belongs to another bid"))
+    return {
+        "lots": _read_lots(opportunity, content.get("lots")),
+        "answers": _read_answers(opportunity, content.get("answers")),
+        "commitments": _read_commitments(opportunity, content.get("social_value")),
+    }
+
+
+def _unpack(bid: Bid, content: dict[str, Any]) -> None:
+    BidLot.objects.bulk_create(
+        BidLot(bid=bid, lot=lot, price_pence=price) for lot, price in content["lots"]
+    )
+    BidAnswer.objects.bulk_create(
+        BidAnswer(bid=bid, question=question, text=text) for question, text in content["answers"]
+    )
+    SocialValueCommitment.objects.bulk_create(
+        SocialValueCommitment(bid=bid, measure=measure, quantity=quantity, value_pence=value)
+        for measure, quantity, value in content["commitments"]
+    )
+
+
+def _open_one(opportunity: Opportunity, key: OpportunityKey | None, bid: Bid) -> tuple[str, str]:
+    """Open one envelope in a savepoint of its own: (result, reason why it was set aside).
+
+    Whatever is wrong with this envelope (altered ciphertext, a receipt that does not match,
+    content that is not JSON or holds values out of range, a row the database refuses) sets
+    this bid aside and leaves the others to open."""
+    try:
+        with transaction.atomic():
+            _unpack(bid, _read(opportunity, key, bid))
+    except _SetAside as exc:
+        return exc.result, exc.reason[:300]
+    except (DatabaseError, ArithmeticError, LookupError, TypeError, ValueError) as exc:
+        reason = _("The database refused its content (%(error)s)") % {"error": type(exc).__name__}
+        return OpeningResult.UNREADABLE, reason
+    return OpeningResult.VERIFIED, ""
 
 
 def _flag_abnormally_low(opportunity: Opportunity) -> None:
@@ -401,20 +512,49 @@ def bids_open(*, opportunity: Opportunity, by: User | None) -> dict[str, str]:
         raise CommissioningError(
             "Bids stay sealed until the submission deadline has passed", "status"
         )
-    results = {}
-    bids = opportunity.bids.filter(status=BidStatus.SUBMITTED).select_related("sealed", "bidder")
+    results, set_aside = {}, {}
+    key = OpportunityKey.objects.filter(opportunity=opportunity).first()
+    bids = opportunity.bids.select_related("sealed", "bidder", "submitted_by").order_by("pk")
     for bid in bids:
-        result = _open_one(opportunity, bid)
-        bid.opened_at, bid.opening_result = now, result
-        bid.save(update_fields=["opened_at", "opening_result", "updated_at"])
+        if bid.status != BidStatus.SUBMITTED:
+            # Withdrawn and replaced envelopes stay shut; now the deadline has passed the
+            # log says whose they were, which it kept quiet about before.
+            audit_record(actor=by, action=f"bid.unsealed.{bid.status}", target=bid,
+                         summary=_who(bid))  # fmt: skip
+            continue
+        result, reason = _open_one(opportunity, key, bid)
+        bid.opened_at, bid.opening_result, bid.opening_note = now, result, reason
+        bid.save(update_fields=["opened_at", "opening_result", "opening_note", "updated_at"])
         results[str(bid.uuid)] = result
+        if reason:
+            set_aside[str(bid.uuid)] = reason
         audit_record(actor=by, action=f"bid.open.{result}", target=bid,
-                     summary={"sha256": bid.receipt_sha256, "bidder": bid.bidder.slug})  # fmt: skip
+                     summary={"sha256": bid.receipt_sha256, **_who(bid),
+                              **({"set_aside": reason} if reason else {})})  # fmt: skip
+    for consortium in opportunity.consortia.select_related("lead").order_by("pk"):
+        audit_record(actor=by, action="consortium.unsealed", target=consortium, summary={
+            "lead": consortium.lead.slug,
+            "members": [{"organisation": m.organisation.slug, "status": m.status,
+                         "work_share": m.work_share, "value_share": m.value_share,
+                         "responded_by": m.responded_by.email if m.responded_by else None}
+                        for m in consortium.members.select_related("organisation",
+                                                                   "responded_by")],
+            "created_by": consortium.created_by.email if consortium.created_by else None,
+        })  # fmt: skip
     _flag_abnormally_low(opportunity)
     opportunity.status, opportunity.opened_at, opportunity.opened_by = (
         OpportunityStatus.OPENED, now, by,
     )  # fmt: skip
     opportunity.save(update_fields=["status", "opened_at", "opened_by", "updated_at"])
     audit_record(actor=by, action="bids.open", target=opportunity,
-                 summary={"opened": len(results), "results": results})  # fmt: skip
+                 summary={"opened": len(results), "results": results,
+                          "set_aside": set_aside})  # fmt: skip
     return results
+
+
+def _who(bid: Bid) -> dict[str, Any]:
+    """Who bid and who sent it: said in the log only from the opening on."""
+    sender = bid.submitted_by
+    return {"bidder": bid.bidder.slug, "consortium": bid.consortium_id,
+            "submitted_by": sender.email if sender else None,
+            "submitted_at": bid.submitted_at}  # fmt: skip

@@ -14,6 +14,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from opus.commissioning import sealing
 from opus.commissioning.errors import CommissioningError
@@ -34,7 +35,12 @@ from opus.commissioning.models import (
     TieBreak,
     ValueTable,
 )
-from opus.commissioning.services.common import clock, light_touch_threshold_pence
+from opus.commissioning.services.common import (
+    clock,
+    light_touch_threshold_pence,
+    max_contract_pence,
+    whole_pence,
+)
 from opus.core.audit import audit_record
 from opus.core.models import Organisation, User
 from opus.engines import procurement
@@ -57,8 +63,14 @@ def _pence(text: str, row: int) -> int:
         value = Decimal(text.strip().lstrip("£").replace(",", ""))
     except InvalidOperation as exc:
         raise CommissioningError(f"Row {row}: value_per_unit must be a number", "file") from exc
-    if value < 0:
+    if not value.is_finite() or value < 0:
         raise CommissioningError(f"Row {row}: value_per_unit cannot be negative", "file")
+    if value * 100 > max_contract_pence():
+        raise CommissioningError(
+            _("Row %(row)s: value_per_unit can be at most %(maximum)s")
+            % {"row": row, "maximum": pounds(max_contract_pence())},
+            "file",
+        )
     return int((value * 100).to_integral_value())
 
 
@@ -185,8 +197,7 @@ def _check_lots(lots: list[dict[str, Any]], value_pence: int, procedure: str) ->
     for lot in lots:
         if not str(lot.get("title", "")).strip():
             raise CommissioningError("Each lot needs a title", "lots")
-        if int(lot.get("value_pence", 0)) <= 0:
-            raise CommissioningError("Each lot needs a value over £0", "lots")
+        whole_pence(lot.get("value_pence", 0), "lots", _("Each lot's value"))
     if sum(int(lot["value_pence"]) for lot in lots) != value_pence:
         raise CommissioningError(
             "The lots' values must add up to the opportunity's value", "value_pence"
@@ -228,8 +239,7 @@ def opportunity_create(
         raise CommissioningError("Enter a title", "title")
     if not str(fields.get("description", "")).strip():
         raise CommissioningError("Describe what is being bought", "description")
-    if value_pence <= 0:
-        raise CommissioningError("The value must be more than £0", "value_pence")
+    value_pence = whole_pence(value_pence, "value_pence", _("The value"))
     procedure = fields.get("procedure", "")
     if procedure not in Procedure.values:
         raise CommissioningError("Choose a procedure", "procedure")

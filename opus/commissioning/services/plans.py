@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from opus.commissioning.errors import CommissioningError
 from opus.commissioning.models import (
@@ -14,7 +15,7 @@ from opus.commissioning.models import (
     ServiceDecision,
     ServiceLevel,
 )
-from opus.commissioning.services.common import clock
+from opus.commissioning.services.common import clock, whole_pence
 from opus.core.audit import audit_record
 from opus.core.models import Area, Organisation, User
 from opus.engines import procurement
@@ -85,6 +86,8 @@ def decision_record(
         raise CommissioningError("Choose a level", "level")
     if budget_pence < 0:
         raise CommissioningError("A budget cannot be negative", "budget_pence")
+    if budget_pence:
+        budget_pence = whole_pence(budget_pence, "budget_pence", _("The budget"))
     if service_start and service_end and service_end < service_start:
         raise CommissioningError("The service cannot end before it starts", "service_end")
     if priority is not None and plan.assessment_id != priority.assessment_id:

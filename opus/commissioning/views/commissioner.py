@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from opus.commissioning import access, services
@@ -185,7 +186,11 @@ def bids_open(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, exc.message)
         return redirect(opportunity)
     failed = sum(1 for r in results.values() if r != "verified")
-    messages.success(request, f"{len(results)} bids opened; {failed} failed their receipt check")
+    messages.success(
+        request,
+        _("%(opened)s bids opened; %(failed)s set aside (the reasons are shown below)")
+        % {"opened": len(results) - failed, "failed": failed},
+    )
     return redirect("commissioning:evaluation", opportunity.pk)
 
 

@@ -99,7 +99,9 @@ def _context(request: HttpRequest, opportunity: Opportunity, **extra: Any) -> di
         "awards": Award.objects.filter(lot__opportunity=opportunity).select_related(
             "lot", "bid__bidder"
         ),
-        "failed": opportunity.bids.exclude(opening_result__in=["", OpeningResult.VERIFIED]),
+        "failed": opportunity.bids.exclude(
+            opening_result__in=["", OpeningResult.VERIFIED]
+        ).select_related("bidder", "consortium"),
         "declare_form": DeclareForm(),
         "panel_form": PanelAddForm(),
         **extra,
@@ -217,6 +219,8 @@ def scores_submit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def moderate(request: HttpRequest, pk: int) -> HttpResponse:
     opportunity = _staff_opportunity(request, pk)
+    if not _member(request, opportunity).is_moderator:
+        raise Http404("Only the panel's moderator records agreed scores")
     form = ModerateForm(request.POST)
     if not form.is_valid():
         return _fail(request, opportunity, form)
