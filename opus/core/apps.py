@@ -8,4 +8,4 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         # Connect sign-in auditing, lockout notices and token revocation; register checks.
-        from opus.core import account_security, checks, signals  # noqa: F401
+        from opus.core import account_security, checks, middleware, signals  # noqa: F401

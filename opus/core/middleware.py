@@ -8,6 +8,8 @@ from collections.abc import Callable
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.contrib.auth.signals import user_logged_in
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
@@ -33,3 +35,10 @@ class IdleSessionMiddleware:
             elif not isinstance(seen, int) or now - seen >= REFRESH_SECONDS:
                 request.session[SEEN_KEY] = now
         return self.get_response(request)
+
+
+@receiver(user_logged_in)
+def _seen_at_sign_in(sender: object, request: HttpRequest | None, **kwargs: object) -> None:
+    """Signing in is activity: noted in the session the sign-in saves anyway."""
+    if request is not None and hasattr(request, "session"):
+        request.session[SEEN_KEY] = int(time.time())

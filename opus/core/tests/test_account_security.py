@@ -264,6 +264,11 @@ def test_activity_keeps_a_session_going(client, cast, settings):
     assert int(time.time()) - client.session[SEEN_KEY] < 5
 
 
+def test_signing_in_counts_as_activity_so_the_next_page_need_not_write_the_session(client, cast):
+    client.force_login(cast.resident)
+    assert int(time.time()) - client.session[SEEN_KEY] < 5
+
+
 def test_the_sign_in_page_says_when_idle_sessions_end(client, settings, db):
     settings.OPUS_SESSION_IDLE_MINUTES = 30
     assert (
