@@ -7,6 +7,7 @@ import uuid
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext
 from ninja import NinjaAPI
@@ -80,6 +81,14 @@ def _http_problem(request: HttpRequest, exc: HttpError) -> HttpResponse:
 @api.exception_handler(Http404)
 def _not_found_problem(request: HttpRequest, exc: Http404) -> HttpResponse:
     return problem(request, 404, "Not found", "There is nothing here, or you may not see it")
+
+
+@api.exception_handler(RequestDataTooBig)
+def _too_large_problem(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    # Django's DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB) bounds every body; the bid route reads
+    # up to its stated 10 MB of documents itself (opus/commissioning/api.py).
+    detail = gettext("The request body is larger than this operation accepts")
+    return problem(request, 413, gettext("The request is too large"), detail)
 
 
 @api.exception_handler(Exception)

@@ -196,7 +196,7 @@ def test_the_api_answers_a_zero_price_with_a_problem_naming_the_field(cast):
     )
     assert response.status_code == 422
     assert response["Content-Type"] == "application/problem+json"
-    assert response.json()["errors"][0]["field"] == "lots.1.price_pence"
+    assert response.json()["errors"][0]["field"] == "lots.0.price_pence"  # the first item
     assert not Bid.objects.exists()
 
 
@@ -233,3 +233,111 @@ def test_the_api_needs_sign_in_to_bid(cast):
         content_type="application/json",
     )
     assert response.status_code == 401 and not Bid.objects.exists()
+
+
+# ---------------------------------------------------------------- amounts (issue 11, item 2)
+
+HUGE = 2**63  # the price that once sealed and then made every opening fail
+
+
+@pytest.mark.parametrize("price", [HUGE, 10**12 + 1, 10**30, 1.5, "4e6", True, None])
+def test_the_service_refuses_a_price_out_of_range_whatever_the_caller(cast, price):
+    opportunity = open_opportunity(cast)
+    organisation, user = provider("Huge Trust")
+    error = _unchanged(lambda: bid(opportunity, organisation, user, prices=(price,)))
+    assert error.field == "lots.1.price_pence"
+    assert not SealedContent.objects.exists()
+
+
+def test_the_limit_is_the_setting_read_at_call_time(cast, settings):
+    opportunity = open_opportunity(cast)
+    organisation, user = provider("Exact Trust")
+    assert bid(opportunity, organisation, user, prices=(10**12,)).pk  # £10bn: the default limit
+    settings.OPUS_MAX_CONTRACT_PENCE = 5_000_000
+    error = _unchanged(lambda: bid(opportunity, organisation, user, prices=(5_000_001,)))
+    assert "at most £50,000" in error.message
+
+
+@pytest.mark.parametrize("price", [HUGE, 10**12 + 1, -1, "lots", 1e300])
+def test_the_api_refuses_a_price_out_of_range_naming_the_field(cast, price):
+    opportunity = open_opportunity(cast)
+    _, user = provider("API Trust")
+    response = _api(user).post(
+        f"/api/v1/opportunities/{opportunity.pk}/bids",
+        _body([{"lot": 2, "price_pence": 3_000_000}, {"lot": 1, "price_pence": price}]),
+        content_type="application/json",
+    )
+    assert response.status_code == 422
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["errors"][0]["field"] == "lots.1.price_pence"
+    assert not Bid.objects.exists() and not SealedContent.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "commitment",
+    [{"measure": "ILL-S1", "quantity": "NaN"}, {"measure": "ILL-S1", "quantity": "1E+30"},
+     {"measure": "ILL-S1", "quantity": "Infinity"}, {"measure": "ILL-S1", "quantity": "0.001"}],
+)  # fmt: skip
+def test_the_api_refuses_social_value_units_out_of_range(cast, commitment):
+    opportunity = open_opportunity(cast)
+    _, user = provider("API Trust")
+    response = _api(user).post(
+        f"/api/v1/opportunities/{opportunity.pk}/bids",
+        {**_body([{"lot": 1, "price_pence": 100}]), "social_value": [commitment]},
+        content_type="application/json",
+    )
+    assert response.status_code == 422, response.content
+    assert response.json()["errors"][0]["field"].startswith("social_value.0")
+    assert not Bid.objects.exists()
+
+
+@pytest.mark.parametrize("quantity", ["NaN", "1E+30", "-1", "0.001"])
+def test_the_service_refuses_social_value_units_out_of_range(cast, quantity):
+    opportunity = open_opportunity(cast)
+    organisation, user = provider("Units Trust")
+    social = [{"measure": "ILL-S1", "quantity": quantity}]
+    error = _unchanged(lambda: bid(opportunity, organisation, user, social=social))
+    assert error.field == "social_value"
+
+
+@pytest.mark.parametrize("value", ["99999999999999", str(HUGE)])
+def test_the_api_search_refuses_a_value_filter_out_of_range(cast, value):
+    response = Client().get("/api/v1/opportunities", {"min_value": value})
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "min_value"
+
+
+def test_the_web_form_refuses_a_price_over_the_limit(cast):
+    opportunity = open_opportunity(cast)
+    organisation, user = provider("Form Trust")
+    client = Client()
+    client.force_login(user)
+    response = client.post(
+        reverse("commissioning:bid_new", args=[opportunity.pk]),
+        {"bidder": organisation.pk, "price_1": "10000000000.01", "answer_1": "a",
+         "answer_2": "b", "declaration": "on"},
+    )  # fmt: skip
+    page = response.content.decode()
+    assert response.status_code == 400 and "govuk-error-summary" in page
+    assert "Enter an amount of £10,000,000,000 or less" in page and 'href="#id_price_1"' in page
+    assert not Bid.objects.exists()
+
+
+def test_an_opportunity_worth_more_than_the_limit_is_refused(cast):
+    fields = opportunity_fields(cast, value_table(cast), timezone.now())
+    fields["procedure"] = "open"
+    fields["value_pence"] = 2 * HUGE
+    fields["lots"] = [
+        {"title": "North", "value_pence": HUGE},
+        {"title": "South", "value_pence": HUGE},
+    ]
+    error = _unchanged(lambda: services.opportunity_create(by=cast.commissioner, **fields))
+    assert error.field == "value_pence" and "at most £10,000,000,000" in error.message
+
+
+def test_a_value_table_worth_more_than_the_limit_per_unit_is_refused(cast):
+    content = b"code,theme,name,unit,value_per_unit\nX1,Jobs,Huge,job,99999999999999999999\n"
+    with pytest.raises(CommissioningError) as caught:
+        services.value_table_load(owner=cast.council, name="Huge", source="Test",
+                                  content=content, by=cast.commissioner)  # fmt: skip
+    assert caught.value.field == "file" and "at most" in caught.value.message
