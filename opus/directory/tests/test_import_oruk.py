@@ -39,6 +39,7 @@ from opus.directory.importer import (
 from opus.directory.models import (
     Contact,
     CostOption,
+    ImportedRecord,
     Language,
     Location,
     Schedule,
@@ -113,7 +114,7 @@ def snapshot() -> dict[str, int]:
     """How many of each thing an import may write."""
     models = [Service, Organisation, Location, ServiceAtLocation, Language, CostOption,
               Schedule, Contact, ServiceArea, Taxonomy, TaxonomyTerm, Service.terms.through,
-              AuditEvent]  # fmt: skip
+              ImportedRecord, AuditEvent]  # fmt: skip
     return {model.__name__: model.objects.count() for model in models}
 
 
