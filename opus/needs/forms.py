@@ -92,18 +92,24 @@ class UploadForm(forms.Form):
         error_messages={"required": "Choose a CSV file to upload"},
     )
 
-    def __init__(self, *args: Any, agencies: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, agencies: Any, too_large: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["agency"].queryset = agencies
+        if too_large:  # the view stopped reading the file, so the field arrives empty
+            messages = self.fields["file"].error_messages
+            self.fields["file"].error_messages = {**messages, "required": _too_large()}
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
         if upload.size > uploads.MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(
-                gettext("The file must be smaller than %(most)s MB")
-                % {"most": uploads.MAX_UPLOAD_BYTES // 2**20}
-            )
+            raise forms.ValidationError(_too_large())
         return upload
+
+
+def _too_large() -> str:
+    return gettext("The file must be smaller than %(most)s MB") % {
+        "most": uploads.MAX_UPLOAD_BYTES // 2**20
+    }
 
 
 class PriorityNoteForm(forms.Form):

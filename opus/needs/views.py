@@ -7,8 +7,10 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from opus.core import csvsafe
@@ -16,7 +18,7 @@ from opus.core.access import get_job_for_user
 from opus.core.charts import gradient_chart, interval_bars
 from opus.core.models import Role
 from opus.core.roles import role_required
-from opus.needs import services
+from opus.needs import services, uploads
 from opus.needs.access import (
     agencies_for_uploader,
     assessments_for_user,
@@ -294,16 +296,57 @@ def indicator_download(
     return response
 
 
+class _SizeLimit(FileUploadHandler):
+    """Stops reading an upload past the size limit, before any of it is kept in memory or on disk.
+
+    The rest of the body is read and dropped, so the page can still answer with the error.
+    """
+
+    def __init__(self, request: HttpRequest, limit: int) -> None:
+        super().__init__(request)
+        self.limit, self.received, self.announced = limit, 0, 0
+
+    def handle_raw_input(
+        self, input_data: Any, meta: Any, content_length: int, boundary: Any, encoding: Any = None
+    ) -> None:
+        self.announced = content_length
+
+    def new_file(self, *args: Any, **kwargs: Any) -> None:
+        if self.announced > self.limit + 2**20:  # the form's other fields are far smaller
+            self._stop()
+
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes:
+        self.received += len(raw_data)
+        if self.received > self.limit:
+            self._stop()
+        return raw_data
+
+    def file_complete(self, file_size: int) -> None:
+        return None
+
+    def _stop(self) -> None:
+        self.request.needs_upload_too_large = True  # type: ignore[attr-defined]
+        raise StopUpload(connection_reset=False)
+
+
+@csrf_exempt  # checked below, once the size limit is in place: the check reads the body
 @login_required
 @require_http_methods(["GET", "POST"])
 def upload(request: HttpRequest) -> HttpResponse:
     agencies = agencies_for_uploader(request.user)
     if not agencies.exists():
         raise Http404("Page not found")
+    request.upload_handlers.insert(0, _SizeLimit(request, uploads.MAX_UPLOAD_BYTES))
+    return _upload(request, agencies)
+
+
+@csrf_protect
+def _upload(request: HttpRequest, agencies: Any) -> HttpResponse:
     form = UploadForm(
         request.POST if request.method == "POST" else None,
         request.FILES if request.method == "POST" else None,
         agencies=agencies,
+        too_large=getattr(request, "needs_upload_too_large", False),
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

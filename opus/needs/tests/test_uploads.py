@@ -388,6 +388,60 @@ def test_an_upload_over_the_size_limit_is_refused_with_a_clear_error(
     assert not Dataset.objects.exists()
 
 
+def test_the_page_stops_reading_a_file_past_the_limit(client, world, cast, monkeypatch):
+    """Neither kept in memory nor written to disk: the file handlers never complete a file."""
+    from django.core.files import uploadhandler
+
+    from opus.needs import uploads
+
+    completed = []
+    for handler in (
+        uploadhandler.MemoryFileUploadHandler,
+        uploadhandler.TemporaryFileUploadHandler,
+    ):
+        original = handler.file_complete
+        monkeypatch.setattr(
+            handler,
+            "file_complete",
+            lambda self, size, original=original: completed.append(size) or original(self, size),
+        )
+    monkeypatch.setattr(uploads, "MAX_UPLOAD_BYTES", 2 * 1024 * 1024)
+    _grant(world, cast)
+    client.force_login(cast.provider)
+    csv = proportion_csv(world.lsoas, [5] * 20, [100] * 20)
+    for padding in (2 * 1024 * 1024, 4 * 1024 * 1024):  # over by a little, and by a lot
+        response = _post(client, world, csv + b"\n" * padding, "big.csv")
+        assert response.status_code == 400
+        assert "The file must be smaller than 2 MB" in _page(response)
+    assert completed == [] and not Dataset.objects.exists()
+    response = _post(client, world, csv, "small.csv")  # and a file within it still arrives
+    assert response.status_code == 302 and completed == [len(csv)]
+
+
+def test_the_upload_page_still_checks_the_csrf_token(world, cast):
+    from django.test import Client
+
+    _grant(world, cast)
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(cast.provider)
+    csv = proportion_csv(world.lsoas, [5] * 20, [100] * 20)
+    assert _post(client, world, csv).status_code == 403
+    client.get("/needs/upload/")
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    response = client.post(
+        "/needs/upload/",
+        {
+            "csrfmiddlewaretoken": client.cookies["csrftoken"].value,
+            "indicator": world.indicator.pk,
+            "agency": world.agency.pk,
+            "period": PERIOD,
+            "file": SimpleUploadedFile("data.csv", csv, content_type="text/csv"),
+        },
+    )
+    assert response.status_code == 302 and Dataset.objects.count() == 1
+
+
 def test_an_assessment_leaves_out_a_stored_impossible_figure_with_a_warning(world):
     """Data stored before the checks (1e308 twice in a ward) no longer fails the assessment."""
     import numpy as np
