@@ -1382,7 +1382,9 @@ class FeedWriter:
         search.refresh(sorted(ids | others))
         reach.refresh(sorted(ids | others))
 
-    def audit(self, action: str, target: models.Model, service: uuid.UUID, diff: dict) -> None:
+    def audit(
+        self, action: str, target: models.Model, service: uuid.UUID, diff: dict[str, Any]
+    ) -> None:
         """One event for a change to a record's owner or details, with before and after."""
         file, number = self.where.get(service, ("", 0))
         where = {"source": self.source, "file": file, "record": number}
