@@ -28,6 +28,14 @@ def _fast_and_isolated(settings):
     }
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _flush_past_append_only_triggers():
+    """SQLite's audit and ledger tables refuse DELETE, which the test runner's flush uses."""
+    from opus.testing import flush_past_append_only_triggers
+
+    flush_past_append_only_triggers()
+
+
 @pytest.fixture
 def cast(db):
     from opus.testing import create_cast

@@ -109,18 +109,56 @@ def create_cast() -> Cast:
 
 
 def allow_audit_tampering() -> None:
-    """Let a test rewrite audit rows, as someone with the database's keys could.
+    """Let a test rewrite or delete audit, chain-head and ledger rows, as someone with the
+    database's keys could.
 
     PostgreSQL: replica mode skips ordinary triggers for this transaction.
-    SQLite: the append-only trigger is dropped (the test's transaction restores it).
+    SQLite: every trigger is dropped (the test's transaction restores them).
     """
     from django.db import connection
 
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("SET LOCAL session_replication_role = replica")
-        else:
-            cursor.execute("DROP TRIGGER core_auditevent_no_update")
+            return
+        cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+        for (name,) in cursor.fetchall():
+            cursor.execute(f'DROP TRIGGER "{name}"')
+
+
+def flush_past_append_only_triggers() -> None:
+    """Let Django's test runner empty SQLite tables whose triggers refuse DELETE.
+
+    It empties SQLite tables with DELETE (PostgreSQL's TRUNCATE fires no row triggers), so
+    each flush drops the `*_no_delete` triggers, empties the tables and makes them again.
+    """
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        return
+    DatabaseOperations = type(connection.ops)  # noqa: N806
+    original = DatabaseOperations.execute_sql_flush
+    if getattr(original, "steps_past_triggers", False):
+        return
+
+    def execute_sql_flush(self: Any, sql_list: list[str]) -> None:
+        with self.connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'trigger'"
+                " AND name LIKE '%no_delete'"
+            )
+            triggers = cursor.fetchall()
+            for name, _ in triggers:
+                cursor.execute(f'DROP TRIGGER "{name}"')
+        try:
+            original(self, sql_list)
+        finally:
+            with self.connection.cursor() as cursor:
+                for _, sql in triggers:
+                    cursor.execute(sql)
+
+    execute_sql_flush.steps_past_triggers = True  # type: ignore[attr-defined]
+    DatabaseOperations.execute_sql_flush = execute_sql_flush  # type: ignore[method-assign]
 
 
 def create_service(**overrides: Any) -> Any:
@@ -149,3 +187,19 @@ def sign_in(page: Any, base_url: str, email: str, password: str) -> None:
     page.get_by_label("E-mail address").fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
+
+
+def create_consent(**overrides: Any) -> Any:
+    """A resident's consent for a Choice Champion: to act (choose) for 30 days unless told."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from opus.choice.services import consent_grant
+
+    fields: dict[str, Any] = {
+        "scope": "choose",
+        "expires_at": timezone.now() + dt.timedelta(days=30),
+    }
+    fields.update(overrides)
+    return consent_grant(**fields)

@@ -13,12 +13,15 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from opus.budgets import ledger_sql as sql
 from opus.budgets.models import (
@@ -29,11 +32,12 @@ from opus.budgets.models import (
     CommitmentStatus,
     Transaction,
 )
-from opus.core.audit import audit_event, insert_statement, queue_slot
+from opus.core.audit import audit_event, head_statement, insert_statement, queue_slot
 from opus.core.models import Organisation, User
 from opus.core.sql import Batch
 from opus.engines import ledger as engine
-from opus.engines.ledger import Kind, LedgerError, Operation, Posting
+from opus.engines.ledger import Kind, LedgerError, Operation, Posting, transaction_digest
+from opus.engines.money import pounds
 
 # Running figures on the budget row, by the engine account kind they mirror.
 BUDGET_FIELDS = {
@@ -120,8 +124,58 @@ def _already(request: Request) -> Transaction | None:
     return _existing(request, (found.pk, found.request_hash) if found else None)
 
 
+def _check_limit(amounts: Sequence[object]) -> None:
+    """No operation moves more than settings.OPUS_MAX_AMOUNT_PENCE (nor anything not whole)."""
+    limit = int(settings.OPUS_MAX_AMOUNT_PENCE)
+    for amount in amounts:
+        if isinstance(amount, bool) or not isinstance(amount, int):
+            raise LedgerError(gettext("Enter the amount as a whole number of pence"), "amount")
+        if abs(amount) > limit:
+            raise LedgerError(
+                gettext("No single operation may move more than %(limit)s")
+                % {"limit": pounds(limit)},
+                "amount",
+            )
+
+
+# The transaction's columns its content digest covers (not the time it was written, nor the
+# link to its event, which the digest goes into).
+DIGEST_FIELDS = (
+    "id", "operation", "amount_pence", "budget_id", "commitment_id", "funder_id", "source",
+    "memo", "reference", "reverses_id", "idempotency_key", "request_hash", "value_date",
+    "created_by_id",
+)  # fmt: skip
+_UUID_FIELDS = ("budget_id", "commitment_id")
+
+
+def content_digest(values: dict[str, Any], entries: Sequence[Sequence[Any]]) -> str:
+    """The digest of a transaction as written, or as read back from either database.
+
+    `values` holds at least DIGEST_FIELDS; `entries` are (kind, owner, commitment, amount).
+    """
+    fields: dict[str, object] = {}
+    for name in DIGEST_FIELDS:
+        value = values[name]
+        if value is None or value == "":
+            fields[name] = ""
+        elif name in _UUID_FIELDS:
+            fields[name] = str(uuid.UUID(str(value)))
+        elif name == "value_date":
+            fields[name] = str(value)[:10]
+        elif isinstance(value, int) and not isinstance(value, bool):
+            fields[name] = value
+        else:  # text, or a stored value that is not what it should be: it will not match
+            fields[name] = str(value)
+    rows = [
+        (kind, owner, str(uuid.UUID(str(c))) if c else "", amount)
+        for kind, owner, c, amount in entries
+    ]
+    return transaction_digest(fields, rows)
+
+
 def post(request: Request, build: Callable[[], Sequence[Posting]]) -> Transaction:
     """Run one operation: idempotent, serialised per budget, all or nothing."""
+    _check_limit([request.amount])
     if request.on is not None and request.on > timezone.localdate():
         raise LedgerError("Money cannot move on a date still to come", "on")
     if request.key is not None and not (0 < len(request.key) <= 100):
@@ -156,6 +210,7 @@ def _post_locked(request: Request, build: Callable[[], Sequence[Posting]]) -> Tr
     if held is not None and str(held["budget_id"]).replace("-", "") != budget.pk.hex:
         raise LedgerError("That commitment belongs to another budget", "commitment")
     postings = build()
+    _check_limit([p.amount for p in postings])
     engine.apply(_guarded(budget, figures, commitment, held, postings), postings)
     txn = Transaction(
         id=figures["next_id"],
@@ -175,6 +230,9 @@ def _post_locked(request: Request, build: Callable[[], Sequence[Posting]]) -> Tr
         created_at=timezone.now(),
     )
     txn._state.adding, txn._state.db = False, "default"
+    entries = [
+        (p.account.kind.value, p.account.owner, p.commitment or None, p.amount) for p in postings
+    ]
     event = audit_event(
         slot_in(results),
         actor=request.by,
@@ -186,19 +244,19 @@ def _post_locked(request: Request, build: Callable[[], Sequence[Posting]]) -> Tr
             "commitment": str(commitment.pk) if commitment else None,
             "reference": request.reference,
             "memo": request.memo,
+            # What ledger_verify checks the transaction and its entries against.
+            "content_sha256": content_digest({c: getattr(txn, c) for c in DIGEST_FIELDS}, entries),
         },
     )
+    txn.audit_hash = event.hash
     # ... and the writes, one statement on PostgreSQL, sent with the commit when this is the
     # outermost transaction: the transaction, its entries, the running figures and the event.
     writes = Batch()
     sql.queue_insert_transaction(writes, {c: getattr(txn, c) for c in sql.TRANSACTION_COLUMNS})
-    sql.queue_insert_entries(
-        writes,
-        txn.pk,
-        [(p.account.kind.value, p.account.owner, p.commitment or None, p.amount) for p in postings],
-    )
+    sql.queue_insert_entries(writes, txn.pk, entries)
     _queue_running(writes, request, held, postings)
     writes.add(*insert_statement(event))
+    writes.add(*head_statement(event))
     writes.run_as_one(then_commit=True)
     return txn
 

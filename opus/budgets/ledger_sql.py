@@ -26,7 +26,7 @@ COMMITMENT_FIGURES = ("budget_id", "status", "outstanding_pence", "unpaid_pence"
 TRANSACTION_COLUMNS = (
     "id", "operation", "amount_pence", "budget_id", "commitment_id", "funder_id", "source",
     "memo", "reference", "reverses_id", "idempotency_key", "request_hash", "value_date",
-    "created_by_id", "created_at",
+    "created_by_id", "created_at", "audit_hash",
 )  # fmt: skip
 
 

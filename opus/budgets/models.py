@@ -12,11 +12,37 @@ import uuid
 from typing import Any
 
 from django.db import models
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from opus.core.models import Area, Organisation, User
 from opus.engines import allocation
 from opus.engines.ledger import Kind, Operation
+
+# No stored amount or running figure may be beyond this many pence either way (£10 trillion):
+# far above any budget, and far enough below 2^63 that no sum of them overflows (CHECK
+# constraints; an operation is limited much lower by settings.OPUS_MAX_AMOUNT_PENCE).
+STORED_PENCE_LIMIT = 10**15
+
+
+def whole_pence_within_bounds(*fields: str) -> models.Q:
+    """Each field is a whole number of pence within ±STORED_PENCE_LIMIT.
+
+    `field = CAST(field AS bigint)` is always true on PostgreSQL, whose bigint columns hold
+    nothing else; on SQLite, which stores what it is given, it refuses a fraction, text or a
+    sum that overflowed into floating point.
+    """
+    condition = models.Q()
+    for field in fields:
+        condition &= models.Q(
+            **{
+                f"{field}__gte": -STORED_PENCE_LIMIT,
+                f"{field}__lte": STORED_PENCE_LIMIT,
+                field: Cast(field, models.BigIntegerField()),
+            }
+        )
+    return condition
+
 
 
 class Source(models.TextChoices):
@@ -144,6 +170,17 @@ class Budget(models.Model):
                 condition=models.Q(period_end__gte=models.F("period_start")),
                 name="budget_period_in_order",
             ),
+            models.CheckConstraint(
+                condition=whole_pence_within_bounds(
+                    "allocated_pence",
+                    "available_pence",
+                    "committed_pence",
+                    "paid_pence",
+                    "direct_pence",
+                    "returned_pence",
+                ),
+                name="budget_figures_bounded",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -240,7 +277,13 @@ class Commitment(models.Model):
             models.CheckConstraint(
                 condition=models.Q(outstanding_pence__gte=0) & models.Q(unpaid_pence__gte=0),
                 name="commitment_never_negative",
-            )
+            ),
+            models.CheckConstraint(
+                condition=whole_pence_within_bounds(
+                    "total_pence", "outstanding_pence", "unpaid_pence"
+                ),
+                name="commitment_figures_bounded",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -294,6 +337,10 @@ class Transaction(models.Model):
     )
     created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
+    # The hash of the audit event written with it, whose summary carries this transaction's
+    # content digest (engines/ledger.py: transaction_digest): ledger_verify checks both ways.
+    # Empty only for a transaction from before the link whose event could not be found.
+    audit_hash = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         ordering = ["-id"]
@@ -302,7 +349,11 @@ class Transaction(models.Model):
                 fields=["created_by", "idempotency_key"],
                 condition=models.Q(idempotency_key__isnull=False),
                 name="idempotency_key_once",
-            )
+            ),
+            models.CheckConstraint(
+                condition=whole_pence_within_bounds("amount_pence"),
+                name="transaction_amount_bounded",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -321,6 +372,11 @@ class Entry(models.Model):
     class Meta:
         ordering = ["id"]
         verbose_name_plural = "entries"
+        constraints = [
+            models.CheckConstraint(
+                condition=whole_pence_within_bounds("amount_pence"), name="entry_amount_bounded"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.amount_pence:+}p to {self.account}"

@@ -10,6 +10,13 @@ the disk flush), and one transaction never holds two chain locks, so chains cann
 deadlock each other. On SQLite, whose writers are serialised anyway, there is one chain.
 Events are numbered from a sequence; each records its chain and its position there, and
 `audit_verify` walks every chain.
+
+Each chain's head (its last position and hash, `AuditChainHead`) moves forward in the same
+transaction as every append, so removing a chain's newest events, which leaves a chain that
+verifies on its own, is found by comparing the chain's end with its head. `publish_heads`
+records every head in an `audit.heads` event on a schedule; the auditor's audit log page lists
+them and offers them as CSV and JSON, so that copies kept outside Opus can show that the log
+never lost what it had when they were taken.
 """
 
 from __future__ import annotations
@@ -25,8 +32,16 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from opus.core import sql
-from opus.core.models import AuditEvent, User
-from opus.engines.hashchain import GENESIS, ChainBreak, ChainLink, event_hash, verify_chain
+from opus.core.models import AuditChainHead, AuditEvent, User
+from opus.engines.hashchain import (
+    GENESIS,
+    ChainBreak,
+    ChainLink,
+    Head,
+    check_head,
+    event_hash,
+    verify_chain,
+)
 
 AUDIT_LOCK_KEY = 7_267_001
 
@@ -133,8 +148,9 @@ def audit_record(
         object_id=object_id,
         summary=summary,
     )
-    write = sql.Batch()
+    write = sql.Batch()  # one round trip on PostgreSQL
     write.add(*insert_statement(event, returning=True))
+    write.add(*head_statement(event))
     event.pk = write.run()[0][0][0]
     event._state.adding = False
     event._state.db = connection.alias
@@ -192,6 +208,20 @@ def insert_statement(event: AuditEvent, *, returning: bool = False) -> tuple[str
     return query + (" RETURNING id" if returning else ""), values
 
 
+def head_statement(event: AuditEvent) -> tuple[str, list[Any]]:
+    """The statement that moves `event`'s chain head to it, as (query, parameters).
+
+    Run in the transaction that writes the event (the ledger sends it in the same statement).
+    The chain's lock is held, so heads move one position at a time; the database refuses a
+    move backwards and a DELETE.
+    """
+    return (
+        "INSERT INTO core_auditchainhead (chain, position, hash) VALUES (%s, %s, %s)"
+        " ON CONFLICT (chain) DO UPDATE SET position = excluded.position, hash = excluded.hash",
+        [event.chain, event.position, event.hash],
+    )
+
+
 def changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
     """The before/after summary of the fields that changed."""
     changed = {k for k in after if before.get(k) != after.get(k)}
@@ -209,15 +239,28 @@ def chain_links(chain: int, batch_size: int = 2000) -> Iterator[ChainLink]:
         yield ChainLink(event.sequence, _payload(event), event.previous_hash, event.hash, position)
 
 
+def heads() -> dict[int, Head]:
+    """Every chain's head as the table holds it now."""
+    return {
+        chain: Head(position, hash_)
+        for chain, position, hash_ in AuditChainHead.objects.values_list(
+            "chain", "position", "hash"
+        )
+    }
+
+
 def audit_verify(
     progress: Callable[[int, int], None] | None = None, every: int = 1000
 ) -> tuple[int, ChainBreak | None]:
-    """Walk the whole chain: (events checked, the first break or None).
+    """Walk every chain and check it ends at its head: (events checked, first break or None).
 
-    `progress(checked, total)` is called every `every` events, for long chains.
+    The heads are read before the walk and each chain's again after it, so events appended
+    meanwhile by a live system are not taken for tampering. `progress(checked, total)` is
+    called every `every` events, for long chains.
     """
     total = AuditEvent.objects.count() if progress else 0
     count = 0
+    before = heads()
 
     def counted_in(chain: int) -> Iterator[ChainLink]:
         nonlocal count
@@ -228,11 +271,58 @@ def audit_verify(
             yield link
 
     chains = AuditEvent.objects.values_list("chain", flat=True).distinct().order_by("chain")
-    for chain in list(chains):
-        broken = verify_chain(counted_in(chain))
+    for chain in sorted(set(chains) | set(before)):
+        last: ChainLink | None = None
+        at_head: ChainLink | None = None
+        head = before.get(chain)
+
+        def watched(chain: int = chain, head: Head | None = head) -> Iterator[ChainLink]:
+            nonlocal last, at_head
+            for link in counted_in(chain):
+                last = link
+                if head is not None and link.position == head.position:
+                    at_head = link
+                yield link
+
+        broken = verify_chain(watched())
+        if broken is None:
+            after = AuditChainHead.objects.filter(chain=chain).first()
+            broken = check_head(
+                chain,
+                last,
+                at_head,
+                head,
+                Head(after.position, after.hash) if after is not None else None,
+            )
         if broken is not None:
             return count, broken
     return count, None
+
+
+HEADS_ACTION = "audit.heads"
+
+
+@transaction.atomic
+def publish_heads() -> AuditEvent:
+    """Record every chain's head in an `audit.heads` event (run on a schedule).
+
+    The event itself moves one chain's head on; the heads it records are those before it.
+    """
+    recorded = {
+        str(chain): {"position": h.position, "hash": h.hash} for chain, h in heads().items()
+    }
+    return audit_record(
+        actor=None,
+        action=HEADS_ACTION,
+        object_type="system",
+        summary={"chains": len(recorded), "heads": recorded},
+    )
+
+
+def published_heads(limit: int | None = None) -> list[AuditEvent]:
+    """The newest `audit.heads` events first."""
+    events = AuditEvent.objects.filter(action=HEADS_ACTION).order_by("-sequence")
+    return list(events[:limit] if limit else events)
 
 
 @transaction.atomic

@@ -314,6 +314,23 @@ class AuditEvent(models.Model):
         return f"#{self.sequence} {self.action} {self.object_type}:{self.object_id}"
 
 
+class AuditChainHead(models.Model):
+    """Where each audit chain ends: its last event's position and hash, moved forward in the
+    same transaction as every append. Removing the newest events of a chain leaves its head
+    pointing past them, which `audit_verify` reports. The database refuses DELETE and any
+    UPDATE that does not move a head forward (triggers, migration 0010)."""
+
+    chain = models.PositiveSmallIntegerField(primary_key=True)
+    position = models.PositiveBigIntegerField()
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["chain"]
+
+    def __str__(self) -> str:
+        return f"chain {self.chain} at {self.position}"
+
+
 def api_token_expiry() -> datetime:
     """When a token made now stops working (OPUS_API_TOKEN_LIFETIME_DAYS)."""
     return timezone.now() + timedelta(days=settings.OPUS_API_TOKEN_LIFETIME_DAYS)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from opus.core.audit import audit_verify
+from opus.core.audit import audit_verify, publish_heads
 from opus.core.jobs import job_finish, job_progress
 
 
@@ -22,6 +22,14 @@ def verify_audit_chain(job_id: str) -> dict[str, object]:
         job_finish(job_id, succeeded=True, message=f"All {checked:,} events verify", result=result)
     else:
         result = {"checked": checked, "broken_at": broken.sequence, "reason": broken.reason}
-        message = f"Event {broken.sequence} fails: {broken.reason}"
+        where = f"Event {broken.sequence} fails: " if broken.sequence else ""
+        message = f"{where}{broken.reason}"
         job_finish(job_id, succeeded=False, message=message, result=result)
     return result
+
+
+@task()
+def publish_audit_heads() -> dict[str, object]:
+    """Record every audit chain's head in the log (see manage.py publish_audit_heads)."""
+    event = publish_heads()
+    return {"sequence": event.sequence, "chains": event.summary["chains"]}

@@ -61,3 +61,59 @@ def verify_chain(links: Iterable[ChainLink], start_hash: str = GENESIS) -> Chain
         expected_previous = link.hash
         expected_sequence += 1
     return None
+
+
+@dataclass(frozen=True)
+class Head:
+    """Where a chain ended when its head was last moved: the last position and its hash."""
+
+    position: int
+    hash: str
+
+
+def check_head(
+    chain: int,
+    last: ChainLink | None,
+    at_head: ChainLink | None,
+    before: Head | None,
+    after: Head | None,
+) -> ChainBreak | None:
+    """Whether a chain that verified on its own ends where its head says.
+
+    `last` is the chain's last link as walked, `at_head` the link walked at the position of
+    `before` (the head read before the walk); `after` is the head read after it. Events
+    appended while walking move `after` on, so only these are breaks: the chain stops short of
+    `before` (its newest events were removed), the event at the head's position is not the one
+    the head names, or the chain runs past its head (events written without moving it).
+    """
+    if before is not None:
+        if last is None:
+            return ChainBreak(
+                0,
+                f"chain {chain} has no events, but its head says it had {before.position}: "
+                "they were removed",
+            )
+        end = last.position if last.position is not None else last.sequence
+        if end < before.position:
+            return ChainBreak(
+                last.sequence,
+                f"it is the last event of chain {chain} (position {end}), but the chain's head "
+                f"is at position {before.position}: the newest events were removed",
+            )
+        if at_head is None or at_head.hash != before.hash:
+            return ChainBreak(
+                at_head.sequence if at_head is not None else last.sequence,
+                f"chain {chain}'s head names another event at position {before.position}",
+            )
+    if last is None:
+        return None
+    end = last.position if last.position is not None else last.sequence
+    if after is None or after.position < end:
+        return ChainBreak(
+            last.sequence,
+            f"chain {chain} runs past its head (position "
+            f"{after.position if after is not None else 'none'}): events were added without it",
+        )
+    if after.position == end and after.hash != last.hash:
+        return ChainBreak(last.sequence, f"chain {chain}'s head names another event")
+    return None

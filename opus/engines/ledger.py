@@ -22,6 +22,8 @@ A correction is a reversal (every posting of the original, negated), checked by 
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -260,3 +262,19 @@ def weekly(amount: int, days: int) -> int:
     if days <= 0:
         raise LedgerError("A budget period must last at least a day", "period")
     return (amount * 7 * 2 + days) // (2 * days)
+
+
+def transaction_digest(fields: Mapping[str, object], entries: Iterable[Sequence[object]]) -> str:
+    """SHA-256 (hex) of a transaction's content, which its audit event carries.
+
+    `fields` are the transaction's columns as text or whole numbers (ids, UUIDs in their
+    hyphenated form, the value date as YYYY-MM-DD, "" for none); `entries` its
+    (account kind, account owner, commitment, amount) rows in any order. The same content
+    always gives the same digest, whichever database it was read back from.
+    """
+    body = {
+        "transaction": {key: fields[key] for key in sorted(fields)},
+        "entries": sorted([str(k), str(o), str(c or ""), int(a)] for k, o, c, a in entries),  # type: ignore[call-overload]
+    }
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()

@@ -7,7 +7,7 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 
 from opus.core import services
 from opus.core.audit import audit_record, audit_verify
-from opus.core.models import AuditEvent, Organisation
+from opus.core.models import AuditChainHead, AuditEvent, Organisation
 from opus.testing import allow_audit_tampering, create_organisation, create_user
 
 pytestmark = pytest.mark.django_db
@@ -79,9 +79,7 @@ def test_the_database_refuses_to_update_audit_events():
     assert AuditEvent.objects.filter(pk=event.pk, action=event.action).exists()
 
 
-def test_postgresql_refuses_to_delete_audit_events():
-    if connection.vendor != "postgresql":
-        pytest.skip("SQLite allows DELETE (test flushes need it); the chain test covers it")
+def test_the_database_refuses_to_delete_audit_events():
     _some_events()
     event = AuditEvent.objects.first()
     with pytest.raises(DatabaseError), transaction.atomic():
@@ -126,3 +124,95 @@ def test_events_from_before_chains_get_their_positions_and_the_log_stays_append_
     assert not AuditEvent.objects.filter(position__isnull=True).exists()
     with pytest.raises(DatabaseError), transaction.atomic():
         AuditEvent.objects.filter(sequence=9999).update(action="rewritten")
+
+
+# --- Chain heads (issue 11, item 3) ---------------------------------------------------------
+
+
+def _newest_per_chain() -> list[AuditEvent]:
+    chains = AuditEvent.objects.order_by("chain").values_list("chain", flat=True).distinct()
+    return [AuditEvent.objects.filter(chain=c).order_by("-position").first() for c in chains]
+
+
+def test_every_append_moves_its_chains_head():
+    _some_events()
+    for newest in _newest_per_chain():
+        head = AuditChainHead.objects.get(chain=newest.chain)
+        assert (head.position, head.hash) == (newest.position, newest.hash)
+
+
+def test_deleting_the_newest_event_of_every_chain_is_named():
+    _some_events()
+    allow_audit_tampering()  # as someone who can step round the append-only triggers
+    newest = _newest_per_chain()
+    AuditEvent.objects.filter(pk__in=[e.pk for e in newest]).delete()
+    assert audit_verify()[1] is not None
+    with pytest.raises(CommandError, match="the newest events were removed"):
+        call_command("audit_verify")
+
+
+def test_deleting_a_whole_chain_is_named():
+    _some_events()
+    allow_audit_tampering()
+    AuditEvent.objects.all().delete()
+    with pytest.raises(CommandError, match=r"chain \d+ has no events, but its head says"):
+        call_command("audit_verify")
+
+
+def test_events_written_without_moving_the_head_are_named():
+    _some_events()
+    newest = _newest_per_chain()[0]
+    forged = AuditEvent(  # a well-formed next link, inserted straight into the table
+        sequence=newest.sequence + 1000,
+        chain=newest.chain,
+        position=newest.position + 1,
+        created_at=newest.created_at,
+        actor_label="system",
+        action="forged",
+        summary={},
+        previous_hash=newest.hash,
+    )
+    from opus.core.audit import _payload
+    from opus.engines.hashchain import event_hash
+
+    forged.hash = event_hash(forged.previous_hash, _payload(forged))
+    forged.save()
+    with pytest.raises(CommandError, match="runs past its head"):
+        call_command("audit_verify")
+
+
+def test_the_database_refuses_to_delete_a_head_or_move_it_back():
+    _some_events()
+    head = AuditChainHead.objects.first()
+    with pytest.raises((DatabaseError, IntegrityError)), transaction.atomic():
+        AuditChainHead.objects.filter(pk=head.pk).delete()
+    with pytest.raises((DatabaseError, IntegrityError)), transaction.atomic():
+        AuditChainHead.objects.filter(pk=head.pk).update(position=head.position - 1)
+    with pytest.raises((DatabaseError, IntegrityError)), transaction.atomic():
+        AuditChainHead.objects.filter(pk=head.pk).update(hash="0" * 64)
+    assert AuditChainHead.objects.get(pk=head.pk).position == head.position
+
+
+def test_heads_of_events_from_before_them_are_filled_in():
+    import importlib
+
+    fill = importlib.import_module("opus.core.migrations.0010_audit_heads").FILL_HEADS
+    _some_events()
+    allow_audit_tampering()
+    AuditChainHead.objects.all().delete()  # as before there were heads
+    with connection.cursor() as cursor:
+        cursor.execute(fill)
+    assert audit_verify()[1] is None
+    assert AuditChainHead.objects.count() == len(_newest_per_chain())
+
+
+def test_published_heads_record_every_chain(capsys):
+    _some_events()
+    expected = {
+        str(h.chain): {"position": h.position, "hash": h.hash} for h in AuditChainHead.objects.all()
+    }
+    call_command("publish_audit_heads")
+    event = AuditEvent.objects.get(action="audit.heads")
+    assert event.summary == {"chains": len(expected), "heads": expected}
+    assert f"event {event.sequence} records" in capsys.readouterr().out
+    assert audit_verify()[1] is None
