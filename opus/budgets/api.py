@@ -10,6 +10,7 @@ import datetime as dt
 from typing import Any
 from uuid import UUID
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError, ValidationError
@@ -32,6 +33,11 @@ from opus.engines.ledger import LedgerError
 
 router = Router(tags=["budgets"])
 KEY_HEADER = "Idempotency-Key"
+# Every amount is bounded (settings.OPUS_MAX_AMOUNT_PENCE, £10 billion by default): a larger
+# one is refused with problem+json naming the field, before anything is written.
+MAX_PENCE = int(settings.OPUS_MAX_AMOUNT_PENCE)
+MAX_ID = 2**63 - 1
+AMOUNT = f"Whole pence, more than zero and at most {MAX_PENCE}"
 
 
 class BudgetOut(Schema):
@@ -98,24 +104,31 @@ class CommitmentOut(Schema):
 
 
 class AmountIn(Schema):
-    amount_pence: int = Field(..., gt=0, description="Whole pence, more than zero")
+    amount_pence: int = Field(..., gt=0, le=MAX_PENCE, description=AMOUNT)
     memo: str = Field("", max_length=300)
 
 
 class OptionalAmountIn(Schema):
-    amount_pence: int | None = Field(None, gt=0, description="Whole pence; all when left out")
+    amount_pence: int | None = Field(
+        None, gt=0, le=MAX_PENCE, description=f"{AMOUNT}; all when left out"
+    )
     memo: str = Field("", max_length=300)
 
 
 class InvoiceIn(Schema):
-    amount_pence: int = Field(..., gt=0)
-    reference: str = Field(..., min_length=1, max_length=100)
+    amount_pence: int = Field(..., gt=0, le=MAX_PENCE, description=AMOUNT)
+    reference: str = Field(
+        ...,
+        min_length=1,
+        max_length=100,
+        description="The invoice number: paid once per commitment, whatever its case",
+    )
 
 
 class AllocationIn(Schema):
-    funder_id: int
-    source: str
-    amount_pence: int = Field(..., gt=0)
+    funder_id: int = Field(..., ge=1, le=MAX_ID)
+    source: str = Field(..., max_length=12, description="social_care, health or education")
+    amount_pence: int = Field(..., gt=0, le=MAX_PENCE, description=AMOUNT)
     memo: str = Field("Top-up", max_length=300)
 
 

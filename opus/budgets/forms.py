@@ -2,20 +2,41 @@
 
 from __future__ import annotations
 
+import re
+import uuid
+from collections.abc import Iterator
 from typing import Any
 
 from django import forms
+from django.conf import settings
+from django.utils.translation import gettext
 
 from opus.budgets.models import RasVersion, Source
+from opus.budgets.services import MAX_ANSWER_POINTS, MAX_CAP_POINTS
 from opus.core.models import Area, AreaKind, Organisation, OrganisationKind, User
 from opus.directory.models import TaxonomyTerm
 from opus.engines.ledger import LedgerError, pence_from_pounds
+from opus.engines.money import pounds
 
 FUNDER_KINDS = [OrganisationKind.LOCAL_AUTHORITY, OrganisationKind.NHS_BODY]
+# A RAS has at most this many questions (each answer's points and each cap: services.py).
+MAX_QUESTIONS = 500
+POINTS = re.compile(r"[0-9]{1,9}")
+
+
+def max_amount_pence() -> int:
+    """The most one amount may be (settings.OPUS_MAX_AMOUNT_PENCE; £10 billion by default)."""
+    return int(settings.OPUS_MAX_AMOUNT_PENCE)
+
+
+def too_much(limit: int | None = None) -> str:
+    return gettext("Enter an amount of at most %(limit)s") % {
+        "limit": pounds(max_amount_pence() if limit is None else limit)
+    }
 
 
 class PoundsField(forms.CharField):
-    """An amount in pounds ('12.50', '£1,200'), cleaned to whole pence."""
+    """An amount in pounds ('12.50', '£1,200'), cleaned to whole pence, at most the limit."""
 
     def __init__(self, *, allow_blank: bool = False, **kwargs: Any) -> None:
         kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal"}))
@@ -25,18 +46,72 @@ class PoundsField(forms.CharField):
         text = super().clean(value)
         if not text:
             return None
+        if len(text) > 40:
+            raise forms.ValidationError(too_much())
         try:
-            return pence_from_pounds(text)
+            pence = pence_from_pounds(text)
         except LedgerError as error:
             raise forms.ValidationError(str(error)) from None
+        except ArithmeticError:  # '1e999999999': beyond what a decimal holds
+            raise forms.ValidationError(too_much()) from None
+        if pence > max_amount_pence():
+            raise forms.ValidationError(too_much())
+        return pence
 
 
-class AmountForm(forms.Form):
+ONCE_FIELD = "once"
+ONCE_KEY = re.compile(r"form-[0-9a-f]{32}")
+
+
+def new_once_key() -> str:
+    return f"form-{uuid.uuid4().hex}"
+
+
+class OnceForm(forms.Form):
+    """A form that moves money carries a one-time key, made when the form is shown.
+
+    The key goes to the ledger as the operation's idempotency key (as an API client's
+    Idempotency-Key header does), so sending the same form twice, or three times, moves the
+    money once and answers as the first time did. The template renders it (`{{ form.once }}`);
+    it is left out of the labelled fields.
+    """
+
+    once = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial = {**self.initial, ONCE_FIELD: new_once_key()}
+
+    def __iter__(self) -> Iterator[forms.BoundField]:
+        return (field for field in super().__iter__() if field.name != ONCE_FIELD)
+
+    @property
+    def key(self) -> str:
+        return str(self.cleaned_data[ONCE_FIELD])
+
+    def renew_key(self) -> None:
+        """A new key for the form shown again (the one it came with is spent or unusable)."""
+        self.data = self.data.copy()
+        self.data[ONCE_FIELD] = new_once_key()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not ONCE_KEY.fullmatch(data.get(ONCE_FIELD) or ""):
+            self.add_error(
+                None,
+                gettext("This form is out of date: check the details and send it again"),
+            )
+            self.renew_key()
+        return data
+
+
+class AmountForm(OnceForm):
     amount = PoundsField(label="Amount in pounds", error_messages={"required": "Enter an amount"})
     memo = forms.CharField(label="Note (optional)", required=False, max_length=300)
 
 
-class InvoiceForm(forms.Form):
+class InvoiceForm(OnceForm):
     reference = forms.CharField(
         label="Invoice number",
         max_length=100,
@@ -45,7 +120,7 @@ class InvoiceForm(forms.Form):
     amount = PoundsField(label="Amount in pounds", error_messages={"required": "Enter an amount"})
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(OnceForm):
     reason = forms.CharField(
         label="Why is this being corrected?",
         max_length=300,
@@ -54,7 +129,7 @@ class ReasonForm(forms.Form):
     )
 
 
-class BudgetForm(forms.Form):
+class BudgetForm(OnceForm):
     person = forms.EmailField(
         label="The person's e-mail address", error_messages={"required": "Enter an e-mail address"}
     )
@@ -218,11 +293,20 @@ class RasVersionForm(forms.Form):
             answers = []
             for answer in parts[3].split(";"):
                 label, _, points = answer.rpartition("=")
-                if not label.strip() or not points.strip().isdigit():
+                if not label.strip() or not POINTS.fullmatch(points.strip()):
                     raise forms.ValidationError(f"Line {number}: write each answer as label=points")
+                if int(points) > MAX_ANSWER_POINTS:
+                    raise forms.ValidationError(
+                        gettext("Line %(line)s: an answer can carry at most %(most)s points")
+                        % {"line": number, "most": f"{MAX_ANSWER_POINTS:,}"}
+                    )
                 answers.append({"label": label.strip(), "points": int(points)})
             questions.append(
                 {"domain": parts[0], "key": parts[1], "text": parts[2], "answers": answers}
+            )
+        if len(questions) > MAX_QUESTIONS:
+            raise forms.ValidationError(
+                gettext("A RAS can have at most %(most)s questions") % {"most": MAX_QUESTIONS}
             )
         return questions
 
@@ -231,8 +315,13 @@ class RasVersionForm(forms.Form):
         for line in self.cleaned_data.get("caps", "").splitlines():
             if line.strip():
                 domain, _, points = line.rpartition("=")
-                if not domain.strip() or not points.strip().isdigit():
+                if not domain.strip() or not POINTS.fullmatch(points.strip()):
                     raise forms.ValidationError("Write each cap as domain=points")
+                if int(points) > MAX_CAP_POINTS:
+                    raise forms.ValidationError(
+                        gettext("A cap can be at most %(most)s points")
+                        % {"most": f"{MAX_CAP_POINTS:,}"}
+                    )
                 caps[domain.strip()] = int(points)
         return caps
 

@@ -84,6 +84,8 @@ class Request:
             "source": self.source,
             "reference": self.reference,
             "reverses": self.reverses.pk if self.reverses else "",
+            # A retry with another memo is another request (the memo reaches the statement).
+            "memo": self.memo,
         }
         return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
 

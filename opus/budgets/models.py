@@ -12,7 +12,7 @@ import uuid
 from typing import Any
 
 from django.db import models
-from django.db.models.functions import Cast
+from django.db.models.functions import Cast, Lower
 from django.utils import timezone
 
 from opus.core.models import Area, Organisation, User
@@ -44,7 +44,6 @@ def whole_pence_within_bounds(*fields: str) -> models.Q:
     return condition
 
 
-
 class Source(models.TextChoices):
     SOCIAL_CARE = "social_care", "Social care"
     HEALTH = "health", "NHS personal health budget"
@@ -57,9 +56,10 @@ class RasVersion(models.Model):
     number = models.PositiveIntegerField(unique=True)
     title = models.CharField(max_length=200)
     questions = models.JSONField(help_text="[{key, domain, text, answers: [{label, points}]}]")
-    price_per_point_pence = models.PositiveIntegerField()
-    minimum_pence = models.PositiveIntegerField(default=0)
-    maximum_pence = models.PositiveIntegerField(null=True, blank=True)
+    # Amounts up to settings.OPUS_MAX_AMOUNT_PENCE, beyond a 32-bit integer's reach.
+    price_per_point_pence = models.PositiveBigIntegerField()
+    minimum_pence = models.PositiveBigIntegerField(default=0)
+    maximum_pence = models.PositiveBigIntegerField(null=True, blank=True)
     domain_caps = models.JSONField(default=dict, blank=True)
     change_note = models.TextField(blank=True)
     created_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
@@ -110,7 +110,7 @@ class RasAssessment(models.Model):
     ras = models.ForeignKey(RasVersion, on_delete=models.PROTECT, related_name="assessments")
     answers = models.JSONField()
     points = models.PositiveIntegerField()
-    indicative_pence = models.PositiveIntegerField()
+    indicative_pence = models.PositiveBigIntegerField()
     calculation = models.JSONField()
     assessed_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     assessed_at = models.DateTimeField(default=timezone.now)
@@ -201,7 +201,7 @@ class BudgetSource(models.Model):
     budget = models.ForeignKey(Budget, on_delete=models.CASCADE, related_name="sources")
     source = models.CharField(max_length=12, choices=Source.choices)
     funder = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
-    planned_pence = models.PositiveIntegerField()
+    planned_pence = models.PositiveBigIntegerField()
 
     class Meta:
         ordering = ["source"]
@@ -345,6 +345,13 @@ class Transaction(models.Model):
     class Meta:
         ordering = ["-id"]
         constraints = [
+            # An invoice is paid once per commitment (so per provider), whatever its case.
+            models.UniqueConstraint(
+                Lower("reference"),
+                "commitment",
+                condition=models.Q(operation="pay_invoice") & ~models.Q(reference=""),
+                name="invoice_paid_once",
+            ),
             models.UniqueConstraint(
                 fields=["created_by", "idempotency_key"],
                 condition=models.Q(idempotency_key__isnull=False),

@@ -9,8 +9,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db import transaction
+from django.conf import settings
+from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from opus.budgets.access import require_plan_writer
 from opus.budgets.ledger import Request, ensure_accounts, owner_of, post
@@ -34,9 +36,12 @@ from opus.core.roles import has_role
 from opus.engines import allocation
 from opus.engines import ledger as engine
 from opus.engines.ledger import LedgerError, Operation
-from opus.engines.money import times
+from opus.engines.money import pounds, times
 
 FINANCE_ROLES = (Role.COMMISSIONER, Role.ADMIN)
+# The most points one RAS answer, and one domain's cap, may carry.
+MAX_ANSWER_POINTS = 10_000
+MAX_CAP_POINTS = 5_000_000
 
 
 def _require_finance(by: User) -> None:
@@ -46,6 +51,22 @@ def _require_finance(by: User) -> None:
 
 def _org(org: Organisation) -> str:
     return f"org:{org.pk}"
+
+
+def _at_most_the_limit(amount: int | None, field: str) -> None:
+    """No amount from outside beyond settings.OPUS_MAX_AMOUNT_PENCE (far above any budget)."""
+    limit = int(settings.OPUS_MAX_AMOUNT_PENCE)
+    if amount is not None and amount > limit:
+        raise LedgerError(
+            gettext("Enter an amount of at most %(limit)s") % {"limit": pounds(limit)}, field
+        )
+
+
+def _sent_before(by: User, key: str | None) -> Transaction | None:
+    """The transaction `by` already made under this idempotency key: the request is a retry."""
+    if key is None:
+        return None
+    return Transaction.objects.filter(created_by=by, idempotency_key=key).first()
 
 
 # --- Resource allocation -------------------------------------------------------------------
@@ -65,9 +86,17 @@ def ras_publish(
 ) -> RasVersion:
     """A new RAS version; earlier versions stay as they were for the budgets made from them."""
     _require_finance(by)
-    allocation.validate(
-        ras_from_json(questions, price_per_point_pence, minimum_pence, maximum_pence, domain_caps)
-    )
+    _at_most_the_limit(price_per_point_pence, "price_per_point")
+    _at_most_the_limit(minimum_pence, "minimum")
+    _at_most_the_limit(maximum_pence, "maximum")
+    if any(not 0 <= int(points) <= MAX_CAP_POINTS for points in domain_caps.values()):
+        raise LedgerError(
+            gettext("A cap is between 0 and %(most)s points") % {"most": f"{MAX_CAP_POINTS:,}"},
+            "caps",
+        )
+    ras = ras_from_json(questions, price_per_point_pence, minimum_pence, maximum_pence, domain_caps)
+    allocation.validate(ras)
+    _highest_within_the_limit(ras)
     last = RasVersion.objects.select_for_update().order_by("-number").first()
     version = RasVersion.objects.create(
         number=(last.number + 1) if last else 1,
@@ -82,6 +111,31 @@ def ras_publish(
     )
     audit_record(actor=by, action="ras.publish", target=version, summary={"title": title})
     return version
+
+
+def _highest_within_the_limit(ras: allocation.Ras) -> None:
+    """The most any assessment could give is within the limit (and each answer's points)."""
+    if any(a.points > MAX_ANSWER_POINTS for q in ras.questions for a in q.answers):
+        raise LedgerError(
+            gettext("An answer can carry at most %(most)s points")
+            % {"most": f"{MAX_ANSWER_POINTS:,}"},
+            "questions",
+        )
+    best = {
+        q.key: max(range(len(q.answers)), key=lambda i, q=q: q.answers[i].points)
+        for q in ras.questions
+    }
+    highest = allocation.calculate(ras, best).indicative_pence
+    limit = int(settings.OPUS_MAX_AMOUNT_PENCE)
+    if highest > limit:
+        raise LedgerError(
+            gettext(
+                "The highest answers would give %(highest)s, more than the limit of %(limit)s: "
+                "lower the price per point or set a maximum budget"
+            )
+            % {"highest": pounds(highest), "limit": pounds(limit)},
+            "maximum",
+        )
 
 
 @transaction.atomic
@@ -130,9 +184,18 @@ def budget_create(
     needs: list[str] | None = None,
     area: Area | None = None,
     on: dt.date | None = None,
+    key: str | None = None,
 ) -> Budget:
-    """Open a budget and allocate each source's money to it (one ledger transaction each)."""
+    """Open a budget and allocate each source's money to it (one ledger transaction each).
+
+    With a key (a form's one-time key), each allocation's idempotency key is the key and its
+    source, and a budget already opened under the key is the answer: sent twice, it opens once.
+    """
     _require_finance(by)
+    if key is not None and sources:
+        done = _sent_before(by, f"{key}:{sources[0][0]}")
+        if done is not None:
+            return done.budget
     if period_end < period_start:
         raise LedgerError("The period must end after it starts", "period_end")
     if not sources:
@@ -143,6 +206,7 @@ def budget_create(
         if source not in Source.values:
             raise LedgerError(f"Unknown source: {source}", "sources")
         engine.check_amount(amount, field="sources")
+        _at_most_the_limit(amount, "sources")
     budget = Budget.objects.create(
         person=person,
         title=title,
@@ -168,6 +232,7 @@ def budget_create(
             by=by,
             memo="Allocation",
             on=on,
+            key=f"{key}:{source}" if key is not None else None,
         )
     return budget
 
@@ -184,6 +249,8 @@ def allocate(
     on: dt.date | None = None,
 ) -> Transaction:
     _require_finance(by)
+    if source not in Source.values:
+        raise LedgerError(gettext("Unknown source: %(source)s") % {"source": source[:20]}, "source")
     ensure_accounts([engine.Account(engine.Kind.FUNDER, _org(funder))])
     request = Request(
         Operation.ALLOCATE,
@@ -350,6 +417,9 @@ def release(
             "Only the budget holder or a commissioner can cancel a commitment", "user"
         )
     if amount is None:
+        earlier = _sent_before(by, key)
+        if earlier is not None and earlier.commitment_id == commitment.pk:
+            return earlier  # "release all" sent again: the first answer, not a release of £0
         commitment.refresh_from_db(fields=["outstanding_pence"])
         amount = commitment.outstanding_pence
     request = Request(
@@ -426,9 +496,15 @@ def pay_invoice(
     key: str | None = None,
     on: dt.date | None = None,
 ) -> Transaction:
-    """Pay a provider's invoice for delivered sessions of one commitment."""
+    """Pay a provider's invoice for delivered sessions of one commitment.
+
+    An invoice is paid once: its number is unique per commitment (and so per provider), in
+    any case, here and in the database (constraint `invoice_paid_once`). A retry under the
+    same idempotency key gets the first payment back instead.
+    """
     _require_finance(by)
-    if not reference.strip():
+    reference = reference.strip()
+    if not reference:
         raise LedgerError("Enter the invoice number", "reference")
     budget = commitment.budget
     request = Request(
@@ -437,20 +513,42 @@ def pay_invoice(
         by,
         amount,
         commitment=commitment,
-        reference=reference.strip(),
+        reference=reference,
         memo="Invoice paid",
         key=key,
         on=on,
     )
-    return post(
-        request,
-        lambda: engine.pay_invoice(
+
+    def build() -> list[engine.Posting]:
+        # Under the budget's lock, after the ledger has answered any retry of this key.
+        _not_paid_before(commitment, reference)
+        return engine.pay_invoice(
             budget=owner_of(budget),
             provider=_org(commitment.provider),
             commitment=str(commitment.pk),
             amount=amount,
-        ),
-    )
+        )
+
+    try:
+        return post(request, build)
+    except IntegrityError:
+        _not_paid_before(commitment, reference)  # another payment of it committed first
+        raise
+
+
+def _not_paid_before(commitment: Commitment, reference: str) -> None:
+    paid = Transaction.objects.filter(
+        commitment=commitment, operation=Operation.PAY_INVOICE.value, reference__iexact=reference
+    ).first()
+    if paid is not None:
+        raise LedgerError(
+            gettext(
+                "Invoice %(reference)s for this booking is already paid (transaction "
+                "#%(number)s): check the invoice number"
+            )
+            % {"reference": reference, "number": paid.pk},
+            "reference",
+        )
 
 
 def direct_payment(
@@ -503,6 +601,10 @@ def claw_back(
 ) -> Transaction:
     """Return unspent money to the funding body (by default, all that is left)."""
     _require_finance(by)
+    if amount is None:
+        earlier = _sent_before(by, key)
+        if earlier is not None and earlier.budget_id == budget.pk:
+            return earlier  # "claw back all" sent again: the first answer
     budget.refresh_from_db()
     amount = budget.available_pence if amount is None else amount
     request = Request(
@@ -527,7 +629,8 @@ def correct(
         raise LedgerError(
             "A correction cannot itself be corrected; post a new operation", "transaction"
         )
-    if Transaction.objects.filter(reverses=original).exists():
+    earlier = _sent_before(by, key)
+    if earlier is None and Transaction.objects.filter(reverses=original).exists():
         raise LedgerError("This transaction has already been corrected", "transaction")
     postings = [
         engine.Posting(
@@ -552,14 +655,25 @@ def correct(
 
 
 @transaction.atomic
-def budget_close(*, budget: Budget, by: User, on: dt.date | None = None) -> Budget:
-    """End a period: release what is still committed, claw back what is left, close."""
+def budget_close(
+    *, budget: Budget, by: User, on: dt.date | None = None, key: str | None = None
+) -> Budget:
+    """End a period: release what is still committed, claw back what is left, close.
+
+    A period closes once (checked under the budget's lock); with a key (a form's one-time
+    key), each release and the claw-back carry it, with the commitment or "claw-back".
+    """
     _require_finance(by)
+    locked = Budget.objects.select_for_update().get(pk=budget.pk)
+    if locked.status == BudgetStatus.CLOSED:
+        raise LedgerError(gettext("This period is already closed"), "budget")
     for commitment in budget.commitments.filter(outstanding_pence__gt=0):
-        release(commitment=commitment, by=by, memo="Period ended", on=on)
+        part = f"{key}:{commitment.pk}" if key is not None else None
+        release(commitment=commitment, by=by, memo="Period ended", on=on, key=part)
     budget.refresh_from_db()
     if budget.available_pence:
-        claw_back(budget=budget, by=by, on=on)
+        part = f"{key}:claw-back" if key is not None else None
+        claw_back(budget=budget, by=by, on=on, key=part)
     Budget.objects.filter(pk=budget.pk).update(status=BudgetStatus.CLOSED, closed_at=timezone.now())
     budget.refresh_from_db()
     audit_record(actor=by, action="budget.close", target=budget, summary={})

@@ -11,6 +11,7 @@ from django.db import transaction as db
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from opus.budgets import forms, reports, services
@@ -22,6 +23,7 @@ from opus.budgets.access import (
     may_write_plan,
     provider_commitments,
 )
+from opus.budgets.ledger import IdempotencyConflict
 from opus.budgets.models import Budget, BudgetStatus, Commitment, RasVersion, Transaction
 from opus.budgets.statements import statement, statement_csv
 from opus.choice.acting import SESSION_KEY, acting_for
@@ -37,6 +39,13 @@ FINANCE = (Role.COMMISSIONER, Role.ADMIN)
 
 
 def _fail(form: Any, error: LedgerError) -> None:
+    if isinstance(error, IdempotencyConflict):  # back, changed and sent again: a new key
+        form.add_error(
+            None,
+            gettext("This form was already sent with other details: check them and send it again"),
+        )
+        form.renew_key()
+        return
     form.add_error(error.field if error.field in form.fields else None, str(error))
 
 
@@ -71,12 +80,16 @@ def detail(request: HttpRequest, budget_id: Any) -> HttpResponse:
     commitments = list(
         budget.commitments.select_related("booking__service", "provider").order_by("start_date")
     )
-    waiting = Booking.objects.filter(
-        person=budget.person,
-        status=BookingStatus.ACCEPTED,
-        commitment__isnull=True,
-        price_pence__gt=0,
-    ).select_related("service")
+    waiting = list(
+        Booking.objects.filter(
+            person=budget.person,
+            status=BookingStatus.ACCEPTED,
+            commitment__isnull=True,
+            price_pence__gt=0,
+        ).select_related("service")
+    )
+    for booking in waiting:  # each button its own one-time key
+        booking.once = forms.new_once_key()  # type: ignore[attr-defined]
     context = {
         "page_title": budget.title,
         "budget": budget,
@@ -123,8 +136,11 @@ def commit(request: HttpRequest, budget_id: Any, booking_id: Any) -> HttpRespons
     booking = Booking.objects.filter(pk=booking_id, person=budget.person).first()
     if booking is None:
         raise Http404("No such booking")
+    once = forms.OnceForm(request.POST)
     try:
-        services.commit_booking(booking=booking, by=request.user)  # type: ignore[arg-type]
+        if not once.is_valid():
+            raise LedgerError(" ".join(once.non_field_errors()), "once")
+        services.commit_booking(booking=booking, by=request.user, key=once.key)  # type: ignore[arg-type]
     except LedgerError as error:
         messages.error(request, str(error))
     else:
@@ -143,6 +159,7 @@ def release(request: HttpRequest, commitment_id: Any) -> HttpResponse:
                 commitment=commitment,
                 by=request.user,  # type: ignore[arg-type]
                 memo=form.cleaned_data["reason"],
+                key=form.key,
             )
         except LedgerError as error:
             _fail(form, error)
@@ -201,6 +218,7 @@ def deliver(request: HttpRequest, commitment_id: Any) -> HttpResponse:
                 amount=form.cleaned_data["amount"],
                 memo=form.cleaned_data["memo"],
                 by=request.user,
+                key=form.key,
             )  # type: ignore[arg-type]
         except LedgerError as error:
             _fail(form, error)
@@ -279,6 +297,7 @@ def budget_new(request: HttpRequest) -> HttpResponse:
                 assessment=assessment,
                 needs=data["needs"],
                 area=data["area"],
+                key=form.key,
             )
         except LedgerError as error:
             _fail(form, error)
@@ -330,9 +349,10 @@ def money(request: HttpRequest, budget_id: Any, action: str) -> HttpResponse:
                     amount=amount,
                     by=request.user,
                     memo=memo or "Top-up",
+                    key=form.key,
                 )  # type: ignore[arg-type]
             else:
-                operation(budget=budget, amount=amount, by=request.user, memo=memo)
+                operation(budget=budget, amount=amount, by=request.user, memo=memo, key=form.key)
         except LedgerError as error:
             _fail(form, error)
         else:
@@ -365,6 +385,7 @@ def pay(request: HttpRequest, commitment_id: Any) -> HttpResponse:
                 amount=form.cleaned_data["amount"],
                 reference=form.cleaned_data["reference"],
                 by=request.user,
+                key=form.key,
             )  # type: ignore[arg-type]
         except LedgerError as error:
             _fail(form, error)
@@ -389,16 +410,21 @@ def pay(request: HttpRequest, commitment_id: Any) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def close(request: HttpRequest, budget_id: Any) -> HttpResponse:
     budget = get_budget_for_user(request.user, budget_id, "close")  # type: ignore[arg-type]
+    form = forms.OnceForm(request.POST or None)
     if request.method == "POST":
         try:
-            services.budget_close(budget=budget, by=request.user)  # type: ignore[arg-type]
+            if not form.is_valid():
+                raise LedgerError(" ".join(form.non_field_errors()), "once")
+            services.budget_close(budget=budget, by=request.user, key=form.key)  # type: ignore[arg-type]
         except LedgerError as error:
             messages.error(request, str(error))
         else:
             messages.success(request, "The period is closed and unspent money returned")
         return redirect("budgets:detail", budget_id=budget.pk)
     return render(
-        request, "budgets/close.html", {"page_title": "Close the period", "budget": budget}
+        request,
+        "budgets/close.html",
+        {"page_title": "Close the period", "budget": budget, "form": form},
     )
 
 
@@ -600,7 +626,7 @@ def correct(request: HttpRequest, transaction_id: Any) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             fix = services.correct(
-                original=txn, reason=form.cleaned_data["reason"], by=request.user
+                original=txn, reason=form.cleaned_data["reason"], by=request.user, key=form.key
             )  # type: ignore[arg-type]
         except LedgerError as error:
             _fail(form, error)

@@ -4,6 +4,7 @@ import pytest
 from django.utils import timezone
 
 from opus.budgets import services as budgets
+from opus.budgets.forms import new_once_key
 from opus.budgets.models import Budget, RasVersion, Transaction
 from opus.choice.services import consent_grant
 from opus.core.models import AuditEvent
@@ -62,24 +63,28 @@ def test_a_provider_records_delivery_and_a_commissioner_pays(client, cast, budge
     client.force_login(cast.provider)
     assert "Rosa" in client.get("/budgets/provider/").content.decode()
     too_much = client.post(
-        f"/budgets/commitments/{commitment.pk}/deliver/", {"amount": "2000", "memo": ""}
+        f"/budgets/commitments/{commitment.pk}/deliver/",
+        {"amount": "2000", "memo": "", "once": new_once_key()},
     )
     assert too_much.status_code == 400 and "govuk-error-summary" in too_much.content.decode()
     assert (
         client.post(
-            f"/budgets/commitments/{commitment.pk}/deliver/", {"amount": "30.00", "memo": "Week 1"}
+            f"/budgets/commitments/{commitment.pk}/deliver/",
+            {"amount": "30.00", "memo": "Week 1", "once": new_once_key()},
         ).status_code
         == 302
     )
     client.force_login(cast.commissioner)
     assert "Good Neighbours" in client.get("/budgets/manage/").content.decode()
     bad = client.post(
-        f"/budgets/commitments/{commitment.pk}/pay/", {"amount": "30.005", "reference": "INV-9"}
+        f"/budgets/commitments/{commitment.pk}/pay/",
+        {"amount": "30.005", "reference": "INV-9", "once": new_once_key()},
     )
     assert "whole pence" in bad.content.decode()
     assert (
         client.post(
-            f"/budgets/commitments/{commitment.pk}/pay/", {"amount": "30", "reference": "INV-9"}
+            f"/budgets/commitments/{commitment.pk}/pay/",
+            {"amount": "30", "reference": "INV-9", "once": new_once_key()},
         ).status_code
         == 302
     )
@@ -116,6 +121,7 @@ def test_a_commissioner_opens_a_budget_and_bad_input_changes_nothing(client, cas
         "period_end": "2027-03-31",
         "social_care": "2,400.00",
         "council": cast.council.pk,
+        "once": new_once_key(),
     }
     bad = client.post(
         "/budgets/manage/new/", {**form, "period_end": "2026-01-01", "social_care": "-5"}
@@ -150,7 +156,9 @@ def test_ras_versions_and_an_assessment_show_the_calculation(client, cast):
 
 def test_direct_payment_page_refuses_more_than_is_left(client, cast, budget):
     client.force_login(cast.commissioner)
-    response = client.post(f"/budgets/{budget.pk}/direct-payment/", {"amount": "5000.01"})
+    response = client.post(
+        f"/budgets/{budget.pk}/direct-payment/", {"amount": "5000.01", "once": new_once_key()}
+    )
     assert response.status_code == 400 and "left to spend" in response.content.decode()
     assert Transaction.objects.filter(operation="direct_payment").count() == 0
 
