@@ -55,6 +55,9 @@ FORMULA_STARTS = ("=", "+", "-", "@")
 CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 WHOLE = re.compile(r"[0-9]{1,30}")
 PROGRESS_EVERY = 5_000  # rows
+BREAKDOWNS = frozenset(Breakdown.values)  # Breakdown.values builds a list each time: slow per row
+ALLOWED_BREAKDOWNS = ", ".join(Breakdown.values)
+DECILES = frozenset(str(d) for d in range(1, 11))
 
 Progress = Callable[[int, int, str], None]
 
@@ -154,14 +157,21 @@ def _check_text(cell: str, file_name: str, row: int, column: str) -> None:
         )
 
 
-def _check_cells(cells: list[str], columns: list[str], file_name: str, row: int) -> None:
+def _check_cells(
+    cells: list[str], columns: list[str], text_at: list[int], file_name: str, row: int
+) -> None:
+    """Every cell of the row: the fast test first, the naming of the bad cell only if it fails."""
     if len(cells) > len(columns) and any(c.strip() for c in cells[len(columns) :]):
         message = gettext("this row has %(n)s cells but the header row names %(columns)s columns")
         where = f"{len(columns) + 1}"
         raise _fail(file_name, row, where, message % {"n": len(cells), "columns": len(columns)})
-    long_or_control = any(len(c) > MAX_CELL_CHARS for c in cells) or CONTROL.search("".join(cells))
-    for column, cell in zip(columns, cells, strict=False):
-        if long_or_control or column in TEXT_COLUMNS:
+    suspect = (
+        max(map(len, cells)) > MAX_CELL_CHARS
+        or CONTROL.search("".join(cells))
+        or any(cells[i].lstrip().startswith(FORMULA_STARTS) for i in text_at if i < len(cells))
+    )
+    if suspect:
+        for column, cell in zip(columns, cells, strict=False):
             _check_text(cell, file_name, row, column)
 
 
@@ -196,9 +206,9 @@ def _where(
     if (record.get("period") or "").strip() != period:
         raise _fail(file_name, n, "period", f"expected {period}, the period being uploaded")
     breakdown = (record.get("breakdown") or "").strip().lower() or Breakdown.ALL
-    if breakdown not in Breakdown.values:
-        allowed = ", ".join(Breakdown.values)
-        raise _fail(file_name, n, "breakdown", f"'{_shown(breakdown)}' is not one of {allowed}")
+    if breakdown not in BREAKDOWNS:
+        message = f"'{_shown(breakdown)}' is not one of {ALLOWED_BREAKDOWNS}"
+        raise _fail(file_name, n, "breakdown", message)
     group = (record.get("group") or "").strip()
     if breakdown != Breakdown.ALL and not group:
         raise _fail(file_name, n, "group", "name the group this row is about")
@@ -207,7 +217,7 @@ def _where(
         raise _fail(file_name, n, "group", message % {"most": MAX_GROUP_CHARS})
     if breakdown == Breakdown.SEX and group.lower() not in {"male", "female"}:
         raise _fail(file_name, n, "group", f"'{_shown(group)}' should be male or female")
-    if breakdown == Breakdown.DEPRIVATION_DECILE and group not in {str(d) for d in range(1, 11)}:
+    if breakdown == Breakdown.DEPRIVATION_DECILE and group not in DECILES:
         raise _fail(file_name, n, "group", f"'{_shown(group)}' should be a decile from 1 to 10")
     return codes[code], breakdown, group.lower() if breakdown == Breakdown.SEX else group
 
@@ -306,9 +316,8 @@ def parse_upload(
         raise UploadError(f"{file_name}: there are no data rows under the header") from None
     columns = _header(first, indicator, file_name)
     codes = dict(Area.objects.values_list("code", "pk"))
-    rows, errors = _check_rows(
-        records, columns, file_name, codes, period, indicator, progress, expected
-    )
+    checker = _Rows(file_name, columns, codes, period, indicator.method)
+    rows, errors = _check_rows(records, checker, progress, expected)
     if errors:
         raise UploadError(errors[0], errors)
     if not rows:
@@ -316,19 +325,46 @@ def parse_upload(
     return ParsedUpload(hashlib.sha256(content).hexdigest(), len(rows), _columns(rows, indicator))
 
 
+@dataclass
+class _Rows:
+    """What every row is checked against, and the keys of the rows seen so far."""
+
+    file_name: str
+    columns: list[str]
+    codes: dict[str, int]
+    period: str
+    method: str
+    seen: set[tuple[int, str, str]] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        # The fast test looks for a formula in the group only: the free text. The other text
+        # columns must match a known code, so a formula there is refused all the same.
+        self.text_at = [i for i, c in enumerate(self.columns) if c == "group"]
+
+    def check(self, n: int, cells: list[str]) -> tuple:
+        file_name = self.file_name
+        if len(cells) > MAX_COLUMNS:
+            message = gettext("this row has %(n)s cells; the most is %(most)s")
+            detail = {"n": len(cells), "most": MAX_COLUMNS}
+            raise _fail(file_name, n, str(MAX_COLUMNS + 1), message % detail)
+        _check_cells(cells, self.columns, self.text_at, file_name, n)
+        record = dict(zip(self.columns, cells, strict=False))
+        key = _where(record, n, file_name, self.codes, self.period)
+        parsed = (*key, *_figures(record, n, file_name, self.method))
+        if key in self.seen:
+            raise _fail(file_name, n, "area_code", "this area and group already has a row above")
+        self.seen.add(key)
+        return parsed
+
+
 def _check_rows(
     records: Iterator[tuple[int, list[str]]],
-    columns: list[str],
-    file_name: str,
-    codes: dict[str, int],
-    period: str,
-    indicator: Indicator,
+    checker: _Rows,
     progress: Progress | None,
     expected: int,
 ) -> tuple[list[tuple], list[str]]:
     """The good rows and the first MAX_ERRORS problems."""
     rows: list[tuple] = []
-    seen: set[tuple[int, str, str]] = set()
     errors: list[str] = []
     try:
         for n, cells in records:
@@ -337,7 +373,7 @@ def _check_rows(
             if not cells:
                 continue
             try:
-                rows.append(_row(cells, columns, n, file_name, codes, period, indicator, seen))
+                rows.append(checker.check(n, cells))
             except UploadError as exc:
                 errors.append(str(exc))
                 if len(errors) >= MAX_ERRORS:
@@ -345,31 +381,6 @@ def _check_rows(
     except UploadError as exc:  # the CSV itself broke off
         errors.append(str(exc))
     return rows, errors
-
-
-def _row(
-    cells: list[str],
-    columns: list[str],
-    n: int,
-    file_name: str,
-    codes: dict[str, int],
-    period: str,
-    indicator: Indicator,
-    seen: set[tuple[int, str, str]],
-) -> tuple:
-    if len(cells) > MAX_COLUMNS:
-        message = gettext("this row has %(n)s cells; the most is %(most)s")
-        raise _fail(
-            file_name, n, str(MAX_COLUMNS + 1), message % {"n": len(cells), "most": MAX_COLUMNS}
-        )
-    _check_cells(cells, columns, file_name, n)
-    record = dict(zip(columns, cells, strict=False))
-    key = _where(record, n, file_name, codes, period)
-    parsed = (*key, *_figures(record, n, file_name, indicator.method))
-    if key in seen:
-        raise _fail(file_name, n, "area_code", "this area and group already has a row above")
-    seen.add(key)
-    return parsed
 
 
 def _columns(rows: list[tuple], indicator: Indicator) -> dict[str, np.ndarray]:
