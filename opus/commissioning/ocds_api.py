@@ -7,7 +7,7 @@ next and previous pages in ``links``, as OCDS APIs do.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from urllib.parse import urlencode
 
 from django.http import Http404, HttpRequest, HttpResponse
@@ -35,9 +35,14 @@ class ReleaseQuery(PageParams):
     @field_validator("updated_since")
     @classmethod
     def _aware(cls, value: datetime | None) -> datetime | None:
-        if value is not None and value.tzinfo is None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
             raise ValueError("give the time zone too, e.g. 2026-03-01T00:00:00Z")
-        return value
+        try:  # in UTC: PostgreSQL refuses offsets past ±15:59, which Python allows
+            return value.astimezone(UTC)
+        except OverflowError:
+            raise ValueError("give a moment between the years 1 and 9999") from None
 
 
 def _page_link(request: HttpRequest, query: ReleaseQuery, page: int) -> str:

@@ -189,6 +189,17 @@ class ServiceQuery(PageQuery):
         """An unencoded offset such as +01:00 arrives as " 01:00": put the plus back."""
         return re.sub(r" (\d{2}:?\d{2})$", r"+\1", value) if isinstance(value, str) else value
 
+    @field_validator("modified_after")
+    @classmethod
+    def _in_utc(cls, value: datetime | None) -> datetime | None:
+        """In UTC: PostgreSQL refuses offsets past ±15:59, which Python allows."""
+        if value is None:
+            return None
+        try:
+            return _aware(value).astimezone(UTC)
+        except OverflowError:
+            raise ValueError("give a moment between the years 1 and 9999") from None
+
 
 class ServiceListQuery(ServiceQuery):
     minimal: bool = Field(False, description="Just id, name, status and last_modified.")

@@ -1,0 +1,107 @@
+"""schemathesis over /api/v1: every operation, valid and invalid input, and no server error.
+
+The OpenAPI description is loaded from the application itself through WSGI, and every
+operation is called in-process with the values it generates (a bounded number of them, so
+the whole test takes well under a minute), signed in with a commissioner's API token.
+Any 5xx fails the test, naming the operation and the request that caused it.
+"""
+
+from __future__ import annotations
+
+import pytest
+import schemathesis
+from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections, transaction
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis.errors import Unsatisfiable
+from schemathesis.checks import not_a_server_error
+from schemathesis.generation import GenerationMode
+
+from opus.core import services
+from opus.testing import create_area, create_service
+
+pytestmark = pytest.mark.django_db
+
+# Examples per operation and generation mode: enough to reach the edges of every parameter
+# (schemathesis tries boundary values first), few enough that all of /api/v1 runs in seconds.
+EXAMPLES = 12
+CI_PROFILE = settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    phases=[Phase.explicit, Phase.generate],
+    suppress_health_check=list(HealthCheck),
+)
+
+
+@pytest.fixture
+def app():
+    """Django's own WSGI application, in this test's transaction.
+
+    Django closes the database connection at the start and end of every request unless its
+    test client makes the request; here the WSGI application is called directly, so the
+    closing is switched off as the test client switches it off.
+    """
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield WSGIHandler()
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def token(cast):
+    create_area(code="E01900001")
+    create_service(organisation=cast.charity)
+    _, secret = services.api_token_create(user=cast.commissioner, name="fuzz")
+    return secret
+
+
+def _server_errors(operation, mode, headers):
+    found: list[str] = []
+
+    @given(case=operation.as_strategy(generation_mode=mode))
+    @CI_PROFILE
+    def run(case):
+        # Each request in a savepoint rolled back after it: the requests stay independent,
+        # and one failed statement does not abort the test's transaction on PostgreSQL.
+        savepoint = transaction.savepoint()
+        try:
+            response = case.call(headers=headers)
+        finally:
+            transaction.savepoint_rollback(savepoint)
+        try:
+            case.validate_response(response, checks=[not_a_server_error])
+        except (Exception, BaseExceptionGroup):  # FailureGroup is a BaseExceptionGroup
+            found.append(
+                f"{operation.label} ({mode.value}): {response.status_code}\n"
+                f"    {case.as_curl_command(headers=headers)}\n"
+                f"    {response.text[:300]}"
+            )
+            raise
+
+    try:
+        run()
+    except Unsatisfiable:  # nothing to make invalid (no parameters, or free text only)
+        assert mode is GenerationMode.NEGATIVE, f"{operation.label}: no valid request"
+    except (Exception, BaseExceptionGroup) as exc:  # the last failure found is the shrunk one
+        return found[-1:] or [f"{operation.label} ({mode.value}): {exc!r}"]
+    return []
+
+
+def test_no_operation_answers_a_server_error(app, token):
+    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
+    headers = {"Authorization": f"Bearer {token}"}
+    operations = [result.ok() for result in schema.get_all_operations()]
+    assert len(operations) > 20, "the API's operations were not all found"
+    failures = [
+        failure
+        for operation in operations
+        for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
+        for failure in _server_errors(operation, mode, headers)
+    ]
+    assert not failures, "Server errors:\n" + "\n".join(failures)
