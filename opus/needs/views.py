@@ -373,7 +373,17 @@ def _upload(request: HttpRequest, agencies: Any) -> HttpResponse:
                 request, f"Uploaded {dataset.rows:,} rows as version {dataset.version}"
             )
             return redirect("needs:upload")
-    context = {"page_title": "Upload indicator data", "form": form, "band_columns": BAND_COLUMNS}
+    context = {
+        "page_title": "Upload indicator data",
+        "form": form,
+        "band_columns": BAND_COLUMNS,
+        "max_count": f"{uploads.MAX_COUNT:,}",
+        "max_cell": uploads.MAX_CELL_CHARS,
+        "max_group": uploads.MAX_GROUP_CHARS,
+        "max_mb": uploads.MAX_UPLOAD_BYTES // 2**20,
+        "inline_mb": f"{services.inline_upload_limit() / 2**20:g}",
+        "max_errors": uploads.MAX_ERRORS,
+    }
     return render(request, "needs/upload.html", context, status=400 if form.errors else 200)
 
 

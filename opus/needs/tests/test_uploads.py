@@ -323,17 +323,20 @@ def test_a_huge_cell_on_the_page_is_a_clear_error_not_a_500(client, world, cast)
     assert not Dataset.objects.exists()
 
 
-def test_a_large_upload_is_checked_by_a_job_and_stored(client, world, cast, settings):
+def test_a_large_upload_is_checked_by_a_job_and_stored(client, world, cast, settings, monkeypatch):
     from opus.core.models import BackgroundJob, JobStatus
+    from opus.needs import uploads
     from opus.needs.models import PendingUpload
 
     settings.OPUS_NEEDS_INLINE_UPLOAD_BYTES = 100
+    monkeypatch.setattr(uploads, "PROGRESS_EVERY", 5)
     _grant(world, cast)
     client.force_login(cast.provider)
     response = _post(client, world, proportion_csv(world.lsoas, [5] * 20, [100] * 20))
     job = BackgroundJob.objects.get(kind="needs.upload")
     assert response.status_code == 302 and response.url == f"/needs/upload/jobs/{job.pk}/"
     assert job.status == JobStatus.SUCCEEDED and job.requested_by == cast.provider
+    assert job.total == 21  # the rows it reported its progress against
     dataset = Dataset.objects.get()
     assert dataset.uploaded_by == cast.provider and dataset.rows == 20
     assert job.result == {"dataset": dataset.pk, "version": 1, "rows": 20, "file_name": "data.csv"}
@@ -426,7 +429,8 @@ def test_the_upload_page_still_checks_the_csrf_token(world, cast):
     client.force_login(cast.provider)
     csv = proportion_csv(world.lsoas, [5] * 20, [100] * 20)
     assert _post(client, world, csv).status_code == 403
-    client.get("/needs/upload/")
+    page = _page(client.get("/needs/upload/"))
+    assert "a whole number from 0 to 1,000,000,000" in page and "Files over 1 MB" in page
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     response = client.post(
