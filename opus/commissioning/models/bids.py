@@ -115,6 +115,9 @@ class Bid(models.Model):
     status = models.CharField(max_length=12, choices=BidStatus.choices, default=BidStatus.SUBMITTED)
     submitted_at = models.DateTimeField()
     withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     replaces = models.OneToOneField(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="replaced_by"
     )

@@ -339,8 +339,8 @@ def bid_withdraw(*, bid: Bid, by: User, now: datetime | None = None) -> Bid:
     _check_open(bid.opportunity, now)
     if bid.status != BidStatus.SUBMITTED:
         raise CommissioningError("Only a live bid can be withdrawn", "bid")
-    bid.status, bid.withdrawn_at = BidStatus.WITHDRAWN, now
-    bid.save(update_fields=["status", "withdrawn_at", "updated_at"])
+    bid.status, bid.withdrawn_at, bid.withdrawn_by = BidStatus.WITHDRAWN, now, by
+    bid.save(update_fields=["status", "withdrawn_at", "withdrawn_by", "updated_at"])
     _audit_sealed("bid.withdraw", bid, {"opportunity": bid.opportunity_id, "at": now})
     return bid
 
@@ -514,7 +514,9 @@ def bids_open(*, opportunity: Opportunity, by: User | None) -> dict[str, str]:
         )
     results, set_aside = {}, {}
     key = OpportunityKey.objects.filter(opportunity=opportunity).first()
-    bids = opportunity.bids.select_related("sealed", "bidder", "submitted_by").order_by("pk")
+    bids = opportunity.bids.select_related(
+        "sealed", "bidder", "submitted_by", "withdrawn_by"
+    ).order_by("pk")
     for bid in bids:
         if bid.status != BidStatus.SUBMITTED:
             # Withdrawn and replaced envelopes stay shut; now the deadline has passed the
@@ -555,6 +557,9 @@ def bids_open(*, opportunity: Opportunity, by: User | None) -> dict[str, str]:
 def _who(bid: Bid) -> dict[str, Any]:
     """Who bid and who sent it: said in the log only from the opening on."""
     sender = bid.submitted_by
-    return {"bidder": bid.bidder.slug, "consortium": bid.consortium_id,
-            "submitted_by": sender.email if sender else None,
-            "submitted_at": bid.submitted_at}  # fmt: skip
+    who = {"bidder": bid.bidder.slug, "consortium": bid.consortium_id,
+           "submitted_by": sender.email if sender else None,
+           "submitted_at": bid.submitted_at}  # fmt: skip
+    if bid.status == BidStatus.WITHDRAWN:
+        who["withdrawn_by"] = bid.withdrawn_by.email if bid.withdrawn_by else None
+    return who

@@ -178,7 +178,7 @@ def test_the_audit_log_does_not_name_a_bidder_before_the_opening(cast):
 
 def test_the_opening_names_every_bidder_and_who_sent_each_envelope(cast):
     opportunity, people, before = _bidding_world(cast)
-    (solo, solo_user), (leaver, _), (lead, lead_user), (partner, partner_user) = people
+    (solo, solo_user), (leaver, leaver_user), (lead, lead_user), (partner, partner_user) = people
     services.bids_open(opportunity=opportunity, by=cast.commissioner)
     opened = AuditEvent.objects.filter(sequence__gt=before, action="bid.open.verified")
     assert {(e.summary["bidder"], e.summary["submitted_by"]) for e in opened} == {
@@ -190,6 +190,8 @@ def test_the_opening_names_every_bidder_and_who_sent_each_envelope(cast):
         ("bid.unsealed.replaced", solo.slug),
         ("bid.unsealed.withdrawn", leaver.slug),
     }
+    withdrawn = AuditEvent.objects.get(action="bid.unsealed.withdrawn")
+    assert withdrawn.summary["withdrawn_by"] == leaver_user.email
     consortium = AuditEvent.objects.get(action="consortium.unsealed")
     assert consortium.summary["lead"] == lead.slug
     assert {m["organisation"] for m in consortium.summary["members"]} == {lead.slug, partner.slug}
