@@ -10,6 +10,7 @@ import datetime as dt
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -46,7 +47,7 @@ MAX_CAP_POINTS = 5_000_000
 
 def _require_finance(by: User) -> None:
     if not any(has_role(by, role) for role in FINANCE_ROLES):
-        raise LedgerError("Only commissioners can do this", "user")
+        raise PermissionDenied("Only commissioners can do this")
 
 
 def _org(org: Organisation) -> str:
@@ -336,8 +337,8 @@ def commit_booking(
     budget = budget_for_booking(booking)
     if budget is None:
         raise LedgerError("This person has no active budget for the booking's dates", "booking")
-    if not _may_commit(budget, by):
-        raise LedgerError("You may not commit this person's budget", "user")
+    if not _may_commit(budget, booking, by):
+        raise PermissionDenied("You may not commit this person's budget")
     existing = Commitment.objects.filter(booking=booking).first()
     if existing is not None:
         if key is not None and existing.transactions.filter(idempotency_key=key).exists():
@@ -387,15 +388,19 @@ def commit_booking(
     return commitment
 
 
-def _may_commit(budget: Budget, by: User) -> bool:
+def _may_commit(budget: Budget, booking: Booking, by: User) -> bool:
     from opus.choice.acting import active_consent
     from opus.choice.models import ConsentScope
 
     if by.pk == budget.person_id or any(has_role(by, r) for r in FINANCE_ROLES):
         return True
-    if has_role(by, Role.PROVIDER):
-        return True  # the provider's acceptance is what triggers the commitment
-    return active_consent(by, budget.person_id, ConsentScope.CHOOSE) is not None
+    staff = booking.service.organisation.memberships.filter(user=by, role=Role.PROVIDER)
+    if staff.exists():  # the provider's acceptance is what triggers the commitment
+        return True
+    return (
+        has_role(by, Role.CHAMPION)
+        and active_consent(by, budget.person_id, ConsentScope.CHOOSE) is not None
+    )
 
 
 def release(
@@ -413,9 +418,7 @@ def release(
     outstanding ends the commitment (the ledger does that in the same transaction).
     """
     if not (by.pk == commitment.budget.person_id or any(has_role(by, r) for r in FINANCE_ROLES)):
-        raise LedgerError(
-            "Only the budget holder or a commissioner can cancel a commitment", "user"
-        )
+        raise PermissionDenied("Only the budget holder or a commissioner can cancel a commitment")
     if amount is None:
         earlier = _sent_before(by, key)
         if earlier is not None and earlier.commitment_id == commitment.pk:
@@ -464,7 +467,7 @@ def deliver(
 ) -> Transaction:
     """The provider records sessions delivered: the money becomes owed to them."""
     if not (_is_provider_staff(commitment, by) or has_role(by, Role.ADMIN)):
-        raise LedgerError("Only the provider's staff can record delivery", "user")
+        raise PermissionDenied("Only the provider's staff can record delivery")
     budget = commitment.budget
     request = Request(
         Operation.DELIVER,

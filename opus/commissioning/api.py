@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -200,6 +201,8 @@ class ReceiptOut(Schema):
 
 def _bidder(request: HttpRequest, slug: str | None) -> Any:
     organisations = access.provider_organisations(request.user)
+    if not organisations.exists():
+        raise PermissionDenied("Only a provider's staff bid")
     if slug:
         organisations = organisations.filter(slug=slug)
     bidder = organisations.first()

@@ -1,4 +1,5 @@
 import pytest
+from django.core.exceptions import PermissionDenied
 
 from opus.budgets import services as budgets
 from opus.budgets.models import Budget, Entry, Transaction
@@ -147,13 +148,13 @@ def test_the_same_key_with_a_different_request_is_refused(cast, budget):
 
 def test_only_commissioners_move_public_money(cast, budget):
     for who in (cast.resident, cast.champion, cast.provider, cast.auditor, cast.stranger):
-        with pytest.raises(LedgerError):
+        with pytest.raises(PermissionDenied):
             budgets.direct_payment(budget=budget, amount=1_00, by=who)
 
 
 def test_only_the_providers_staff_record_delivery(cast, budget, commitment):
     for who in (cast.resident, cast.commissioner, cast.stranger):
-        with pytest.raises(LedgerError):
+        with pytest.raises(PermissionDenied):
             budgets.deliver(commitment=commitment, amount=1_00, by=who)
 
 
