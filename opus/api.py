@@ -7,8 +7,14 @@ import uuid
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, RequestDataTooBig
+from django.core.exceptions import (
+    BadRequest,
+    PermissionDenied,
+    RequestDataTooBig,
+    SuspiciousOperation,
+)
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -94,6 +100,15 @@ def _too_large_problem(request: HttpRequest, exc: RequestDataTooBig) -> HttpResp
     # up to its stated 10 MB of documents itself (opus/commissioning/api.py).
     detail = gettext("The request body is larger than this operation accepts")
     return problem(request, 413, gettext("The request is too large"), detail)
+
+
+@api.exception_handler(SuspiciousOperation)
+@api.exception_handler(BadRequest)
+@api.exception_handler(MultiPartParserError)
+def _bad_request_problem(request: HttpRequest, exc: Exception) -> HttpResponse:
+    # What Django itself answers 400 (too many fields, a malformed multipart body, ...).
+    detail = gettext("The request could not be read")
+    return problem(request, 400, gettext("Bad request"), detail)
 
 
 @api.exception_handler(Exception)

@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 from django.conf import settings
+from django.core.exceptions import BadRequest, SuspiciousOperation
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.urls import URLPattern, reverse
@@ -147,6 +148,13 @@ def _http_problem(request: HttpRequest, exc: HttpError) -> Any:
 @api.exception_handler(Http404)
 def _not_found(request: HttpRequest, exc: Http404) -> Any:
     return _problem(request, 404, "Not found", str(exc) or "There is nothing here")
+
+
+@api.exception_handler(SuspiciousOperation)
+@api.exception_handler(BadRequest)
+def _bad_request(request: HttpRequest, exc: Exception) -> Any:
+    """What Django itself answers 400 (too many fields, ...)."""
+    return _problem(request, 400, "Bad request", "The request could not be read")
 
 
 @api.exception_handler(Exception)

@@ -60,3 +60,34 @@ def test_the_open_referral_api_answers_a_problem_too(client, monkeypatch, settin
     assert response["Content-Type"] == "application/problem+json"
     assert response["Access-Control-Allow-Origin"] == "*"
     assert "secret internals" not in response.content.decode()
+
+
+def test_what_django_answers_400_stays_a_400_problem(client, settings):
+    settings.DEBUG = False
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 10
+    query = "&".join(f"f{n}=1" for n in range(20))
+    response = client.get(f"/api/v1/areas?{query}")
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/problem+json"
+
+
+def test_a_refused_permission_stays_a_403_problem(client, cast, monkeypatch, settings):
+    from django.core.exceptions import PermissionDenied
+
+    def refuse(*args, **kwargs):
+        raise PermissionDenied("Not yours")
+
+    settings.DEBUG = False
+    monkeypatch.setattr("opus.core.api.user_roles", refuse)
+    client.force_login(cast.commissioner)
+    response = client.get("/api/v1/me")
+    assert response.status_code == 403
+    assert response["Content-Type"] == "application/problem+json"
+
+
+def test_the_open_referral_api_answers_400_as_django_would(client, settings):
+    settings.DEBUG = False
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 10
+    response = client.get("/api/oruk/services?" + "&".join(f"f{n}=1" for n in range(20)))
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/problem+json"
