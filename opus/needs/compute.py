@@ -148,6 +148,7 @@ def latest_datasets(indicator: Indicator, period: str) -> list[Dataset]:
 # bad cell cannot make every assessment with its indicator fail.
 LARGEST_USABLE = 1e12
 NUMERIC = ("numerator", "denominator", "bands", "band_pops")
+LABEL_CHARS = Priority._meta.get_field("label").max_length or 300
 
 
 def usable_arrays(dataset: Dataset) -> dict[str, np.ndarray]:
@@ -561,7 +562,8 @@ def priorities(
             group="Deprivation"
             if need.key.endswith(":deprivation")
             else need.key.split(":")[2].replace("_", " ").capitalize(),
-            label=f"{by_key[need.key].name}: {need.label}",
+            # a group's name is at most 80 characters since issue 11; older uploads had no limit
+            label=f"{by_key[need.key].name}: {need.label}"[:LABEL_CHARS],
             people_affected=round(need.excess, 1),
             gap=None if not np.isfinite(need.gap) else need.gap,
             sii=None if not np.isfinite(need.sii) else need.sii,

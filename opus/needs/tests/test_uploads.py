@@ -470,3 +470,28 @@ def test_an_assessment_leaves_out_a_stored_impossible_figure_with_a_warning(worl
     values = lsoa.arrays()["value"]
     assert np.isnan(values[:2]).all() and values[2] == pytest.approx(2.5)
     assert "2 stored rows with an impossible figure" in lsoa.summary["warnings"][0]
+
+
+def test_an_assessment_survives_a_stored_group_name_longer_than_a_priority_label(world):
+    """Before the 80-character limit a group's name could be any length; the label is cut."""
+    import numpy as np
+
+    from opus.needs.models import Priority, pack
+
+    from .conftest import assess
+
+    group = "G" * 1000
+    Dataset.objects.create(
+        indicator=world.indicator, agency=world.agency, period=PERIOD, version=1,
+        file_name="old.csv", sha256="0" * 64, rows=22,
+        table=pack({
+            "area_id": np.array([a.pk for a in world.lsoas] + [world.la.pk] * 2, dtype=np.int64),
+            "breakdown": np.array(["all"] * 20 + ["disability"] * 2),
+            "group": np.array([""] * 20 + [group, "Not disabled"]),
+            "numerator": np.array([5.0] * 20 + [60, 120]),
+            "denominator": np.array([200.0] * 20 + [300, 2400]),
+        }),
+    )  # fmt: skip
+    assessment = assess(world)
+    label = Priority.objects.get(assessment=assessment, rank=1).label
+    assert label.startswith("Loneliness: GGG") and len(label) == 300
