@@ -258,7 +258,7 @@ class Commitment(models.Model):
         "choice.Booking", on_delete=models.PROTECT, related_name="commitment"
     )
     provider = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
-    weekly_pence = models.PositiveIntegerField()
+    weekly_pence = models.PositiveBigIntegerField()  # up to 168 units at a unit's price
     weeks = models.PositiveIntegerField()
     start_date = models.DateField()
     end_date = models.DateField()

@@ -28,6 +28,9 @@ class ChoiceError(ValueError):
     """A request that cannot be carried out, with a message for the person."""
 
 
+# The most hours or sessions a week a booking may ask for (the hours in a week).
+MAX_UNITS_PER_WEEK = 168
+
 # Consent is given for a while, then given again: never for ever (a resident once granted it
 # until 9999-12-31). Two years from today, to the last moment of that day.
 CONSENT_LONGEST_DAYS = 730
@@ -89,6 +92,8 @@ def booking_request(
         raise ChoiceError("This service is not taking bookings at the moment")
     if units_per_week <= 0:
         raise ChoiceError("Say how much of the service you want each week")
+    if units_per_week > MAX_UNITS_PER_WEEK:
+        raise ChoiceError(_("Enter 168 or fewer hours or sessions a week"))
     cost = service.cost_options.first()
     booking = Booking.objects.create(
         person=person,

@@ -1,8 +1,9 @@
 """Bounded money inputs and unique invoice references.
 
-- The RAS's amounts, an assessment's indicative budget and a source's planned amount may be
-  as much as settings.OPUS_MAX_AMOUNT_PENCE (£10 billion by default): 64-bit columns, where a
-  32-bit one stopped at £21 million and answered a larger amount with a database error.
+- The RAS's amounts, an assessment's indicative budget, a source's planned amount and a
+  commitment's weekly amount may be as much as settings.OPUS_MAX_AMOUNT_PENCE (£10 billion
+  by default): 64-bit columns, where a 32-bit one stopped at £21 million and answered a
+  larger amount with a database error.
 - An invoice is paid once per commitment (so per provider), whatever its case: a unique
   index on (lower(reference), commitment) over invoice payments. A database that already
   holds an invoice paid twice stops here and names the payments: the ledger is append-only,
@@ -38,6 +39,11 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name="budgetsource",
             name="planned_pence",
+            field=models.PositiveBigIntegerField(),
+        ),
+        migrations.AlterField(
+            model_name="commitment",
+            name="weekly_pence",
             field=models.PositiveBigIntegerField(),
         ),
         migrations.AlterField(

@@ -195,3 +195,36 @@ def test_the_service_refuses_a_ras_beyond_the_limits(cast):
             budgets.ras_publish(**{**common, **values})
         assert refused.value.field == field
     assert not RasVersion.objects.exists()
+
+
+def test_a_commitment_above_21_million_pounds_a_week_is_stored(cast, service):
+    """A week of 30 hours at £1 million an hour: beyond a 32-bit column, within the limit."""
+    from opus.choice import services as choice
+    from opus.directory import services as directory
+
+    from .conftest import TODAY, request_booking
+
+    directory.service_set_cost(
+        service=service, amount_pence=1_000_000_00, unit="hour", option="", by=None
+    )
+    service.cost_options.exclude(amount_pence=1_000_000_00).delete()
+    budgets.budget_create(
+        person=cast.resident,
+        title="One week",
+        period_start=TODAY,
+        period_end=TODAY + dt.timedelta(days=6),
+        sources=[("social_care", cast.council, 40_000_000_00)],
+        by=cast.commissioner,
+    )
+    booking = request_booking(cast, service, hours="30")
+    choice.booking_decide(booking=booking, accept=True, reason="", by=cast.provider)
+    assert booking.commitment.weekly_pence == 30_000_000_00
+
+
+def test_a_booking_beyond_the_hours_in_a_week_is_refused(cast, service):
+    from opus.choice.services import ChoiceError
+
+    from .conftest import request_booking
+
+    with pytest.raises(ChoiceError, match="168 or fewer"):
+        request_booking(cast, service, hours="10000")

@@ -1,6 +1,6 @@
 """Consent is given for a while (at most two years), never until 9999-12-31."""
 
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from django.utils import timezone
@@ -35,7 +35,7 @@ def test_the_page_accepts_two_years_to_the_day(client, cast):
 
 
 def test_the_service_refuses_more_than_two_years(cast):
-    far = timezone.make_aware(datetime(9999, 12, 30, 12, 0))
+    far = datetime(9999, 12, 30, 12, 0, tzinfo=UTC)
     just_over = timezone.make_aware(
         datetime.combine(timezone.localdate() + timedelta(days=731), time.min)
     )
