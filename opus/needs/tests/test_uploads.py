@@ -495,3 +495,9 @@ def test_an_assessment_survives_a_stored_group_name_longer_than_a_priority_label
     assessment = assess(world)
     label = Priority.objects.get(assessment=assessment, rank=1).label
     assert label.startswith("Loneliness: GGG") and len(label) == 300
+
+
+def test_a_spreadsheets_csv_with_a_bom_crlf_and_a_blank_last_line_is_accepted(world):
+    lines = [HEADER] + [f"{a.code},{PERIOD},all,,5,100" for a in world.lsoas]
+    content = "\ufeff".encode() + ("\r\n".join(lines) + "\r\n\r\n").encode()
+    assert _send(world, content, "excel.csv").rows == 20
