@@ -154,7 +154,7 @@ def _client(
                 services.pay_invoice(
                     commitment=commitment,
                     amount=rng.randint(1, 200),
-                    reference="B",
+                    reference=key,  # an invoice is paid once: each payment its own number
                     by=commissioner,
                     key=key,
                 )

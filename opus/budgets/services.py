@@ -12,6 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -502,8 +503,9 @@ def pay_invoice(
     """Pay a provider's invoice for delivered sessions of one commitment.
 
     An invoice is paid once: its number is unique per commitment (and so per provider), in
-    any case, here and in the database (constraint `invoice_paid_once`). A retry under the
-    same idempotency key gets the first payment back instead.
+    any case, checked here under the budget's lock (one indexed read) and by the database's
+    unique index `invoice_paid_once`. A retry under the same idempotency key gets the first
+    payment back instead.
     """
     _require_finance(by)
     reference = reference.strip()
@@ -535,14 +537,18 @@ def pay_invoice(
     try:
         return post(request, build)
     except IntegrityError:
-        _not_paid_before(commitment, reference)  # another payment of it committed first
+        _not_paid_before(commitment, reference)  # the index refused it: say why
         raise
 
 
 def _not_paid_before(commitment: Commitment, reference: str) -> None:
-    paid = Transaction.objects.filter(
-        commitment=commitment, operation=Operation.PAY_INVOICE.value, reference__iexact=reference
-    ).first()
+    paid = (
+        Transaction.objects.filter(commitment=commitment, operation=Operation.PAY_INVOICE.value)
+        .exclude(reference="")
+        .annotate(number=Lower("reference"))
+        .filter(number=reference.lower())
+        .first()
+    )
     if paid is not None:
         raise LedgerError(
             gettext(
