@@ -479,8 +479,12 @@ def _open_one(opportunity: Opportunity, key: OpportunityKey | None, bid: Bid) ->
             _unpack(bid, _read(opportunity, key, bid))
     except _SetAside as exc:
         return exc.result, exc.reason[:300]
-    except (DatabaseError, ArithmeticError, LookupError, TypeError, ValueError) as exc:
-        reason = _("The database refused its content (%(error)s)") % {"error": type(exc).__name__}
+    except (
+        DatabaseError, ArithmeticError, AttributeError, LookupError, TypeError, ValueError
+    ) as exc:  # fmt: skip
+        reason = _("Its content could not be read or kept (%(error)s)") % {
+            "error": type(exc).__name__
+        }
         return OpeningResult.UNREADABLE, reason
     return OpeningResult.VERIFIED, ""
 

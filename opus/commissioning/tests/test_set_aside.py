@@ -85,6 +85,9 @@ def _world(cast):
         "units 1e30": _plant(opportunity, "Units Trust",
                              lambda s: _content(opportunity, s, social_value=[
                                  {"measure": "ILL-S1", "quantity": "1E+30"}])),
+        "odd measure": _plant(opportunity, "Odd Trust",
+                              lambda s: _content(opportunity, s, social_value=[
+                                  {"measure": ["ILL-S1"], "quantity": "1"}])),
         "not json": _plant(opportunity, "Garbled Trust", b"\xff\xfe not json at all {"),
         "a list": _plant(opportunity, "List Trust", json.dumps([1, 2, 3]).encode()),
         "another bid": _plant(opportunity, "Swapped Trust",
