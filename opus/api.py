@@ -18,6 +18,7 @@ from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.openapi.schema import OpenAPISchema
 from ninja.security import django_auth
 
 from opus.budgets.api import router as budgets_router
@@ -25,13 +26,26 @@ from opus.commissioning.api import router as commissioning_router
 from opus.commissioning.ocds_api import router as ocds_router
 from opus.core.api import router as core_router
 from opus.core.api_auth import TokenAuth
+from opus.core.openapi import PROBLEM, Problem, document_problems, problems
 from opus.directory.api import router as directory_router
 from opus.needs.api import router as needs_router
 
-PROBLEM = "application/problem+json"
+__all__ = ["PROBLEM", "Problem", "api", "problem", "problems"]
 logger = logging.getLogger("django.request")
 
-api = NinjaAPI(
+
+class OpusAPI(NinjaAPI):
+    """The API, whose OpenAPI description documents every problem each operation can answer."""
+
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> OpenAPISchema:
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        document_problems(schema)
+        return schema
+
+
+api = OpusAPI(
     title="Opus API",
     version="1",
     description="Open public services: areas, organisations and the records of the cycle. "

@@ -28,6 +28,7 @@ from opus.budgets.models import Budget, Commitment, Transaction
 from opus.budgets.statements import statement
 from opus.choice.models import Booking
 from opus.core.models import Organisation, Role
+from opus.core.openapi import idempotent, problems
 from opus.core.roles import has_role
 from opus.engines.ledger import LedgerError
 
@@ -195,7 +196,11 @@ def budget_statement(request: HttpRequest, budget_id: UUID) -> Any:
     return statement(_budget(request, budget_id))
 
 
-@router.post("/{budget_id}/allocations", response={200: TransactionOut, 201: TransactionOut})
+@router.post(
+    "/{budget_id}/allocations",
+    response={200: TransactionOut, 201: TransactionOut, **problems(409)},
+    openapi_extra=idempotent(),
+)
 def allocate(
     request: HttpRequest, response: HttpResponse, budget_id: UUID, payload: AllocationIn
 ) -> Any:
@@ -214,7 +219,11 @@ def allocate(
     )
 
 
-@router.post("/{budget_id}/commitments", response={200: CommitmentOut, 201: CommitmentOut})
+@router.post(
+    "/{budget_id}/commitments",
+    response={200: CommitmentOut, 201: CommitmentOut, **problems(409)},
+    openapi_extra=idempotent(),
+)
 def commit(
     request: HttpRequest, response: HttpResponse, budget_id: UUID, payload: BookingIn
 ) -> Any:
@@ -227,7 +236,11 @@ def commit(
     return _run(request, response, services.commit_booking, booking=booking)
 
 
-@router.post("/{budget_id}/direct-payments", response={200: TransactionOut, 201: TransactionOut})
+@router.post(
+    "/{budget_id}/direct-payments",
+    response={200: TransactionOut, 201: TransactionOut, **problems(409)},
+    openapi_extra=idempotent(),
+)
 def direct_payment(
     request: HttpRequest, response: HttpResponse, budget_id: UUID, payload: AmountIn
 ) -> Any:
@@ -242,7 +255,9 @@ def direct_payment(
 
 
 @router.post(
-    "/{budget_id}/direct-payment-returns", response={200: TransactionOut, 201: TransactionOut}
+    "/{budget_id}/direct-payment-returns",
+    response={200: TransactionOut, 201: TransactionOut, **problems(409)},
+    openapi_extra=idempotent(),
 )
 def direct_payment_return(
     request: HttpRequest, response: HttpResponse, budget_id: UUID, payload: AmountIn
@@ -257,7 +272,11 @@ def direct_payment_return(
     )
 
 
-@router.post("/{budget_id}/claw-back", response={200: TransactionOut, 201: TransactionOut})
+@router.post(
+    "/{budget_id}/claw-back",
+    response={200: TransactionOut, 201: TransactionOut, **problems(409)},
+    openapi_extra=idempotent(),
+)
 def claw_back(
     request: HttpRequest, response: HttpResponse, budget_id: UUID, payload: OptionalAmountIn
 ) -> Any:
@@ -271,7 +290,9 @@ def claw_back(
 
 
 @router.post(
-    "/commitments/{commitment_id}/release", response={200: TransactionOut, 201: TransactionOut}
+    "/commitments/{commitment_id}/release",
+    response={200: TransactionOut, 201: TransactionOut, **problems(409)},
+    openapi_extra=idempotent(),
 )
 def release(
     request: HttpRequest, response: HttpResponse, commitment_id: UUID, payload: OptionalAmountIn
@@ -287,7 +308,9 @@ def release(
 
 
 @router.post(
-    "/commitments/{commitment_id}/deliveries", response={200: TransactionOut, 201: TransactionOut}
+    "/commitments/{commitment_id}/deliveries",
+    response={200: TransactionOut, 201: TransactionOut, **problems(409)},
+    openapi_extra=idempotent(),
 )
 def deliver(
     request: HttpRequest, response: HttpResponse, commitment_id: UUID, payload: AmountIn
@@ -307,7 +330,9 @@ def deliver(
 
 
 @router.post(
-    "/commitments/{commitment_id}/invoices", response={200: TransactionOut, 201: TransactionOut}
+    "/commitments/{commitment_id}/invoices",
+    response={200: TransactionOut, 201: TransactionOut, **problems(409)},
+    openapi_extra=idempotent(),
 )
 def pay_invoice(
     request: HttpRequest, response: HttpResponse, commitment_id: UUID, payload: InvoiceIn
@@ -329,7 +354,8 @@ def transaction_detail(request: HttpRequest, transaction_id: int) -> Any:
 
 @router.post(
     "/transactions/{transaction_id}/corrections",
-    response={200: TransactionOut, 201: TransactionOut},
+    response={200: TransactionOut, 201: TransactionOut, **problems(409)},
+    openapi_extra=idempotent(),
 )
 def correct(
     request: HttpRequest, response: HttpResponse, transaction_id: int, payload: CorrectionIn

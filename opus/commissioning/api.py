@@ -28,6 +28,7 @@ from opus.commissioning.models import Award, AwardStatus, Bid, Consortium, Contr
 from opus.commissioning.search import search_opportunities
 from opus.commissioning.services.bids import MAX_DOCUMENTS_BYTES, MAX_UNITS
 from opus.commissioning.services.common import DEFAULT_MAX_CONTRACT_PENCE
+from opus.core.openapi import problems
 from opus.needs.api import caller
 
 router = Router(tags=["commissioning"])
@@ -146,7 +147,11 @@ def list_opportunities(request: HttpRequest, filters: Query[Filters]) -> Any:
     return search_opportunities(data, open_only=not filters.include_closed)[:500]
 
 
-@router.get("/opportunities/{opportunity_id}", response=OpportunityDetailOut, auth=None)
+@router.get(
+    "/opportunities/{opportunity_id}",
+    response={200: OpportunityDetailOut, **problems(401)},
+    auth=None,
+)
 def get_opportunity(request: HttpRequest, opportunity_id: int) -> Any:
     return access.get_opportunity_for_user(caller(request), opportunity_id)
 

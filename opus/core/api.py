@@ -13,6 +13,7 @@ from ninja.pagination import PaginationBase, paginate
 from opus.core.access import get_audit_events_for_user
 from opus.core.geography import area_search
 from opus.core.models import Area, AreaKind, AuditEvent, Organisation, OrganisationKind, Postcode
+from opus.core.openapi import problems
 from opus.core.pagination import PageParams, slice_by_keys
 from opus.core.roles import user_roles
 from opus.engines.identifiers import normalise_postcode
@@ -184,7 +185,7 @@ def me(request: HttpRequest) -> dict[str, Any]:
     return {"email": user.email, "full_name": user.full_name, "roles": sorted(user_roles(user))}
 
 
-@router.get("/audit/events", response=list[AuditEventOut], tags=["audit"])
+@router.get("/audit/events", response={200: list[AuditEventOut], **problems(404)}, tags=["audit"])
 @paginate(PagePagination)
 def list_audit_events(
     request: HttpRequest, action: str | None = None, object_type: str | None = None

@@ -9,6 +9,7 @@ from ninja import Field, Router, Schema
 from ninja.errors import HttpError, ValidationError
 
 from opus.core.api_auth import TokenAuth
+from opus.core.openapi import problems
 from opus.needs.access import assessments_for_user, get_assessment_for_user, sees_unsuppressed
 from opus.needs.models import Indicator, Result
 from opus.needs.presentation import public_rows, table_rows
@@ -108,18 +109,26 @@ def list_indicators(request: HttpRequest) -> Any:
     return Indicator.objects.select_related("source_agency").order_by("name")
 
 
-@router.get("/assessments", response=list[AssessmentOut], auth=None)
+@router.get("/assessments", response={200: list[AssessmentOut], **problems(401)}, auth=None)
 def list_assessments(request: HttpRequest) -> Any:
     """Published assessments for everyone; drafts too for commissioners."""
     return assessments_for_user(caller(request))
 
 
-@router.get("/assessments/{assessment_id}", response=AssessmentDetailOut, auth=None)
+@router.get(
+    "/assessments/{assessment_id}",
+    response={200: AssessmentDetailOut, **problems(401)},
+    auth=None,
+)
 def get_assessment(request: HttpRequest, assessment_id: int) -> Any:
     return get_assessment_for_user(caller(request), assessment_id)
 
 
-@router.get("/assessments/{assessment_id}/results", response=ResultsOut, auth=None)
+@router.get(
+    "/assessments/{assessment_id}/results",
+    response={200: ResultsOut, **problems(401)},
+    auth=None,
+)
 def get_results(
     request: HttpRequest, assessment_id: int, indicator: str, level: str = "ward"
 ) -> Any:

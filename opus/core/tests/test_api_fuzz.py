@@ -3,7 +3,8 @@
 The OpenAPI description is loaded from the application itself through WSGI, and every
 operation is called in-process with the values it generates (a bounded number of them, so
 the whole test takes well under a minute), signed in with a commissioner's API token.
-Any 5xx fails the test, naming the operation and the request that caused it.
+Any 5xx fails the test, naming the operation and the request that caused it; so does a status
+code or content type that the OpenAPI description does not document for the operation.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis.checks import not_a_server_error
 from schemathesis.generation import GenerationMode
+from schemathesis.specs.openapi.checks import content_type_conformance, status_code_conformance
 
 from opus.core import services
 from opus.testing import create_area, create_service
@@ -26,6 +28,8 @@ pytestmark = pytest.mark.django_db
 # Examples per operation and generation mode: enough to reach the edges of every parameter
 # (schemathesis tries boundary values first), few enough that all of /api/v1 runs in seconds.
 EXAMPLES = 12
+# No 5xx; and every status code and content type answered is the one the description documents.
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance]
 CI_PROFILE = settings(
     max_examples=EXAMPLES,
     deadline=None,
@@ -75,10 +79,13 @@ def _server_errors(operation, mode, headers):
         finally:
             transaction.savepoint_rollback(savepoint)
         try:
-            case.validate_response(response, checks=[not_a_server_error])
-        except (Exception, BaseExceptionGroup):  # FailureGroup is a BaseExceptionGroup
+            case.validate_response(response, checks=CHECKS)
+        except (Exception, BaseExceptionGroup) as exc:  # FailureGroup is a BaseExceptionGroup
+            failed = "; ".join(
+                getattr(e, "title", repr(e)) for e in getattr(exc, "exceptions", [exc])
+            )
             found.append(
-                f"{operation.label} ({mode.value}): {response.status_code}\n"
+                f"{operation.label} ({mode.value}): {response.status_code} ({failed})\n"
                 f"    {case.as_curl_command(headers=headers)}\n"
                 f"    {response.text[:300]}"
             )
@@ -93,7 +100,7 @@ def _server_errors(operation, mode, headers):
     return []
 
 
-def test_no_operation_answers_a_server_error(app, token):
+def test_no_operation_answers_a_server_error_or_an_undocumented_status(app, token):
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
     headers = {"Authorization": f"Bearer {token}"}
     operations = [result.ok() for result in schema.get_all_operations()]
