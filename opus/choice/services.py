@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from opus.choice.acting import require_acting
 from opus.choice.models import (
     Booking,
     BookingStatus,
@@ -49,6 +51,7 @@ def consent_too_long() -> str:
 
 @transaction.atomic
 def shortlist_add(*, person: User, service: Service, by: User) -> ShortlistItem:
+    require_acting(by, person.pk)
     item, created = ShortlistItem.objects.get_or_create(
         person=person, service=service, defaults={"added_by": by}
     )
@@ -64,6 +67,7 @@ def shortlist_add(*, person: User, service: Service, by: User) -> ShortlistItem:
 
 @transaction.atomic
 def shortlist_remove(*, person: User, service: Service, by: User) -> None:
+    require_acting(by, person.pk)
     deleted, _ = ShortlistItem.objects.filter(person=person, service=service).delete()
     if deleted:
         audit_record(
@@ -88,6 +92,7 @@ def booking_request(
     circumstances: list[str],
 ) -> Booking:
     """Choose a service: a booking request to its provider, recorded as a choice made."""
+    require_acting(by, person.pk)
     if service.status != ServiceStatus.ACTIVE:
         raise ChoiceError("This service is not taking bookings at the moment")
     if units_per_week <= 0:
@@ -183,6 +188,8 @@ def consent_grant(*, person: User, champion: User, scope: str, expires_at: datet
 
 @transaction.atomic
 def consent_withdraw(*, consent: Consent, by: User) -> Consent:
+    if by is not None and by.pk not in (consent.person_id, consent.champion_id):
+        raise PermissionDenied("Only the resident or their champion can withdraw a consent")
     consent = Consent.objects.select_for_update().get(pk=consent.pk)
     if consent.withdrawn_at is None:
         consent.withdrawn_at = timezone.now()

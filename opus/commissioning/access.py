@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
@@ -175,3 +176,25 @@ def get_return_for_provider(user: Any, return_id: int) -> KpiReturn:
     if row is None:
         raise Http404("No such return")
     return row
+
+
+# --- Write permissions, checked by the services (None is the system: the demo, tests) ------
+
+
+def require_staff(by: Any) -> None:
+    """Plans, opportunities, openings, panels, awards and contracts: commissioning staff."""
+    if by is not None and not is_commissioner(by):
+        raise PermissionDenied("Only commissioning staff can do this")
+
+
+def require_provider_of(by: Any, organisation: Any) -> None:
+    """Bids, consortia and returns: the staff of the provider concerned."""
+    if not provider_organisations(by).filter(pk=organisation.pk).exists():
+        raise PermissionDenied("Only the provider's own staff can do this")
+
+
+def require_return_maker(by: Any, row: KpiReturn) -> None:
+    try:
+        get_return_for_provider(by, row.pk)
+    except Http404:
+        raise PermissionDenied("Only the contract's supplier makes its returns") from None

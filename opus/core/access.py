@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 
@@ -45,3 +48,25 @@ def get_job_for_user(user: User, job_id: str) -> BackgroundJob:
     if job.requested_by_id != user.pk and not has_role(user, Role.ADMIN):
         raise Http404("No such job")
     return job
+
+
+# --- Write permissions, checked by the services (None is the system: seeding, imports) -----
+
+
+def require_admin(by: Any) -> None:
+    """Accounts, organisations and roles are made by administrators (or the system)."""
+    if by is not None and not has_role(by, Role.ADMIN):
+        raise PermissionDenied("Only administrators can do this")
+
+
+def require_organisation_editor(by: Any, organisation: Organisation) -> None:
+    """An organisation's own provider staff change its details; administrators any."""
+    if by is None or has_role(by, Role.ADMIN):
+        return
+    if not organisation.memberships.filter(user=by, role=Role.PROVIDER).exists():
+        raise PermissionDenied("Only the organisation's staff can change its details")
+
+
+def require_token_owner(by: Any, token: ApiToken) -> None:
+    if by is not None and by.pk != token.user_id and not has_role(by, Role.ADMIN):
+        raise PermissionDenied("Only the token's owner can revoke it")

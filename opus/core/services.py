@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from opus.core import access
 from opus.core.audit import audit_record, changes
 from opus.core.models import ApiToken, Membership, Organisation, TokenRevocation, User
 
@@ -34,6 +35,7 @@ def _unique_slug(name: str) -> str:
 def user_create(
     *, email: str, full_name: str, password: str | None, by: User | None = None
 ) -> User:
+    access.require_admin(by)
     user = User.objects.create_user(email=email, password=password, full_name=full_name)
     audit_record(actor=by, action="user.create", target=user, summary={"email": user.email})
     return user
@@ -41,6 +43,7 @@ def user_create(
 
 @transaction.atomic
 def organisation_create(*, by: User | None, **fields: Any) -> Organisation:
+    access.require_admin(by)
     organisation = Organisation(slug=_unique_slug(fields["name"]), **fields)
     organisation.full_clean()
     organisation.save(force_insert=True)
@@ -55,6 +58,7 @@ def organisation_create(*, by: User | None, **fields: Any) -> Organisation:
 
 @transaction.atomic
 def organisation_update(*, organisation: Organisation, by: User, **fields: Any) -> Organisation:
+    access.require_organisation_editor(by, organisation)
     organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
     before = _snapshot(organisation, ORGANISATION_FIELDS)
     for name, value in fields.items():
@@ -73,6 +77,7 @@ def organisation_update(*, organisation: Organisation, by: User, **fields: Any) 
 def membership_grant(
     *, user: User, organisation: Organisation, role: str, by: User | None
 ) -> Membership:
+    access.require_admin(by)
     membership, created = Membership.objects.get_or_create(
         user=user, organisation=organisation, role=role
     )
@@ -104,6 +109,7 @@ def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
 
 @transaction.atomic
 def api_token_revoke(*, token: ApiToken, by: User) -> ApiToken:
+    access.require_token_owner(by, token)
     token = ApiToken.objects.select_for_update().get(pk=token.pk)
     if token.revoked_at is None:
         token.revoked_at = timezone.now()

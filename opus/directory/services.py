@@ -16,6 +16,7 @@ from django.utils import timezone
 from opus.core.audit import audit_record, changes
 from opus.core.models import Organisation, User
 from opus.directory import reach, search
+from opus.directory.access import require_editor
 from opus.directory.models import (
     CostOption,
     Language,
@@ -69,6 +70,7 @@ def _touch(service: Service) -> None:
 
 @transaction.atomic
 def service_create(*, organisation: Organisation, by: User | None, **fields: Any) -> Service:
+    require_editor(by, organisation.pk)
     service = Service(organisation=organisation, **fields)
     service.full_clean()
     service.save(force_insert=True)
@@ -84,6 +86,7 @@ def service_create(*, organisation: Organisation, by: User | None, **fields: Any
 
 @transaction.atomic
 def service_update(*, service: Service, by: User | None, **fields: Any) -> Service:
+    require_editor(by, service.organisation_id)
     service = Service.objects.select_for_update().get(pk=service.pk)
     before = _snapshot(service)
     for name, value in fields.items():
@@ -106,6 +109,7 @@ def service_update(*, service: Service, by: User | None, **fields: Any) -> Servi
 @transaction.atomic
 def service_mark_reviewed(*, service: Service, by: User) -> Service:
     """The provider confirms the details are still right."""
+    require_editor(by, service.organisation_id)
     _touch(service)
     audit_record(actor=by, action="service.review", target=service, summary={})
     return service
@@ -113,6 +117,7 @@ def service_mark_reviewed(*, service: Service, by: User) -> Service:
 
 @transaction.atomic
 def service_set_terms(*, service: Service, terms: list[TaxonomyTerm], by: User | None) -> Service:
+    require_editor(by, service.organisation_id)
     before = sorted(str(t.code) for t in service.terms.all())
     service.terms.set(terms)
     _touch(service)
@@ -128,6 +133,7 @@ def service_set_terms(*, service: Service, terms: list[TaxonomyTerm], by: User |
 
 @transaction.atomic
 def service_set_languages(*, service: Service, codes: list[str], by: User | None) -> Service:
+    require_editor(by, service.organisation_id)
     unknown = [c for c in codes if c not in LANGUAGES]
     if unknown:
         raise ValueError(f"unknown language code {unknown[0]!r}")
@@ -146,6 +152,7 @@ def service_set_cost(
     *, service: Service, amount_pence: int | None, unit: str, option: str, by: User | None
 ) -> Service:
     """One price (or none: free). Amounts are whole pence."""
+    require_editor(by, service.organisation_id)
     CostOption.objects.filter(service=service).delete()
     if amount_pence is not None:
         CostOption.objects.create(
@@ -166,6 +173,7 @@ def service_set_cost(
 def service_set_schedule(
     *, service: Service, byday: list[str], opens_at: Any, closes_at: Any, by: User | None
 ) -> Service:
+    require_editor(by, service.organisation_id)
     Schedule.objects.filter(service=service).delete()
     if byday:
         Schedule.objects.create(
@@ -184,6 +192,7 @@ def service_set_schedule(
 
 @transaction.atomic
 def location_create(*, organisation: Organisation, by: User | None, **fields: Any) -> Location:
+    require_editor(by, organisation.pk)
     location = Location(organisation=organisation, **fields)
     location.full_clean()
     location.save(force_insert=True)
@@ -198,6 +207,7 @@ def location_create(*, organisation: Organisation, by: User | None, **fields: An
 
 @transaction.atomic
 def location_update(*, location: Location, by: User | None, **fields: Any) -> Location:
+    require_editor(by, location.organisation_id)
     location = Location.objects.select_for_update().get(pk=location.pk)
     before = {name: getattr(location, name) for name in fields}
     for name, value in fields.items():
@@ -218,6 +228,7 @@ def location_update(*, location: Location, by: User | None, **fields: Any) -> Lo
 def service_set_locations(
     *, service: Service, locations: list[Location], by: User | None
 ) -> Service:
+    require_editor(by, service.organisation_id)
     ServiceAtLocation.objects.filter(service=service).exclude(location__in=locations).delete()
     for location in locations:
         ServiceAtLocation.objects.get_or_create(service=service, location=location)

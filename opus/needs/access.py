@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 
@@ -56,3 +57,9 @@ def agencies_for_uploader(user: Any) -> QuerySet[Organisation]:
     return Organisation.objects.filter(
         memberships__user=user, memberships__role__in=UPLOADER_ROLES
     ).distinct()
+
+
+def require_editor(by: Any) -> None:
+    """The services' check: commissioners and administrators, or the system (None)."""
+    if by is not None and not can_edit(by):
+        raise PermissionDenied("Only commissioners can do this")

@@ -13,7 +13,7 @@ from django.utils.translation import gettext
 from opus.core.audit import audit_record
 from opus.core.models import Area, BackgroundJob, Organisation, User
 from opus.needs import compute, uploads
-from opus.needs.access import agencies_for_uploader
+from opus.needs.access import agencies_for_uploader, require_editor
 from opus.needs.models import (
     Assessment,
     AssessmentStatus,
@@ -36,6 +36,7 @@ UPLOAD_JOB = "needs.upload"
 
 @transaction.atomic
 def indicator_create(*, by: User | None, **fields: Any) -> Indicator:
+    require_editor(by)
     indicator = Indicator(**fields)
     indicator.full_clean()
     indicator.save(force_insert=True)
@@ -207,6 +208,7 @@ def assessment_create(
     partners: list[Organisation],
     by: User | None,
 ) -> Assessment:
+    require_editor(by)
     assessment = Assessment.objects.create(title=title, area=area, period=period, created_by=by)
     assessment.indicators.set(indicators)
     assessment.partners.set(partners)
@@ -271,6 +273,7 @@ def assessment_start_computing(*, assessment: Assessment, by: User) -> Backgroun
     from opus.core.jobs import job_start
     from opus.needs.tasks import compute_assessment
 
+    require_editor(by)
     job = job_start(
         kind="needs.compute",
         title=f"Compute {assessment.title}",
@@ -284,6 +287,7 @@ def assessment_start_computing(*, assessment: Assessment, by: User) -> Backgroun
 
 @transaction.atomic
 def priority_annotate(*, priority: Priority, note: str, by: User) -> Priority:
+    require_editor(by)
     before = priority.note
     priority.note = note
     priority.save(update_fields=["note"])
@@ -298,6 +302,7 @@ def priority_annotate(*, priority: Priority, note: str, by: User) -> Priority:
 
 @transaction.atomic
 def assessment_publish(*, assessment: Assessment, summary: str, by: User) -> Assessment:
+    require_editor(by)
     assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
     if assessment.status not in (AssessmentStatus.COMPUTED, AssessmentStatus.PUBLISHED):
         raise ValueError("Compute the assessment before publishing it")

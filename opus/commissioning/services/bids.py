@@ -13,7 +13,7 @@ from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from opus.commissioning import sealing
+from opus.commissioning import access, sealing
 from opus.commissioning.errors import CommissioningError
 from opus.commissioning.models import (
     Bid,
@@ -82,6 +82,7 @@ def consortium_create(
     by: User,
     now: datetime | None = None,
 ) -> Consortium:
+    access.require_provider_of(by, lead)
     now = clock(now)
     _check_open(opportunity, now)
     if not name.strip():
@@ -112,6 +113,7 @@ def consortium_invite(
     by: User,
     now: datetime | None = None,
 ) -> ConsortiumMember:
+    access.require_provider_of(by, consortium.lead)
     now = clock(now)
     _check_open(consortium.opportunity, now)
     _check_shares(work_share, value_share)
@@ -132,6 +134,7 @@ def consortium_invite(
 def consortium_respond(
     *, member: ConsortiumMember, confirm: bool, by: User, now: datetime | None = None
 ) -> ConsortiumMember:
+    access.require_provider_of(by, member.organisation)
     now = clock(now)
     if member.status != MemberStatus.INVITED:
         raise CommissioningError("This invitation has already been answered", "confirm")
@@ -278,6 +281,7 @@ def bid_submit(
     now: datetime | None = None,
 ) -> Bid:
     """Seal and store a bid (replacing the bidder's earlier one); refused at the deadline."""
+    access.require_provider_of(by, bidder)
     now = clock(now)
     opportunity = Opportunity.objects.select_for_update().get(pk=opportunity.pk)
     _check_open(opportunity, now)
@@ -334,6 +338,7 @@ def _audit_sealed(action: str, target: Any, summary: dict[str, Any]) -> None:
 
 @transaction.atomic
 def bid_withdraw(*, bid: Bid, by: User, now: datetime | None = None) -> Bid:
+    access.require_provider_of(by, bid.bidder)
     now = clock(now)
     bid = Bid.objects.select_for_update().select_related("opportunity").get(pk=bid.pk)
     _check_open(bid.opportunity, now)
@@ -506,6 +511,7 @@ def _flag_abnormally_low(opportunity: Opportunity) -> None:
 def bids_open(*, opportunity: Opportunity, by: User | None) -> dict[str, str]:
     """Open every live bid after the deadline (server clock): decrypt, check each against its
     receipt hash, and record the result of each in the audit log."""
+    access.require_staff(by)
     opportunity = Opportunity.objects.select_for_update().get(pk=opportunity.pk)
     now = timezone.now()
     if opportunity.status != OpportunityStatus.PUBLISHED:

@@ -10,6 +10,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
+from opus.commissioning import access
 from opus.commissioning.errors import CommissioningError
 from opus.commissioning.models import (
     KPI,
@@ -66,6 +67,7 @@ def award_decide(
     *, lot: Lot, bid_lot: BidLot, reasons: str, by: User, now: datetime | None = None
 ) -> Award:
     """Award a lot, tell every bidder for it their scores and the winner's, start standstill."""
+    access.require_staff(by)
     now = clock(now)
     lot = Lot.objects.select_for_update().select_related("opportunity").get(pk=lot.pk)
     opportunity = lot.opportunity
@@ -114,6 +116,7 @@ def award_decide(
 
 @transaction.atomic
 def award_reverse(*, award: Award, reason: str, by: User, now: datetime | None = None) -> Award:
+    access.require_staff(by)
     award = Award.objects.select_for_update().select_related("lot__opportunity").get(pk=award.pk)
     if award.status == AwardStatus.CANCELLED:
         raise CommissioningError("This award has already been reversed", "award")
@@ -167,6 +170,7 @@ def contract_sign(
 ) -> Contract:
     """After standstill: the award becomes active and the contract starts, with its KPIs and
     the schedule of returns the provider owes."""
+    access.require_staff(by)
     now = clock(now)
     award = Award.objects.select_for_update().select_related("lot__opportunity").get(pk=award.pk)
     if award.status != AwardStatus.PENDING:
@@ -205,6 +209,7 @@ def contract_sign(
 def kpi_return_submit(
     *, kpi_return: KpiReturn, value: Any, note: str, by: User, now: datetime | None = None
 ) -> KpiReturn:
+    access.require_return_maker(by, kpi_return)
     now = clock(now)
     row = KpiReturn.objects.select_for_update().select_related("kpi").get(pk=kpi_return.pk)
     if row.submitted_at is not None:

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
+from opus.commissioning import access
 from opus.commissioning.errors import CommissioningError
 from opus.commissioning.models import (
     Bid,
@@ -36,6 +37,7 @@ def _verified_bids(opportunity: Opportunity) -> list[Bid]:
 def panel_add(
     *, opportunity: Opportunity, user: User, is_moderator: bool = False, by: User
 ) -> PanelMember:
+    access.require_staff(by)
     if not has_role(user, Role.COMMISSIONER):
         raise CommissioningError("Evaluators are commissioning staff", "user")
     if opportunity.panel.filter(user=user).exists():
@@ -185,6 +187,7 @@ def criteria_of(opportunity: Opportunity) -> procurement.Criteria:
 @transaction.atomic
 def evaluation_compute(*, opportunity: Opportunity, by: User) -> list[BidLot]:
     """Turn agreed scores into each lot's ranking by the published criteria."""
+    access.require_staff(by)
     opportunity = Opportunity.objects.select_for_update().get(pk=opportunity.pk)
     if opportunity.status != OpportunityStatus.OPENED:
         raise CommissioningError("Results are worked out between opening and award", "status")

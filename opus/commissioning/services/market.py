@@ -10,13 +10,14 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from opus.commissioning import sealing
+from opus.commissioning import access, sealing
 from opus.commissioning.errors import CommissioningError
 from opus.commissioning.models import (
     AlertSent,
@@ -111,6 +112,7 @@ def value_table_load(
     illustrative: bool = False,
     by: User | None,
 ) -> ValueTable:
+    access.require_staff(by)
     rows = parse_value_table(content)
     if not source.strip():
         raise CommissioningError("Say where the values come from", "source")
@@ -231,6 +233,7 @@ def opportunity_create(
     **fields: Any,
 ) -> Opportunity:
     """A draft opportunity with its lots, questions and sealing key, every part checked."""
+    access.require_staff(by)
     now = clock(now)
     unknown = set(fields) - set(OPPORTUNITY_FIELDS)
     if unknown:
@@ -290,6 +293,7 @@ def opportunity_create(
 def opportunity_publish(
     *, opportunity: Opportunity, by: User | None, now: datetime | None = None
 ) -> Opportunity:
+    access.require_staff(by)
     now = clock(now)
     opportunity = Opportunity.objects.select_for_update().get(pk=opportunity.pk)
     if opportunity.status != OpportunityStatus.DRAFT:
@@ -327,6 +331,8 @@ def clarification_ask(
     by: User,
     now: datetime | None = None,
 ) -> Clarification:
+    if organisation is not None:
+        access.require_provider_of(by, organisation)
     now = clock(now)
     if not opportunity.is_public or opportunity.status == OpportunityStatus.CANCELLED:
         raise CommissioningError("This opportunity is not open", "opportunity")
@@ -350,6 +356,7 @@ def clarification_answer(
     *, clarification: Clarification, answer: str, by: User, now: datetime | None = None
 ) -> Clarification:
     """Publish the answer to everyone; the asker is never named."""
+    access.require_staff(by)
     if not answer.strip():
         raise CommissioningError("Enter the answer", "answer")
     clarification.answer = answer.strip()
@@ -398,6 +405,8 @@ def saved_search_create(
 
 @transaction.atomic
 def saved_search_delete(*, search: SavedSearch, by: User) -> None:
+    if by is not None and by.pk != search.user_id:
+        raise PermissionDenied("Only its owner deletes a saved search")
     audit_record(actor=by, action="saved_search.delete", target=search, summary={})
     search.delete()
 

@@ -8,6 +8,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from opus.commissioning import access
 from opus.commissioning.errors import CommissioningError
 from opus.commissioning.models import (
     CommissioningPlan,
@@ -35,6 +36,7 @@ def plan_create(
     summary: str = "",
     by: User | None,
 ) -> CommissioningPlan:
+    access.require_staff(by)
     if not title.strip():
         raise CommissioningError("Enter a title for the plan", "title")
     if assessment is not None and not assessment.is_published:
@@ -79,6 +81,7 @@ def decision_record(
     by: User | None,
 ) -> ServiceDecision:
     """Record a need's level; a level larger than the decision aid proposes needs a reason."""
+    access.require_staff(by)
     need = (need or (priority.label if priority is not None else "")).strip()
     if not need:
         raise CommissioningError("Say which need this decision is for", "need")
@@ -121,6 +124,7 @@ def decision_record(
 
 @transaction.atomic
 def plan_publish(*, plan: CommissioningPlan, by: User | None, now: Any = None) -> CommissioningPlan:
+    access.require_staff(by)
     plan = CommissioningPlan.objects.select_for_update().get(pk=plan.pk)
     if not plan.decisions.exists():
         raise CommissioningError("Record at least one decision before publishing", "plan")
