@@ -2,8 +2,10 @@
 
 Each budget gets an allocation, then pairs of direct payments and returns of one pound, so
 every transaction balances, no guarded balance ever goes below zero, and the running figures
-on the budget rows are set to what the entries add up to. Untimed set-up: COPY on
-PostgreSQL, executemany on SQLite. Synthetic, for benchmarks only.
+on the budget rows are set to what the entries add up to. Each transaction has its audit
+event, as `post` writes it (one chain, its head moved to the last), so that ledger_verify's
+checks of the link hold. Untimed set-up: COPY on PostgreSQL, executemany on SQLite.
+Synthetic, for benchmarks only.
 """
 
 from __future__ import annotations
@@ -62,7 +64,7 @@ def write_bulk_ledger(*, entries: int, budgets: int) -> None:
         accounts.setdefault(account.budget_id, {})[account.kind] = account.pk
     with transaction.atomic():
         _without_row_triggers()
-        _write(rows, accounts, funder.pk, user.pk, funder_org.pk, pairs, allocated, today)
+        _write(rows, accounts, funder.pk, user, funder_org.pk, pairs, allocated, today)
 
 
 def _plan(
@@ -86,21 +88,51 @@ def _write(
     rows: list[Any],
     accounts: dict[Any, dict[str, int]],
     funder: int,
-    user: int,
+    user: Any,
     funder_org: int,
     pairs: int,
     allocated: int,
     today: dt.date,
 ) -> None:
-    from opus.budgets.models import Budget
+    from opus.budgets.ledger import DIGEST_FIELDS, content_digest
+    from opus.budgets.models import Account, Budget
+    from opus.core import audit, sql
 
     prep = Budget._meta.pk.get_db_prep_value  # type: ignore[union-attr]
+    kinds = {a.pk: (a.kind, a.owner) for a in Account.objects.filter(pk__in=_ids(accounts, funder))}
     now = timezone.now()
     txn_id = entry_id = _next_id("budgets_transaction")
     entry_id = _next_id("budgets_entry")
+    batch = sql.Batch()
+    slot = audit.queue_slot(batch)(batch.run())
+    number, position, previous = slot.number, slot.position, slot.previous_hash
     txns: list[tuple[Any, ...]] = []
     entries: list[tuple[Any, ...]] = []
+    events: list[tuple[Any, ...]] = []
+    last = None
     for operation, budget, amount, postings in _plan(rows, accounts, funder, pairs, allocated):
+        row = dict(
+            zip(
+                DIGEST_FIELDS,
+                (txn_id, operation, amount, budget, None,
+                 funder_org if operation == "allocate" else None, "", "", "", None, None, "",
+                 today, user.pk),
+                strict=True,
+            )
+        )  # fmt: skip
+        digest = content_digest(row, [(*kinds[a], None, v) for a, v in postings])
+        last = audit.audit_event(
+            audit.Slot(slot.chain, number, position, previous),
+            actor=user,
+            action=f"ledger.{operation}",
+            object_type="budgets.transaction",
+            object_id=str(txn_id),
+            summary={"budget": str(budget), "amount_pence": amount, "commitment": None,
+                     "reference": "", "memo": "", "content_sha256": digest},
+        )  # fmt: skip
+        values = audit.insert_statement(last)[1]
+        events.append(tuple(values))
+        number, position, previous = number + 1, position + 1, last.hash
         txns.append(
             (
                 txn_id,
@@ -116,8 +148,9 @@ def _write(
                 None,
                 "",
                 today,
-                user,
+                user.pk,
                 now,
+                last.hash,
             )
         )
         for account, value in postings:
@@ -125,9 +158,19 @@ def _write(
             entry_id += 1
         txn_id += 1
         if len(entries) >= CHUNK:
-            _flush(txns, entries)
-    _flush(txns, entries)
+            _flush(txns, entries, events)
+    _flush(txns, entries, events)
+    if last is not None:
+        head = sql.Batch()
+        head.add(*audit.head_statement(last))
+        if connection.vendor == "postgresql":
+            head.add("SELECT setval('core_auditevent_sequence_seq', %s)", [last.sequence])
+        head.run()
     _reset_sequences()
+
+
+def _ids(accounts: dict[Any, dict[str, int]], funder: int) -> list[int]:
+    return [funder, *(pk for kinds in accounts.values() for pk in kinds.values())]
 
 
 TXN_COLUMNS = (
@@ -146,15 +189,22 @@ TXN_COLUMNS = (
     "value_date",
     "created_by_id",
     "created_at",
+    "audit_hash",
 )
 ENTRY_COLUMNS = ("id", "transaction_id", "account_id", "commitment_id", "amount_pence")
 
 
-def _flush(txns: list[tuple[Any, ...]], entries: list[tuple[Any, ...]]) -> None:
+def _flush(
+    txns: list[tuple[Any, ...]], entries: list[tuple[Any, ...]], events: list[tuple[Any, ...]]
+) -> None:
+    from opus.core.audit import INSERT_COLUMNS
+
     _insert("budgets_transaction", TXN_COLUMNS, txns)
     _insert("budgets_entry", ENTRY_COLUMNS, entries)
+    _insert("core_auditevent", INSERT_COLUMNS, events)
     txns.clear()
     entries.clear()
+    events.clear()
 
 
 def _insert(table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:

@@ -5,10 +5,11 @@ every stored amount and running figure is a whole number of pence within bounds 
 is not is named, never crashed on); every transaction balances and has entries; all entries
 sum to zero; each budget's and each commitment's running figures equal the sums of their
 entries; nothing guarded is negative; no idempotency key was used twice by the same client;
-every transaction has its audit event (by hash) recording it, with its amount and budget, and
-every ledger audit event has its transaction. `history=True` also replays every guarded
-balance in order through the engine, proving none ever went below zero, and recomputes each
-transaction's content digest from its row and entries against the one its event carries.
+every transaction has the audit event whose hash it carries, recording that transaction and
+operation, and every audit event of a ledger operation has its transaction. `history=True`
+also replays every guarded balance in order through the engine, proving none ever went below
+zero, and digests each transaction's row and entries again, comparing with the digest its
+event carries (the amount, for events from before there were digests).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from django.db.models import Count
 
 from opus.budgets.ledger import BUDGET_FIELDS, COMMITMENT_FIELDS, DIGEST_FIELDS, content_digest
 from opus.budgets.models import STORED_PENCE_LIMIT, Account, Budget, Commitment, Transaction
+from opus.core.models import AuditEvent
 from opus.engines import ledger as engine
 from opus.engines.ledger import Kind, Operation
 
@@ -53,12 +55,7 @@ def ledger_verify(*, history: bool = False, progress: Progress | None = None) ->
             transactions, entries, problem = _transactions_balance()
         except (DatabaseError, ArithmeticError, TypeError, ValueError) as error:
             problem = f"the transactions could not be summed: {error}"
-    checks = [
-        _running_figures,
-        _idempotency_once,
-        _transactions_have_events,
-        _events_have_transactions,
-    ]
+    checks = [_running_figures, _idempotency_once, _audit_links]
     if history:
         checks += [_history_never_negative, _contents_match_events]
     for check in checks:
@@ -98,7 +95,32 @@ STORED_AMOUNTS = {
 }
 
 
+# The CHECK constraints that bound them (budgets migration 0003).
+BOUNDING_CONSTRAINTS = (
+    "transaction_amount_bounded", "entry_amount_bounded", "budget_figures_bounded",
+    "commitment_figures_bounded",
+)  # fmt: skip
+
+
+def _bounded_by_validated_constraints() -> bool:
+    """PostgreSQL: whether every bounding CHECK constraint is there and was checked against
+    every row (a constraint is only ever added validated, or marked NOT VALID). SQLite can be
+    told to ignore CHECK constraints, so there the rows are always read."""
+    if connection.vendor != "postgresql":
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT COUNT(*) FROM pg_constraint c JOIN pg_class r ON r.oid = c.conrelid"
+            " WHERE c.contype = 'c' AND c.convalidated AND r.relname = ANY(%s)"
+            " AND c.conname = ANY(%s) AND r.relnamespace = to_regnamespace(current_schema())",
+            [list(STORED_AMOUNTS), list(BOUNDING_CONSTRAINTS)],
+        )
+        return int(cursor.fetchone()[0]) == len(BOUNDING_CONSTRAINTS)
+
+
 def _stored_values() -> str | None:
+    if _bounded_by_validated_constraints():
+        return None
     limit = STORED_PENCE_LIMIT
     for table, (label, columns) in STORED_AMOUNTS.items():
         if connection.vendor == "sqlite":
@@ -244,60 +266,83 @@ def _summary_field(name: str) -> str:
     return f"CAST(json_extract(e.summary, '$.{name}') AS TEXT)"
 
 
-def _transactions_have_events() -> str | None:
-    """Every transaction has the audit event whose hash it carries, recording it."""
-    # The budget as 32 hex digits, as SQLite keeps UUIDs (the summary has them hyphenated).
-    if connection.vendor == "postgresql":
-        budget = "REPLACE(CAST(t.budget_id AS TEXT), '-', '')"
-    else:
-        budget = "t.budget_id"
-    summary_budget = f"REPLACE({_summary_field('budget')}, '-', '')"
+# A transaction whose event is missing or records something else.
+_UNMATCHED = (
+    "e.id IS NULL OR e.object_id <> CAST(t.id AS TEXT) OR e.action <> 'ledger.' || t.operation"
+)
+
+
+def _ledger_events() -> tuple[str, list[str]]:
+    """The audit events of ledger operations, as a subquery and its parameters."""
+    marks = ", ".join("%s" for _ in LEDGER_ACTIONS)
+    return (
+        "SELECT id, sequence, hash, object_id, action FROM core_auditevent"  # noqa: S608
+        f" WHERE object_type = 'budgets.transaction' AND action IN ({marks})",
+        list(LEDGER_ACTIONS),
+    )
+
+
+def _audit_links() -> str | None:
+    """Every transaction has the audit event whose hash it carries, recording it (that
+    transaction, that operation); every audit event of a ledger operation has its transaction.
+
+    Aggregates over one join, so that the database hashes rather than looks up row by row
+    (PostgreSQL: one full join for both ways); the row it finds is then described.
+    """
+    events, params = _ledger_events()
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT t.id, e.sequence, e.object_type, e.object_id, e.action, t.operation,"  # noqa: S608
-            f" {_summary_field('amount_pence')}, CAST(t.amount_pence AS TEXT),"
-            f" {summary_budget}, {budget}"
-            " FROM budgets_transaction t LEFT JOIN core_auditevent e ON e.hash = t.audit_hash"
-            " WHERE e.id IS NULL OR e.object_type <> 'budgets.transaction'"
-            " OR e.object_id <> CAST(t.id AS TEXT) OR e.action <> 'ledger.' || t.operation"
-            f" OR {_summary_field('amount_pence')} <> CAST(t.amount_pence AS TEXT)"
-            f" OR {summary_budget} <> {budget}"
-            " ORDER BY t.id LIMIT 1"
-        )
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    txn, sequence, object_type, object_id, action, operation = row[:6]
-    if sequence is None:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"SELECT MIN(CASE WHEN {_UNMATCHED} THEN t.id END),"  # noqa: S608
+                " MIN(CASE WHEN t.id IS NULL THEN e.sequence END)"
+                f" FROM budgets_transaction t FULL JOIN ({events}) e ON e.hash = t.audit_hash",
+                params,
+            )
+            transaction, event = cursor.fetchone()
+        else:
+            cursor.execute(
+                "SELECT MIN(t.id) FROM budgets_transaction t"  # noqa: S608
+                f" LEFT JOIN ({events}) e ON e.hash = t.audit_hash WHERE {_UNMATCHED}",
+                params,
+            )
+            transaction = cursor.fetchone()[0]
+            cursor.execute(
+                f"SELECT MIN(e.sequence) FROM ({events}) e"  # noqa: S608
+                " LEFT JOIN budgets_transaction t ON t.audit_hash = e.hash WHERE t.id IS NULL",
+                params,
+            )
+            event = cursor.fetchone()[0]
+    if transaction is not None:
+        return _unmatched_transaction(int(transaction))
+    if event is not None:
+        return _transactionless_event(int(event))
+    return None
+
+
+def _unmatched_transaction(pk: int) -> str:
+    txn = Transaction.objects.get(pk=pk)
+    event = AuditEvent.objects.filter(hash=txn.audit_hash).first() if txn.audit_hash else None
+    if event is None:
         missing = Transaction.objects.filter(audit_hash="").count()
-        return f"transaction #{txn} has no audit event (it was not written by Opus's ledger)" + (
+        return f"transaction #{pk} has no audit event (it was not written by Opus's ledger)" + (
             f"; {missing} in all carry no link" if missing > 1 else ""
         )
-    if object_type != "budgets.transaction" or object_id != str(txn):
-        return f"transaction #{txn}'s audit event {sequence} records {object_type}:{object_id}"
-    if action != f"ledger.{operation}":
-        return f"transaction #{txn} is {operation} but its audit event {sequence} says {action}"
-    return f"transaction #{txn} does not match its audit event {sequence} (amount or budget)"
-
-
-def _events_have_transactions() -> str | None:
-    """Every audit event of a ledger operation has its transaction, carrying its hash."""
-    marks = ", ".join("%s" for _ in LEDGER_ACTIONS)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT e.sequence, e.object_id, e.action FROM core_auditevent e"  # noqa: S608
-            " LEFT JOIN budgets_transaction t ON t.audit_hash = e.hash"
-            f" WHERE e.object_type = 'budgets.transaction' AND e.action IN ({marks})"
-            " AND t.id IS NULL ORDER BY e.sequence LIMIT 1",
-            LEDGER_ACTIONS,
+    if event.object_type != "budgets.transaction" or event.object_id != str(pk):
+        return (
+            f"transaction #{pk}'s audit event {event.sequence} records "
+            f"{event.object_type}:{event.object_id}"
         )
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    sequence, object_id, action = row
     return (
-        f"audit event {sequence} ({action}) records transaction #{object_id}, which is not in "
-        "the ledger (or does not name that event)"
+        f"transaction #{pk} is {txn.operation} but its audit event {event.sequence} says "
+        f"{event.action}"
+    )
+
+
+def _transactionless_event(sequence: int) -> str:
+    event = AuditEvent.objects.get(sequence=sequence)
+    return (
+        f"audit event {sequence} ({event.action}) records transaction #{event.object_id}, which "
+        "is not in the ledger (or does not name that event)"
     )
 
 
@@ -313,7 +358,8 @@ def _contents_match_events() -> str | None:
     )
     transactions = connection.chunked_cursor()
     transactions.execute(
-        f"SELECT {columns}, e.sequence, {_summary_field('content_sha256')}"  # noqa: S608
+        f"SELECT {columns}, e.sequence, {_summary_field('amount_pence')},"  # noqa: S608
+        f" {_summary_field('content_sha256')}"
         " FROM budgets_transaction t JOIN core_auditevent e ON e.hash = t.audit_hash"
         " ORDER BY t.id"
     )
@@ -322,16 +368,18 @@ def _contents_match_events() -> str | None:
     try:
         for row in _rows(transactions):
             values = dict(zip(DIGEST_FIELDS, row, strict=False))
-            sequence, recorded = row[-2], row[-1]
+            sequence, amount, recorded = row[-3:]
             while pending is not None and pending[0] < values["id"]:  # type: ignore[operator]
                 pending = next(entry_rows, None)
             mine: list[tuple[object, ...]] = []
             while pending is not None and pending[0] == values["id"]:
                 mine.append(pending[1:])
                 pending = next(entry_rows, None)
-            if recorded is None:
-                continue
-            if content_digest(values, mine) != recorded:
+            if recorded is None:  # an event from before digests: its amount, at least
+                differs = amount != str(values["amount_pence"])
+            else:
+                differs = content_digest(values, mine) != recorded
+            if differs:
                 return (
                     f"transaction #{values['id']} or its entries differ from what its audit "
                     f"event {sequence} recorded"

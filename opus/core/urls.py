@@ -65,6 +65,15 @@ urlpatterns = [
     path("audit/", views.audit_list, name="audit_list"),
     path("audit/<int:sequence>/", views.audit_detail, name="audit_detail"),
     path("audit/verify/", views.audit_verify_start, name="audit_verify_start"),
+    path(
+        "audit/heads.csv", views.audit_heads_download, {"extension": "csv"}, name="audit_heads_csv"
+    ),
+    path(
+        "audit/heads.json",
+        views.audit_heads_download,
+        {"extension": "json"},
+        name="audit_heads_json",
+    ),
     path("jobs/<uuid:job_id>/", views.job_detail, name="job_detail"),
     path(
         "privacy/",

@@ -23,6 +23,7 @@ from opus.core.access import (
     get_job_for_user,
     get_organisation_for_editing,
 )
+from opus.core.audit import published_heads
 from opus.core.charts import horizontal_bars, pyramid
 from opus.core.forms import ApiTokenForm, AuditFilterForm, OrganisationForm, SignInForm
 from opus.core.geography import area_search
@@ -326,8 +327,44 @@ def audit_list(request: HttpRequest) -> HttpResponse:
         events = _filter_audit(events, form.cleaned_data)
     elif form.is_bound:
         events = events.none()
-    context = {"page_title": "Audit log", "form": form, **_page(request, events)}
+    context = {
+        "page_title": "Audit log",
+        "form": form,
+        "published_heads": published_heads(limit=5),
+        **_page(request, events),
+    }
     return render(request, "core/audit_list.html", context, status=400 if form.errors else 200)
+
+
+HEADS_PUBLISHED_IN_DOWNLOADS = 100  # the newest publications, each every chain's head
+
+
+@role_required(Role.AUDITOR, Role.ADMIN)
+@require_GET
+def audit_heads_download(request: HttpRequest, extension: str) -> HttpResponse:
+    """The audit chains' published heads, for keeping outside Opus and comparing later."""
+    publications = published_heads(limit=HEADS_PUBLISHED_IN_DOWNLOADS)
+    if extension == "json":
+        body = [
+            {
+                "sequence": event.sequence,
+                "published_at": event.created_at.isoformat(),
+                "event_hash": event.hash,
+                "heads": event.summary.get("heads", {}),
+            }
+            for event in publications
+        ]
+        response = JsonResponse(body, safe=False, json_dumps_params={"indent": 1})
+        response["Content-Disposition"] = 'attachment; filename="audit-heads.json"'
+        return response
+    rows = [
+        [event.sequence, event.created_at.isoformat(), event.hash, chain, head["position"],
+         head["hash"]]
+        for event in publications
+        for chain, head in sorted(event.summary.get("heads", {}).items(), key=lambda h: int(h[0]))
+    ]  # fmt: skip
+    header = ["published_sequence", "published_at", "event_hash", "chain", "position", "hash"]
+    return _csv_response("audit-heads.csv", header, rows)
 
 
 @role_required(Role.AUDITOR, Role.ADMIN)

@@ -293,6 +293,11 @@ def _store_regardless(budget: Budget, column: str, value: object) -> None:
                 f"UPDATE budgets_budget SET {column} = %s WHERE id = %s",  # noqa: S608
                 [value, budget.pk],
             )
+            # Back under the same name, but not checked against the rows already there.
+            cursor.execute(
+                "ALTER TABLE budgets_budget ADD CONSTRAINT budget_figures_bounded"
+                " CHECK (available_pence <= 1000000000000000) NOT VALID"
+            )
             return
         cursor.execute("PRAGMA ignore_check_constraints = ON")
         try:
@@ -339,3 +344,34 @@ def test_ledger_verify_names_an_entry_it_cannot_use_rather_than_crashing(db, bud
             if connection.vendor == "sqlite":
                 cursor.execute("PRAGMA ignore_check_constraints = OFF")
     _verify_fails(rf"entry #{entry.pk}: amount_pence is stored as")
+
+
+def test_the_database_refuses_to_change_or_delete_ledger_rows(db, cast, budget):
+    from django.db import DatabaseError, IntegrityError, transaction
+
+    from opus.budgets.models import Transaction
+
+    first = Transaction.objects.order_by("id").first()
+    entry = first.entries.first()
+    refused = (DatabaseError, IntegrityError)
+    for statement, params in [
+        ("UPDATE budgets_transaction SET memo = 'rewritten' WHERE id = %s", [first.pk]),
+        ("DELETE FROM budgets_transaction WHERE id = %s", [first.pk]),
+        ("UPDATE budgets_entry SET amount_pence = 1 WHERE id = %s", [entry.pk]),
+        ("DELETE FROM budgets_entry WHERE id = %s", [entry.pk]),
+    ]:
+        with pytest.raises(refused), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(statement, params)
+    assert Transaction.objects.filter(pk=first.pk, memo=first.memo).exists()
+    assert Entry.objects.filter(pk=entry.pk, amount_pence=entry.amount_pence).exists()
+
+
+def test_a_ledger_operation_moves_its_audit_chains_head(db, cast, budget):
+    from opus.budgets.models import Transaction
+    from opus.core.models import AuditChainHead, AuditEvent
+
+    paid = budgets.direct_payment(budget=budget, amount=5_00, by=cast.commissioner)
+    event = AuditEvent.objects.get(hash=Transaction.objects.get(pk=paid.pk).audit_hash)
+    head = AuditChainHead.objects.get(chain=event.chain)
+    assert (head.position, head.hash) == (event.position, event.hash)
+    call_command("audit_verify")

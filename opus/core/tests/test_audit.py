@@ -216,3 +216,27 @@ def test_published_heads_record_every_chain(capsys):
     assert event.summary == {"chains": len(expected), "heads": expected}
     assert f"event {event.sequence} records" in capsys.readouterr().out
     assert audit_verify()[1] is None
+
+
+def test_the_audit_log_page_lists_published_heads_and_offers_them_to_keep(client, cast):
+    import csv
+    import io
+
+    from opus.core.audit import publish_heads
+
+    event = publish_heads()
+    client.force_login(cast.auditor)
+    page = client.get("/audit/").content.decode()
+    assert "Published chain heads" in page and f'href="/audit/{event.sequence}/"' in page
+    rows = list(csv.reader(io.StringIO(client.get("/audit/heads.csv").content.decode())))
+    assert rows[0] == ["published_sequence", "published_at", "event_hash", "chain", "position",
+                       "hash"]  # fmt: skip
+    published = {(r[3], int(r[4]), r[5]) for r in rows[1:] if r[0] == str(event.sequence)}
+    assert published == {
+        (chain, head["position"], head["hash"]) for chain, head in event.summary["heads"].items()
+    }
+    body = client.get("/audit/heads.json").json()
+    assert body[0]["sequence"] == event.sequence and body[0]["heads"] == event.summary["heads"]
+    for user in (cast.resident, cast.commissioner):
+        client.force_login(user)
+        assert client.get("/audit/heads.csv").status_code in (302, 403, 404)

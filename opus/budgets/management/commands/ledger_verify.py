@@ -10,17 +10,20 @@ from opus.budgets.verify import ledger_verify
 
 class Command(BaseCommand):
     help = (
-        "Check that every ledger transaction balances, every budget's and commitment's running "
-        "figures match their entries, no budget is negative, and no idempotency key was used "
-        "twice. Exits non-zero with the first discrepancy."
+        "Check that every stored amount is whole pence within bounds, every ledger transaction "
+        "balances, every budget's and commitment's running figures match their entries, no "
+        "budget is negative, no idempotency key was used twice, every transaction has its "
+        "audit event and every ledger audit event its transaction. Exits non-zero with the "
+        "first discrepancy."
     )
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument(
             "--history",
             action="store_true",
-            help="also replay every guarded balance in order (slower: proves none ever went "
-            "below zero)",
+            help="also replay every guarded balance in order (proves none ever went below "
+            "zero) and check each transaction and its entries against the content digest its "
+            "audit event recorded (slower)",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
