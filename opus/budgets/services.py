@@ -71,6 +71,16 @@ def _sent_before(by: User, key: str | None) -> Transaction | None:
     return Transaction.objects.filter(created_by=by, idempotency_key=key).first()
 
 
+def _same(txn: Transaction | None, operation: Operation, budget: Any, commitment: Any) -> bool:
+    """Whether an earlier transaction was this operation on this budget and commitment."""
+    return (
+        txn is not None
+        and txn.operation == operation.value
+        and txn.budget_id == budget
+        and txn.commitment_id == commitment
+    )
+
+
 # --- Resource allocation -------------------------------------------------------------------
 
 
@@ -422,7 +432,7 @@ def release(
         raise PermissionDenied("Only the budget holder or a commissioner can cancel a commitment")
     if amount is None:
         earlier = _sent_before(by, key)
-        if earlier is not None and earlier.commitment_id == commitment.pk:
+        if _same(earlier, Operation.RELEASE, commitment.budget_id, commitment.pk):
             return earlier  # "release all" sent again: the first answer, not a release of £0
         commitment.refresh_from_db(fields=["outstanding_pence"])
         amount = commitment.outstanding_pence
@@ -612,7 +622,7 @@ def claw_back(
     _require_finance(by)
     if amount is None:
         earlier = _sent_before(by, key)
-        if earlier is not None and earlier.budget_id == budget.pk:
+        if _same(earlier, Operation.CLAW_BACK, budget.pk, None):
             return earlier  # "claw back all" sent again: the first answer
     budget.refresh_from_db()
     amount = budget.available_pence if amount is None else amount

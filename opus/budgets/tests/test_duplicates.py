@@ -222,3 +222,17 @@ def test_committing_a_booking_from_its_button_twice_commits_once(client, cast, b
     assert Transaction.objects.filter(operation="commit").count() == 1
     followed = client.get(f"/budgets/{budget.pk}/").content.decode()
     assert "already committed" not in followed
+
+
+def test_releasing_all_sent_again_answers_as_the_first_time_and_another_use_is_refused(
+    client, cast, budget, commitment
+):
+    url = f"/api/v1/budgets/commitments/{commitment.pk}/release"
+    headers = bearer(cast.commissioner, key="release-all")
+    first = post(client, url, {"memo": "Moving away"}, headers)
+    again = post(client, url, {"memo": "Moving away"}, headers)
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert first.json()["id"] == again.json()["id"] and first.json()["amount_pence"] > 0
+    reused = post(client, f"/api/v1/budgets/{budget.pk}/claw-back", {}, headers)
+    assert reused.status_code == 409
+    assert Transaction.objects.filter(operation__in=["release", "claw_back"]).count() == 1
