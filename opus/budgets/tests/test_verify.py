@@ -375,3 +375,33 @@ def test_a_ledger_operation_moves_its_audit_chains_head(db, cast, budget):
     head = AuditChainHead.objects.get(chain=event.chain)
     assert (head.position, head.hash) == (event.position, event.hash)
     call_command("audit_verify")
+
+
+def test_three_huge_payments_written_past_the_constraints_are_named_not_crashed_on(
+    db, cast, budget
+):
+    """As the attack did before there were bounds: three £46 quadrillion operations on one
+    budget, whose sums overflow 64 bits (SQLite turned the running figures into floating
+    point, and summing the entries failed)."""
+    huge = 46 * 10**15 * 100
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            for table, name in [
+                ("budgets_transaction", "transaction_amount_bounded"),
+                ("budgets_entry", "entry_amount_bounded"),
+                ("budgets_budget", "budget_figures_bounded"),
+                ("budgets_budget", "budget_never_negative"),
+            ]:
+                cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT {name}")  # noqa: S608
+        else:
+            cursor.execute("PRAGMA ignore_check_constraints = ON")
+    try:
+        first = _forge_direct_payment(budget, cast.commissioner.pk, huge)
+        for _ in range(2 if connection.vendor == "sqlite" else 0):  # PostgreSQL refuses overflow
+            _forge_direct_payment(budget, cast.commissioner.pk, huge)
+    finally:
+        if connection.vendor == "sqlite":
+            with connection.cursor() as cursor:
+                cursor.execute("PRAGMA ignore_check_constraints = OFF")
+    _verify_fails(rf"transaction #{first}: amount_pence is stored as {huge}, not a whole number")
