@@ -73,8 +73,11 @@ def _one(rng, cast, bookings):
         return budgets.release(commitment=commitment, amount=amount, by=cast.commissioner)
     if kind == "deliver":
         return budgets.deliver(commitment=commitment, amount=amount, by=cast.provider)
-    return budgets.pay_invoice(
-        commitment=commitment, amount=amount, reference="I", by=cast.commissioner
+    return budgets.pay_invoice(  # each invoice its own number: an invoice is paid once
+        commitment=commitment,
+        amount=amount,
+        reference=f"I-{rng.getrandbits(64):x}",
+        by=cast.commissioner,
     )
 
 
