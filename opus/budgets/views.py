@@ -104,8 +104,10 @@ def detail(request: HttpRequest, budget_id: Any) -> HttpResponse:
         "sources": budget.sources.select_related("funder"),
         "recent": statement(budget)[-8:][::-1],
         "is_finance": has_role(request.user, *FINANCE),
-        "may_commit": request.user.pk == budget.person_id
-        or has_role(request.user, Role.CHAMPION, *FINANCE),
+        # The holder, a champion with consent to act, commissioners (not auditors, not a
+        # champion who may only look): the same people the services let write.
+        "may_commit": may_write_plan(request.user, budget),
+        "may_write_plan": may_write_plan(request.user, budget),
     }
     return render(request, "budgets/detail.html", context)
 

@@ -79,3 +79,15 @@ def test_the_plan_page_refuses_the_auditor_and_a_view_only_champion(client, cast
     assert SupportPlan.objects.get().written_by == cast.resident
     # They still see the budget itself.
     assert client.get(f"/budgets/{budget.pk}/").status_code == 200
+
+
+@pytest.mark.parametrize("who", ["auditor", "champion"])
+def test_the_budget_page_offers_no_plan_or_commit_button_to_who_may_not_write(
+    client, cast, budget, who
+):
+    _consent(cast, ConsentScope.FIND)
+    client.force_login(getattr(cast, who))
+    page = client.get(f"/budgets/{budget.pk}/").content.decode()
+    assert f"/budgets/{budget.pk}/plan/" not in page
+    client.force_login(cast.resident)
+    assert f"/budgets/{budget.pk}/plan/" in client.get(f"/budgets/{budget.pk}/").content.decode()
