@@ -22,7 +22,7 @@ never lost what it had when they were taken.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC
 from typing import Any
@@ -297,6 +297,30 @@ def audit_verify(
         if broken is not None:
             return count, broken
     return count, None
+
+
+def check_kept_heads(kept: Iterable[tuple[int, int, str]]) -> ChainBreak | None:
+    """Whether the log still holds every (chain, position, hash) head kept outside Opus.
+
+    A head taken from a publication names the event then newest in its chain: if the event
+    is gone, or another stands in its place, the log was cut back or rewritten since, even
+    if whoever did it also rewrote the head table and re-chained what followed.
+    """
+    for chain, position, hash_ in kept:
+        event = AuditEvent.objects.filter(chain=chain, position=position).first()
+        if event is None:
+            return ChainBreak(
+                0,
+                f"chain {chain} has no event at position {position}, which a kept head "
+                "names: events were removed",
+            )
+        if event.hash != hash_:
+            return ChainBreak(
+                event.sequence,
+                f"it stands at chain {chain}'s position {position}, where a kept head names "
+                f"another event ({hash_[:12]}…): the log was rewritten",
+            )
+    return None
 
 
 HEADS_ACTION = "audit.heads"

@@ -7,15 +7,15 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 
 from opus.core import services
 from opus.core.audit import audit_record, audit_verify
-from opus.core.models import AuditChainHead, AuditEvent, Organisation
-from opus.testing import allow_audit_tampering, create_organisation, create_user
+from opus.core.models import AuditChainHead, AuditEvent, Organisation, Role
+from opus.testing import allow_audit_tampering, create_member, create_organisation
 
 pytestmark = pytest.mark.django_db
 
 
 def _some_events():
-    user = create_user()
     organisation = create_organisation(name="Chained Charity")
+    user = create_member(Role.PROVIDER, organisation)  # its own staff may change it
     services.organisation_update(
         organisation=organisation, by=user, description="Now with a purpose"
     )
@@ -240,3 +240,34 @@ def test_the_audit_log_page_lists_published_heads_and_offers_them_to_keep(client
     for user in (cast.resident, cast.commissioner):
         client.force_login(user)
         assert client.get("/audit/heads.csv").status_code in (302, 403, 404)
+
+
+@pytest.mark.parametrize("extension", ["csv", "json"])
+def test_heads_kept_outside_find_a_log_cut_back_with_its_heads(client, cast, tmp_path, extension):
+    from opus.core.audit import publish_heads
+
+    published = publish_heads().summary["heads"]
+    client.force_login(cast.auditor)
+    kept = tmp_path / f"audit-heads.{extension}"
+    kept.write_bytes(client.get(f"/audit/heads.{extension}").content)
+    call_command("audit_verify", "--against", str(kept))
+    # Someone who can step round every trigger removes the newest events (back past the
+    # published heads) and moves each head back to match: the log and its heads agree again...
+    allow_audit_tampering()
+    for chain, head in published.items():
+        AuditEvent.objects.filter(chain=int(chain), position__gte=head["position"]).delete()
+    for event in _newest_per_chain():
+        AuditChainHead.objects.filter(chain=event.chain).update(
+            position=event.position, hash=event.hash
+        )
+    call_command("audit_verify")
+    # ...but not with the heads kept outside Opus.
+    with pytest.raises(CommandError, match="which a kept head names: events were removed"):
+        call_command("audit_verify", "--against", str(kept))
+
+
+def test_kept_heads_that_cannot_be_read_are_a_clear_error(tmp_path):
+    kept = tmp_path / "audit-heads.json"
+    kept.write_text("not json")
+    with pytest.raises(CommandError, match="cannot read kept heads"):
+        call_command("audit_verify", "--against", str(kept))
