@@ -322,9 +322,7 @@ def _build(case: str, cast: Any) -> Act:  # noqa: C901, PLR0911, PLR0912 - one c
         return lambda by: commissioning.bids_open(opportunity=closed, by=by)
     if case == "commissioning.panel_add":
         closed = _closed_opportunity(cast)
-        return lambda by: commissioning.panel_add(
-            opportunity=closed, user=cast.commissioner, by=by
-        )
+        return lambda by: commissioning.panel_add(opportunity=closed, user=cast.commissioner, by=by)
     if case == "commissioning.evaluation_compute":
         closed = _closed_opportunity(cast)
         return lambda by: commissioning.evaluation_compute(opportunity=closed, by=by)
@@ -442,6 +440,91 @@ def test_the_service_does_not_refuse_whoever_may_write(cast, case):
             pytest.fail(f"{case} refused {role}: {refused}")
         except Exception:  # noqa: BLE001, S110 - any other objection is about the data
             pass
+
+
+# Services that already refused with their app's own error (a message for the form).
+ENTRY = {
+    "kind": "case_study",
+    "summary": "What we learnt",
+    "body": "We learnt a lot.",
+    "audiences": ["providers"],
+}
+
+
+def _own_error_cases(cast: Any) -> dict[str, tuple[Act, type[Exception], tuple[str, ...]]]:
+    from opus.choice.services import ChoiceError
+    from opus.knowledge import services as knowledge
+    from opus.knowledge.services import EntryError
+
+    def draft() -> Any:
+        return knowledge.entry_create(
+            title=f"Tea {uuid.uuid4().hex[:6]}", organisation=cast.charity, by=cast.provider,
+            **ENTRY,
+        )  # fmt: skip
+
+    def submitted() -> Any:
+        return knowledge.entry_submit(entry=draft(), by=cast.provider)
+
+    one_draft, one_submitted = draft(), submitted()
+    booking = choice.booking_request(by=cast.resident, **_booking_args(cast, _service(cast)))
+    not_writers = ("resident", "champion_act", "councillor", "auditor", "admin", "stranger")
+    return {
+        "knowledge.entry_create": (
+            lambda by: knowledge.entry_create(
+                title="New", organisation=cast.charity, by=by, **ENTRY
+            ),
+            EntryError,
+            (*not_writers, "other_provider", "commissioner"),
+        ),
+        "knowledge.entry_update": (
+            lambda by: knowledge.entry_update(
+                entry=one_draft, title="Changed", organisation=cast.charity, by=by, **ENTRY
+            ),
+            EntryError,
+            (*not_writers, "other_provider", "commissioner"),
+        ),
+        "knowledge.entry_submit": (
+            lambda by: knowledge.entry_submit(entry=one_draft, by=by),
+            EntryError,
+            (*not_writers, "other_provider", "commissioner"),
+        ),
+        "knowledge.entry_publish": (
+            lambda by: knowledge.entry_publish(entry=one_submitted, by=by),
+            EntryError,
+            ("resident", "champion_act", "provider", "councillor", "auditor", "stranger"),
+        ),
+        "knowledge.entry_return": (
+            lambda by: knowledge.entry_return(entry=one_submitted, by=by, reason="More"),
+            EntryError,
+            ("resident", "champion_act", "provider", "councillor", "auditor", "stranger"),
+        ),
+        "choice.booking_decide": (
+            lambda by: choice.booking_decide(booking=booking, accept=True, reason="", by=by),
+            ChoiceError,
+            (*not_writers[:-2], "other_provider", "commissioner", "stranger"),
+        ),
+    }
+
+
+OWN_ERROR_CASES = (
+    "knowledge.entry_create",
+    "knowledge.entry_update",
+    "knowledge.entry_submit",
+    "knowledge.entry_publish",
+    "knowledge.entry_return",
+    "choice.booking_decide",
+)
+
+
+@pytest.mark.parametrize("case", OWN_ERROR_CASES)
+def test_services_with_their_own_refusal_refuse_whoever_may_not_write(cast, case):
+    who = people(cast)
+    act, error, forbidden = _own_error_cases(cast)[case]
+    for role in forbidden:
+        before = fingerprint()
+        with pytest.raises((PermissionDenied, error)):
+            act(who[role])
+        assert fingerprint() == before, f"{case} by {role} changed something"
 
 
 def test_the_system_itself_still_writes_without_a_person():
