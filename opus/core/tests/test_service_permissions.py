@@ -531,3 +531,47 @@ def test_the_system_itself_still_writes_without_a_person():
     """Seeding and imports act as no one (by=None) and are not refused."""
     organisation = create_organisation(name="Seeded")
     directory.service_create(organisation=organisation, by=None, name="S", description="D")
+
+
+def test_awards_contracts_returns_and_consortia_refuse_the_wrong_person(cast):
+    """The later steps of a procurement, called directly on the write matrix's world."""
+    from opus.core.tests.test_write_matrix import build_world
+
+    w = build_world(cast)
+    who = people(cast)
+    lot, ally = w.award.lot, create_organisation(name="Ally")
+    kpis = [{"name": "Visits", "measure": "Made", "target": "95", "frequency": "quarterly"}]
+    staff_only: dict[str, Act] = {
+        "award_decide": lambda by: commissioning.award_decide(
+            lot=lot, bid_lot=lot.bid_lots.first(), reasons="Best", by=by
+        ),
+        "award_reverse": lambda by: commissioning.award_reverse(
+            award=w.award, reason="Mistake", by=by
+        ),
+        "contract_sign": lambda by: commissioning.contract_sign(
+            award=w.award, kpis=kpis, by=by, now=w.award.standstill_ends
+        ),
+    }
+    suppliers_only: dict[str, Act] = {
+        "kpi_return_submit": lambda by: commissioning.kpi_return_submit(
+            kpi_return=w.kpi_return, value="97", note="", by=by
+        ),
+        "consortium_invite": lambda by: commissioning.consortium_invite(
+            consortium=w.consortium,
+            organisation=ally,
+            work="Calls",
+            work_share=10,
+            value_share=10,
+            by=by,
+        ),  # fmt: skip
+        "consortium_respond": lambda by: commissioning.consortium_respond(
+            member=w.invitation, confirm=True, by=by
+        ),
+    }
+    for name, act in {**staff_only, **suppliers_only}.items():
+        allowed = STAFF if name in staff_only else ("provider",)
+        for role in (r for r in ALL if r not in allowed):
+            before = fingerprint()
+            with pytest.raises(PermissionDenied):
+                act(who[role])
+            assert fingerprint() == before, f"{name} by {role} changed something"
