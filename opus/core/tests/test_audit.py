@@ -271,3 +271,22 @@ def test_kept_heads_that_cannot_be_read_are_a_clear_error(tmp_path):
     kept.write_text("not json")
     with pytest.raises(CommandError, match="cannot read kept heads"):
         call_command("audit_verify", "--against", str(kept))
+
+
+def test_after_the_newest_events_are_removed_the_chain_takes_no_more_until_looked_into():
+    """New events cannot paper over the gap: the head will not move back to meet them."""
+    import importlib
+
+    heads_migration = importlib.import_module("opus.core.migrations.0010_audit_heads")
+    _some_events()
+    allow_audit_tampering()
+    AuditEvent.objects.filter(pk__in=[e.pk for e in _newest_per_chain()]).delete()
+    with connection.cursor() as cursor:  # the triggers back, as after the attacker left
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL session_replication_role = origin")
+        else:
+            cursor.execute(heads_migration.SQLITE_UP[2])
+    with pytest.raises((DatabaseError, IntegrityError), match="only moves forward"):
+        with transaction.atomic():
+            create_organisation(name="After the gap")
+    assert not Organisation.objects.filter(name="After the gap").exists()
