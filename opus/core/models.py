@@ -79,7 +79,6 @@ class User(AbstractBaseUser, PermissionsMixin):
             super().save(*args, **kwargs)
 
 
-
 class OrganisationKind(models.TextChoices):
     LOCAL_AUTHORITY = "local_authority", "Local authority"
     NHS_BODY = "nhs_body", "NHS body"
