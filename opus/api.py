@@ -26,6 +26,7 @@ from opus.commissioning.api import router as commissioning_router
 from opus.commissioning.ocds_api import router as ocds_router
 from opus.core.api import router as core_router
 from opus.core.api_auth import TokenAuth
+from opus.core.api_input import TextParser, refuse_nul_in_path
 from opus.core.openapi import PROBLEM, Problem, document_problems, problems
 from opus.directory.api import router as directory_router
 from opus.needs.api import router as needs_router
@@ -44,6 +45,11 @@ class OpusAPI(NinjaAPI):
         document_problems(schema)
         return schema
 
+    @property
+    def urls(self) -> tuple[list[Any], str, str]:
+        patterns, app_name, namespace = super().urls
+        return refuse_nul_in_path(patterns, _validation_problem), app_name, namespace
+
 
 api = OpusAPI(
     title="Opus API",
@@ -55,6 +61,7 @@ api = OpusAPI(
     docs_url="/docs",
     openapi_url="/openapi.json",
     auth=[TokenAuth(), django_auth],
+    parser=TextParser(),
 )
 
 
@@ -95,6 +102,8 @@ def _auth_problem(request: HttpRequest, exc: AuthenticationError) -> HttpRespons
 
 @api.exception_handler(HttpError)
 def _http_problem(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if isinstance(exc.__cause__, ValidationError):  # the parser's, wrapped by ninja as a 400
+        return _validation_problem(request, exc.__cause__)
     return problem(request, exc.status_code, str(exc.message), str(exc.message))
 
 

@@ -28,6 +28,7 @@ from ninja import Field, NinjaAPI, Query
 from ninja.errors import HttpError, ValidationError
 from pydantic import field_validator
 
+from opus.core.api_input import TextParser, refuse_nul_in_path
 from opus.core.models import Organisation, Postcode
 from opus.core.pagination import PageParams, per_page_field
 from opus.directory import listing
@@ -78,6 +79,7 @@ class OpenReferralAPI(NinjaAPI):
     @property
     def urls(self) -> tuple[list[Any], str, str]:
         patterns, app_name, namespace = super().urls
+        patterns = refuse_nul_in_path(patterns, _validation_problem)
         opened = [
             URLPattern(p.pattern, _open_to_all(p.callback), p.default_args, p.name)
             if isinstance(p, URLPattern)
@@ -95,6 +97,7 @@ api = OpenReferralAPI(
     urls_namespace="oruk",
     docs_url="/docs",
     openapi_url="/openapi.json",
+    parser=TextParser(),
 )
 
 
