@@ -3,6 +3,7 @@
 from typing import Any
 
 from django.core.management.base import BaseCommand
+from django.utils.translation import ngettext
 
 from opus.core.audit import publish_heads
 
@@ -16,6 +17,6 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         event = publish_heads()
-        self.stdout.write(
-            f"publish_audit_heads: event {event.sequence} records {event.summary['chains']} heads"
-        )
+        chains = event.summary["chains"]
+        heads = ngettext("%(n)d chain's head", "%(n)d chains' heads", chains) % {"n": chains}
+        self.stdout.write(f"publish_audit_heads: event {event.sequence} records {heads}")
