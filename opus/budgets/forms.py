@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import uuid
 from collections.abc import Iterator
@@ -57,6 +58,22 @@ class PoundsField(forms.CharField):
         if pence > max_amount_pence():
             raise forms.ValidationError(too_much())
         return pence
+
+
+class IsoDateField(forms.DateField):
+    """A date shown as the form asks for it (YYYY-MM-DD), so a pre-filled date is accepted.
+
+    Without it a date from `initial` reached the page in the site's display format
+    ("1 Oct 2026"), which the field then refused when the form was sent unchanged. The
+    display formats are accepted too, for a date copied from a page.
+    """
+
+    input_formats = ["%Y-%m-%d", "%d %b %Y", "%d %B %Y", "%d/%m/%Y"]
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, dt.date):
+            return value.isoformat()
+        return super().prepare_value(value)
 
 
 ONCE_FIELD = "once"
@@ -138,10 +155,10 @@ class BudgetForm(OnceForm):
         max_length=200,
         error_messages={"required": "Give the budget a name"},
     )
-    period_start = forms.DateField(
+    period_start = IsoDateField(
         label="Period starts (YYYY-MM-DD)", error_messages={"required": "Enter the start date"}
     )
-    period_end = forms.DateField(
+    period_end = IsoDateField(
         label="Period ends (YYYY-MM-DD)", error_messages={"required": "Enter the end date"}
     )
     area = forms.ModelChoiceField(
@@ -219,7 +236,7 @@ class PlanForm(forms.Form):
         ],
         error_messages={"required": "Choose how the budget is managed"},
     )
-    review_due = forms.DateField(
+    review_due = IsoDateField(
         label="Review due (YYYY-MM-DD)",
         error_messages={"required": "Enter when the plan is reviewed"},
     )
