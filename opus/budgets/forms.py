@@ -12,7 +12,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext
 
-from opus.budgets.models import RasVersion, Source
+from opus.budgets.models import RasAssessment, RasVersion, Source
 from opus.budgets.services import MAX_ANSWER_POINTS, MAX_CAP_POINTS
 from opus.core.models import Area, AreaKind, Organisation, OrganisationKind, User
 from opus.directory.models import TaxonomyTerm
@@ -176,6 +176,12 @@ class BudgetForm(OnceForm):
     nhs = forms.ModelChoiceField(
         queryset=Organisation.objects.none(), required=False, label="Funding NHS body (health)"
     )
+    # The RAS assessment the budget is opened from ("Open a budget" on its page), carried
+    # hidden so the budget records that assessment and the form can say what its figure
+    # is for a part of a year.
+    assessment = forms.IntegerField(
+        widget=forms.HiddenInput, required=False, min_value=1, max_value=2**63 - 1
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -197,11 +203,66 @@ class BudgetForm(OnceForm):
             raise forms.ValidationError("There is no one with that e-mail address")
         return person
 
+    def __iter__(self) -> Iterator[forms.BoundField]:
+        return (field for field in super().__iter__() if field.name != "assessment")
+
+    def clean_assessment(self) -> RasAssessment | None:
+        number = self.cleaned_data.get("assessment")
+        if number is None:
+            return None
+        found = RasAssessment.objects.filter(pk=number).select_related("person").first()
+        if found is None:
+            raise forms.ValidationError(gettext("That assessment no longer exists"))
+        return found
+
+    @classmethod
+    def initial_from(cls, assessment: RasAssessment, today: dt.date) -> dict[str, Any]:
+        """The form as "Open a budget" on an assessment's page fills it: the person, their
+        indicative budget (a year's figure) and the financial year from today to 31 March."""
+        end = dt.date(today.year + (today.month > 3), 3, 31)
+        return {
+            "assessment": assessment.pk,
+            "person": assessment.person.email,
+            "title": gettext("%(name)s's personal budget") % {"name": assessment.person},
+            "period_start": today,
+            "period_end": end,
+            "social_care": f"{assessment.indicative_pence / 100:.2f}",
+        }
+
+    def part_year(self) -> dict[str, Any] | None:
+        """An assessment's annual figure against a period shorter than a year: the figure pro
+        rata (by days), for the form to warn about before the budget is opened."""
+        if self.is_bound:
+            data = getattr(self, "cleaned_data", {})
+            assessment, start, end = (
+                data.get(k) for k in ("assessment", "period_start", "period_end")
+            )
+        else:
+            assessment = RasAssessment.objects.filter(pk=self.initial.get("assessment")).first()
+            start, end = self.initial.get("period_start"), self.initial.get("period_end")
+        if not (assessment and start and end) or end < start:
+            return None
+        days = (end - start).days + 1
+        try:
+            year = (start.replace(year=start.year + 1) - start).days
+        except ValueError:  # 29 February
+            year = (dt.date(start.year + 1, 3, 1) - start).days
+        if days >= year:
+            return None
+        return {
+            "annual": assessment.indicative_pence,
+            "days": days,
+            "pro_rata": round(assessment.indicative_pence * days / year),
+        }
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         start, end = data.get("period_start"), data.get("period_end")
         if start and end and end < start:
             self.add_error("period_end", "The period must end after it starts")
+        person, assessment = data.get("person"), data.get("assessment")
+        if assessment and person and assessment.person_id != person.pk:
+            self.add_error("person", gettext("The assessment was of someone else"))
         if not any(data.get(s) for s in ("social_care", "health", "education")):
             self.add_error("social_care", "Enter the amount from at least one source")
         if data.get("health") and not data.get("nhs"):

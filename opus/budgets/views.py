@@ -24,7 +24,14 @@ from opus.budgets.access import (
     provider_commitments,
 )
 from opus.budgets.ledger import IdempotencyConflict
-from opus.budgets.models import Budget, BudgetStatus, Commitment, RasVersion, Transaction
+from opus.budgets.models import (
+    Budget,
+    BudgetStatus,
+    Commitment,
+    RasAssessment,
+    RasVersion,
+    Transaction,
+)
 from opus.budgets.statements import statement, statement_csv
 from opus.choice.acting import SESSION_KEY, acting_for
 from opus.choice.models import Booking, BookingStatus
@@ -34,6 +41,7 @@ from opus.core.charts import horizontal_bars
 from opus.core.models import AuditEvent, Role, User
 from opus.core.roles import has_role, role_required
 from opus.engines.ledger import LedgerError, weekly
+from opus.engines.money import pounds
 
 FINANCE = (Role.COMMISSIONER, Role.ADMIN)
 
@@ -281,13 +289,23 @@ def _groups_csv(groups: list[reports.Group]) -> HttpResponse:
     return response
 
 
+def _id_or_none(text: str) -> int | None:
+    return int(text) if text.isdigit() and len(text) < 19 else None
+
+
 @role_required(*FINANCE)
 @require_http_methods(["GET", "POST"])
 def budget_new(request: HttpRequest) -> HttpResponse:
-    form = forms.BudgetForm(request.POST or None)
+    initial = None
+    if request.method == "GET" and request.GET.get("assessment"):
+        carried = RasAssessment.objects.filter(pk=_id_or_none(request.GET["assessment"])).first()
+        if carried is None:
+            raise Http404("No such assessment")
+        initial = forms.BudgetForm.initial_from(carried, timezone.localdate())
+    form = forms.BudgetForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        assessment = data["person"].ras_assessments.first()
+        assessment = data["assessment"] or data["person"].ras_assessments.first()
         try:
             budget = services.budget_create(
                 person=data["person"],
@@ -306,6 +324,18 @@ def budget_new(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, "The budget is open and its money allocated")
             return redirect("budgets:detail", budget_id=budget.pk)
+    part = form.part_year()
+    warning = None
+    if part:
+        warning = gettext(
+            "The indicative budget of %(annual)s is a year's figure, and this period is "
+            "%(days)s days: for the period it is %(pro_rata)s. Change the amount if the "
+            "budget is for this period only."
+        ) % {
+            "annual": pounds(part["annual"]),
+            "days": part["days"],
+            "pro_rata": pounds(part["pro_rata"]),
+        }
     return render(
         request,
         "budgets/form.html",
@@ -313,6 +343,7 @@ def budget_new(request: HttpRequest) -> HttpResponse:
             "page_title": "Open a personal budget",
             "form": form,
             "button": "Open the budget",
+            "warning": warning,
         },
         status=400 if form.errors else 200,
     )

@@ -81,3 +81,65 @@ def test_the_support_plan_review_shows_the_outcomes_and_takes_its_own_date(clien
     review = SupportPlan.objects.filter(budget=budget).first()
     assert review.version == 2 and review.review_due == dt.date(2026, 10, 1)
     assert review.outcomes == [{"outcome": "See friends", "how": "Tea and talk on Tuesdays"}]
+
+
+RAS_TEXT = (
+    "Personal care | wash | Washing and bathing | On my own=0; Some help=6; Full help=12\n"
+    "Social | out | Getting out and about | On my own=0; With help=4\n"
+)
+
+
+def _assess(client, cast):
+    """An indicative budget for Rosa: 16 points at £160 a point, £2,560 a year."""
+    client.force_login(cast.commissioner)
+    ras = {
+        "title": "2026 RAS",
+        "price_per_point": "160",
+        "minimum": "",
+        "maximum": "",
+        "questions": RAS_TEXT,
+        "caps": "",
+        "change_note": "First version",
+    }
+    assert client.post("/budgets/ras/new/", ras).status_code == 302
+    page = client.post(
+        "/budgets/ras/assess/", {"person": cast.resident.email, "wash": "2", "out": "1"}
+    )
+    assert "£2,560" in page.content.decode()
+    link = re.search(r'href="(/budgets/manage/new/[^"]*)"', page.content.decode())
+    return unescape(link.group(1))
+
+
+def test_open_a_budget_from_an_assessment_carries_the_person_and_amount(client, cast):
+    from opus.budgets.models import Budget, RasAssessment
+
+    url = _assess(client, cast)
+    page = client.get(url).content.decode()
+    shown = form_as_shown(page)
+    assert shown["person"] == [cast.resident.email]
+    assert shown["social_care"] == ["2560.00"]
+    # An annual figure for a half year: the form warns and says what it is pro rata.
+    half = {
+        **shown,
+        "period_start": "2026-10-01",
+        "period_end": "2027-03-31",
+        "council": "",
+    }
+    again = client.post(url, half)
+    assert again.status_code == 400 and Budget.objects.count() == 0
+    text = unescape(again.content.decode())
+    assert "govuk-warning-text" in text and "£1,276.49" in text  # 182 days of 365
+    # Sent with the council chosen, it opens and records that assessment.
+    response = client.post(url, {**half, "council": cast.council.pk})
+    assert response.status_code == 302
+    budget = Budget.objects.get()
+    assert budget.assessment == RasAssessment.objects.get() and budget.person == cast.resident
+    assert budget.allocated_pence == 2_560_00
+
+
+def test_a_full_year_period_has_no_pro_rata_warning(client, cast):
+    url = _assess(client, cast)
+    shown = form_as_shown(client.get(url).content.decode())
+    full = {**shown, "period_start": "2026-04-01", "period_end": "2027-03-31", "council": ""}
+    text = client.post(url, full).content.decode()
+    assert "govuk-warning-text" not in text
