@@ -8,11 +8,13 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from opus.choice.models import ConsentScope
 from opus.choice.services import consent_latest_day, consent_too_long
 from opus.core.fields import PostcodeField
-from opus.core.models import Role, User
+from opus.core.models import Postcode, Role, User
 from opus.directory.forms import DAYS
 from opus.directory.models import TaxonomyTerm
 from opus.directory.vocabularies import ACCESSIBILITY, CIRCUMSTANCES, LANGUAGES
@@ -29,7 +31,25 @@ class NeedsStep(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         terms = TaxonomyTerm.objects.filter(parent__isnull=False).select_related("parent")
-        self.fields["needs"].choices = [(t.code, f"{t.parent.name}: {t.name}") for t in terms]
+        groups: dict[str, list[tuple[str, str]]] = {}
+        for term in terms:
+            groups.setdefault(term.parent.name, []).append((term.code, term.name))
+        # By category (the taxonomy's parent terms), then by name within each: one flat list
+        # of choices (so the checkboxes' ids run id_needs_0, _1, …) cut into headed groups.
+        self.groups = [
+            (heading, sorted(choices, key=lambda c: c[1].casefold()))
+            for heading, choices in sorted(groups.items(), key=lambda g: g[0].casefold())
+        ]
+        self.fields["needs"].choices = [c for _heading, cs in self.groups for c in cs]
+
+    def grouped_needs(self) -> list[tuple[str, list[Any]]]:
+        """The needs checkboxes under their category's heading, in the order shown."""
+        boxes = list(self["needs"])
+        grouped, start = [], 0
+        for heading, choices in self.groups:
+            grouped.append((heading, boxes[start : start + len(choices)]))
+            start += len(choices)
+        return grouped
 
 
 class WhereStep(forms.Form):
@@ -38,6 +58,19 @@ class WhereStep(forms.Form):
         help_text="So we can show services near you",
         error_messages={"required": "Enter your postcode"},
     )
+
+    def clean_postcode(self) -> str:
+        code = self.cleaned_data["postcode"]
+        known = Postcode.objects.filter(
+            postcode=code, latitude__isnull=False, longitude__isnull=False
+        )
+        if code and not known.exists():
+            raise forms.ValidationError(
+                _("We do not know where %(postcode)s is: check the postcode and try again")
+                % {"postcode": code}
+            )
+        return code
+
     max_distance_km = forms.IntegerField(
         min_value=1,
         max_value=200,
@@ -103,17 +136,42 @@ class WhenStep(forms.Form):
         help_text="Leave empty if you are not sure",
     )
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The answers keep pence (what matching compares); the question asks for pounds, so a
+        # revisited page shows pounds back (2000 → "20", 1850 → "18.50"), never pence.
+        pence = self.initial.get("max_price")
+        if isinstance(pence, int) and not isinstance(pence, bool):
+            self.initial = {**self.initial, "max_price": pounds_text(pence)}
+
     def clean_max_price(self) -> int | None:
-        text = (self.cleaned_data.get("max_price") or "").replace("£", "").strip()
+        text = (self.cleaned_data.get("max_price") or "").replace("£", "").replace(",", "")
+        text = text.strip()
         if not text:
             return None
         try:
             pounds = Decimal(text)
         except InvalidOperation:
-            raise forms.ValidationError("Enter an amount in pounds, like 20 or 18.50") from None
+            pounds = Decimal("NaN")
+        if not pounds.is_finite():
+            raise forms.ValidationError(_("Enter an amount in pounds, like 20 or 18.50"))
         if pounds < 0:
-            raise forms.ValidationError("Enter an amount of 0 or more")
-        return int(pounds * 100)
+            raise forms.ValidationError(_("Enter an amount of 0 or more"))
+        if pounds > MAX_PRICE_POUNDS:
+            raise forms.ValidationError(
+                _("Enter an amount of £%(most)s or less") % {"most": f"{MAX_PRICE_POUNDS:,}"}
+            )
+        return int((pounds * 100).to_integral_value())
+
+
+# The most a person may say they can pay for an hour or session (a bound on outside numbers).
+MAX_PRICE_POUNDS = 10_000
+
+
+def pounds_text(pence: int) -> str:
+    """Pence as the pounds a person would type: 2000 → "20", 1850 → "18.50"."""
+    whole, part = divmod(pence, 100)
+    return f"{whole}" if not part else f"{whole}.{part:02d}"
 
 
 STEPS = {
@@ -127,7 +185,13 @@ STEPS = {
 
 class CompareForm(forms.Form):
     service = forms.MultipleChoiceField(
-        error_messages={"required": "Choose two or three services to compare"}
+        error_messages={
+            "required": gettext_lazy("Choose two or three services to compare"),
+            "invalid_choice": gettext_lazy(
+                "You can only compare services on your shortlist: add a service to your "
+                "shortlist first, then compare"
+            ),
+        }
     )
     units = forms.DecimalField(
         min_value=Decimal("0.25"),
@@ -222,7 +286,10 @@ class ConsentForm(forms.Form):
     until = forms.DateField(
         label="Until",
         help_text="For example, 2027-03-31. You can withdraw your consent at any time",
-        initial=lambda: timezone.localdate() + timedelta(days=90),
+        # Shown as text the field reads back (a date object would be shown as "7 Mar 2027",
+        # which the field then refused as not a real date).
+        initial=lambda: (timezone.localdate() + timedelta(days=90)).isoformat(),
+        input_formats=["%Y-%m-%d", "%d/%m/%Y", "%d %m %Y", "%d %b %Y", "%d %B %Y"],
         error_messages={
             "required": "Enter the last day",
             "invalid": "Enter a real date, like 2027-03-31",

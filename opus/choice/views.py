@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from opus.choice import services
@@ -22,7 +23,7 @@ from opus.core.models import Role
 from opus.core.roles import role_required
 from opus.directory.matching import ProfileError, Question, match
 from opus.directory.models import Service
-from opus.directory.vocabularies import ACCESSIBILITY
+from opus.directory.vocabularies import day_names, vocabulary_label
 from opus.engines.money import times
 
 ANSWERS = "opus_choice_answers"
@@ -153,11 +154,10 @@ def _comparison_row(service: Service, units: Decimal) -> dict[str, Any]:
         "price": str(cost) if cost else "Free",
         "weekly_pence": times(cost.amount_pence, units) if cost else 0,
         "languages": ", ".join(lang.name for lang in service.languages.all()) or "English",
-        "access": ", ".join(
-            ACCESSIBILITY.get(a, a) for a in (place.accessibility if place else [])
-        ),
+        "access": ", ".join(vocabulary_label(a) for a in (place.accessibility if place else [])),
         "place": place,
-        "days": ", ".join(s.byday for s in service.schedules.all()) or "Ask the provider",
+        "days": "; ".join(day_names(s.byday) for s in service.schedules.all() if s.byday)
+        or _("Ask the provider"),
         "places_free": service.vacancies,
     }
 

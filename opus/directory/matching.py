@@ -17,6 +17,7 @@ from django.db import connection
 
 from opus.core.models import Area, Postcode
 from opus.directory import facts, narrowing, search
+from opus.directory.vocabularies import vocabulary_label
 from opus.engines import matching as engine
 
 
@@ -113,6 +114,7 @@ def profile_from(question: Question) -> engine.Profile:
         accessibility=frozenset(question.accessibility),
         days=frozenset(question.days),
         max_price_pence=question.max_price_pence,
+        access_names=tuple((c, vocabulary_label(c)) for c in sorted(question.accessibility)),
     )
 
 

@@ -49,3 +49,35 @@ LANGUAGES = {
     "pl": "Polish", "ro": "Romanian", "ar": "Arabic", "so": "Somali", "gu": "Gujarati",
     "zh": "Chinese", "pt": "Portuguese", "bfi": "British Sign Language",
 }  # fmt: skip
+
+# iCalendar's day codes (Schedule.byday holds them, like "TH,WE"), in week order.
+DAYS = {
+    "MO": "Monday", "TU": "Tuesday", "WE": "Wednesday", "TH": "Thursday",
+    "FR": "Friday", "SA": "Saturday", "SU": "Sunday",
+}  # fmt: skip
+
+# Every vocabulary whose codes people must never read: a code maps to its words here.
+_LABELS = {**DELIVERY, **CIRCUMSTANCES, **ACCESSIBILITY}
+
+
+def day_names(codes: str | list[str] | tuple[str, ...] | None) -> str:
+    """Day codes as words in week order: "TH,WE" → "Wednesday, Thursday"."""
+    if not codes:
+        return ""
+    given = codes.split(",") if isinstance(codes, str) else list(codes)
+    wanted = {c.strip().upper() for c in given if c.strip()}
+    order = list(DAYS)
+    known = [DAYS[c] for c in order if c in wanted]
+    unknown = sorted(c for c in wanted if c not in DAYS)
+    return ", ".join(known + unknown)
+
+
+def vocabulary_label(code: str) -> str:
+    """A vocabulary key as words ("hearing-loop" → "Hearing loop"); an unknown key is made
+    readable rather than shown raw."""
+    if code in _LABELS:
+        return _LABELS[code]
+    if code in LANGUAGES:
+        return LANGUAGES[code]
+    words = code.replace("-", " ").replace("_", " ").strip()
+    return words[:1].upper() + words[1:]

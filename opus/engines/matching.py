@@ -77,6 +77,7 @@ class Profile:
     accessibility: frozenset[str] = frozenset()
     days: frozenset[str] = frozenset()
     max_price_pence: int | None = None  # per the service's own unit
+    access_names: tuple[tuple[str, str], ...] = ()  # access codes in words, for reasons
 
 
 @dataclass(frozen=True)
@@ -203,7 +204,10 @@ def _place_exclusions(profile: Profile, candidate: Candidate) -> list[str]:
         why.append(f"{distance:.1f} km away, further than {profile.max_distance_km:g} km")
     missing = profile.accessibility - (place.accessibility if place else frozenset())
     if missing:
-        why.append("missing access you need: " + ", ".join(sorted(missing)))
+        names = dict(profile.access_names)
+        why.append(
+            "missing access you need: " + ", ".join(names.get(c, c) for c in sorted(missing))
+        )
     return why
 
 
@@ -321,8 +325,9 @@ def reasons(profile: Profile, candidate: Candidate, distance: float | None) -> l
     for code in sorted(profile.languages & candidate.languages - {"en"}):
         said.append(f"offers sessions in {names.get(code, code)}")
     _, place = _nearest(profile, candidate)
+    access = dict(profile.access_names)
     for feature in sorted(profile.accessibility & (place.accessibility if place else frozenset())):
-        said.append(feature.replace("-", " "))
+        said.append(access.get(feature, feature.replace("-", " ")))
     said.append(_price_reason(profile, candidate))
     if candidate.rating_count:
         average = candidate.rating_sum / candidate.rating_count
