@@ -116,6 +116,8 @@ OCDS_PUBLISHER_NAME = env_str("OCDS_PUBLISHER_NAME", "")
 COMMISSIONING_LIGHT_TOUCH_THRESHOLD_PENCE = env_int(
     "COMMISSIONING_LIGHT_TOUCH_THRESHOLD_PENCE", 10_000_000
 )
+# The fewest evaluators free of conflict of interest who score before moderation.
+COMMISSIONING_MIN_PANEL = env_int("COMMISSIONING_MIN_PANEL", 2)
 # The largest amount a bid, lot, opportunity or contract may carry (pence; £10 billion), far
 # above any real contract: larger ones are refused at the form, the API and the service.
 OPUS_MAX_CONTRACT_PENCE = env_int("OPUS_MAX_CONTRACT_PENCE", 1_000_000_000_000)
@@ -145,6 +147,7 @@ INSTALLED_APPS = [
     "opus.knowledge",
     "opus.budgets",
     "opus.commissioning",
+    "opus.notifications",
 ]
 
 MIDDLEWARE = [
@@ -256,6 +259,16 @@ STORAGES = {
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "opus@localhost")
+# Notifications (opus/notifications): through GOV.UK Notify when its API key is set, else by
+# EMAIL_BACKEND. Notify needs one e-mail template with ((subject)) and ((body)), and for text
+# messages one with ((body)); text messages are sent only through Notify.
+OPUS_NOTIFY_API_KEY = env_str("OPUS_NOTIFY_API_KEY", "")
+OPUS_NOTIFY_EMAIL_TEMPLATE_ID = env_str("OPUS_NOTIFY_EMAIL_TEMPLATE_ID", "")
+OPUS_NOTIFY_SMS_TEMPLATE_ID = env_str("OPUS_NOTIFY_SMS_TEMPLATE_ID", "")
+if PRODUCTION and OPUS_NOTIFY_API_KEY and not OPUS_NOTIFY_EMAIL_TEMPLATE_ID:
+    required("OPUS_NOTIFY_EMAIL_TEMPLATE_ID")
+# A notice is tried this many times, with waits of 1, 5, 30 and 120 minutes, then marked failed.
+OPUS_NOTIFY_MAX_ATTEMPTS = env_int("OPUS_NOTIFY_MAX_ATTEMPTS", 5)
 
 TASKS = {
     "default": {

@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext
 
 from opus.commissioning import access
 from opus.commissioning.errors import CommissioningError
@@ -135,11 +137,28 @@ def scorers(opportunity: Opportunity) -> list[PanelMember]:
     return [m for m in opportunity.panel.all() if m.may_score]
 
 
+def min_panel() -> int:
+    """The fewest evaluators free of conflict who must score before moderation
+    (settings.COMMISSIONING_MIN_PANEL, 2 by default: one person's scores are not a panel's)."""
+    return max(1, int(getattr(settings, "COMMISSIONING_MIN_PANEL", 2)))
+
+
+def panel_too_small(opportunity: Opportunity) -> str:
+    """Why the panel cannot moderate yet for its size, or "" when it is large enough."""
+    if len(scorers(opportunity)) >= min_panel():
+        return ""
+    return gettext(
+        "The panel needs at least %(count)s evaluators free of conflict of interest before "
+        "moderation: add another evaluator"
+    ) % {"count": min_panel()}
+
+
 def moderation_ready(opportunity: Opportunity) -> bool:
-    """Moderation starts when every evaluator free of conflict has handed in (at least one)."""
+    """Moderation starts when every evaluator free of conflict has handed in, and there are
+    at least the minimum panel of them."""
     members = scorers(opportunity)
     return (
-        bool(members)
+        len(members) >= min_panel()
         and all(m.submitted_at for m in members)
         and not any(m.declared_at is None for m in opportunity.panel.all())
     )
@@ -156,6 +175,8 @@ def moderation_agree(
         raise CommissioningError("Only the panel's moderator records agreed scores", "score")
     if opportunity.status != OpportunityStatus.OPENED:
         raise CommissioningError("Moderation is between opening and award", "score")
+    if too_small := panel_too_small(opportunity):
+        raise CommissioningError(too_small, "score")
     if not moderation_ready(opportunity):
         raise CommissioningError("Every evaluator must declare and hand in scores first", "score")
     if not 0 <= score <= question.max_score:

@@ -31,9 +31,9 @@ from opus.commissioning.tests.helpers import (
     provider,
     value_table,
 )
-from opus.core.models import OrganisationKind, SizeBand
+from opus.core.models import OrganisationKind, Role, SizeBand
 from opus.engines.tests.test_ocds import OcdsStandard, load_standard
-from opus.testing import create_area, create_organisation
+from opus.testing import create_area, create_member, create_organisation
 
 pytestmark = pytest.mark.django_db
 
@@ -67,15 +67,19 @@ def _evaluate(cast: Any, opportunity: Opportunity, bids: list[Any]) -> None:
     services.bids_open(opportunity=opportunity, by=cast.commissioner)
     for row in (opportunity, *bids):
         row.refresh_from_db()
-    member = services.panel_add(opportunity=opportunity, user=cast.commissioner,
-                                is_moderator=True, by=cast.commissioner)  # fmt: skip
-    services.conflict_declare(member=member, has_conflict=False, details="", by=cast.commissioner)
+    second = create_member(Role.COMMISSIONER, cast.council, full_name="Evan Evaluator")
     questions = list(opportunity.questions.all())
-    for b in bids:
-        for q in questions:
-            services.score_record(member=member, bid=b, question=q, score=4 if b == bids[0] else 3,
-                                  comment="Clear", by=cast.commissioner)  # fmt: skip
-    services.scores_submit(member=member, by=cast.commissioner)
+    for user in (cast.commissioner, second):  # a panel of two, the least there may be
+        member = services.panel_add(opportunity=opportunity, user=user,
+                                    is_moderator=user == cast.commissioner,
+                                    by=cast.commissioner)  # fmt: skip
+        services.conflict_declare(member=member, has_conflict=False, details="", by=user)
+        for b in bids:
+            for q in questions:
+                services.score_record(member=member, bid=b, question=q,
+                                      score=4 if b == bids[0] else 3, comment="Clear",
+                                      by=user)  # fmt: skip
+        services.scores_submit(member=member, by=user)
     for b in bids:
         for q in questions:
             services.moderation_agree(bid=b, question=q, score=4 if b == bids[0] else 3,

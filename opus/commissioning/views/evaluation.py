@@ -95,6 +95,7 @@ def _context(request: HttpRequest, opportunity: Opportunity, **extra: Any) -> di
         "grid": grid,
         "ready": ready,
         "panel": opportunity.panel.select_related("user"),
+        "panel_too_small": services.panel_too_small(opportunity),
         "rankings": lot_rankings(opportunity) if visible else [],
         "awards": Award.objects.filter(lot__opportunity=opportunity).select_related(
             "lot", "bid__bidder"

@@ -134,6 +134,8 @@ WEB_WRITES: dict[str, frozenset[str]] = {
     "commissioning:moderate": frozenset({C}),  # the panel's moderator
     "commissioning:evaluation_compute": FINANCE,
     "commissioning:award_decide": FINANCE,
+    # notifications
+    "notifications:preferences": SIGNED_IN,  # one's own choices
 }
 
 # Pages that read, with no method restriction: a POST must change nothing for anyone.
@@ -367,6 +369,16 @@ def _commissioning(w: SimpleNamespace) -> None:
                 member=member, bid=b, question=q, score=3, comment="OK", by=cast.commissioner
             )
     commissioning.scores_submit(member=member, by=cast.commissioner)
+    # A panel is at least two (COMMISSIONING_MIN_PANEL): a second evaluator scores too.
+    second = create_member(Role.COMMISSIONER, cast.council, full_name="Evan Evaluator")
+    member = commissioning.panel_add(opportunity=w.closed, user=second, by=cast.commissioner)
+    commissioning.conflict_declare(member=member, has_conflict=False, details="", by=second)
+    for b in (mine, theirs):
+        for q in w.closed.questions.all():
+            commissioning.score_record(
+                member=member, bid=b, question=q, score=3, comment="OK", by=second
+            )
+    commissioning.scores_submit(member=member, by=second)
     for b in (mine, theirs):
         for q in w.closed.questions.all():
             commissioning.moderation_agree(
@@ -489,6 +501,7 @@ BODIES: dict[str, Callable[[SimpleNamespace], dict[str, Any]]] = {
         "until": (TODAY + timedelta(days=30)).isoformat(),
     },
     "knowledge:entry_return": lambda w: {"reason": "Say more"},
+    "notifications:preferences": lambda w: {"email_on": ["account"]},
     "needs:priority_note": lambda w: {"note": "Look again"},
     "needs:assessment_publish": lambda w: {"summary": "Published"},
     "commissioning:moderate": lambda w: {
