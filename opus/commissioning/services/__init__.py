@@ -52,6 +52,7 @@ __all__ = [
     "consortium_invite", "consortium_problems", "consortium_respond", "contract_sign",
     "decision_record", "evaluation_compute", "kpi_return_submit", "lot_advice_for",
     "moderation_agree", "moderation_ready", "opportunity_create", "opportunity_publish",
-    "panel_add", "panel_too_small", "plan_create", "plan_publish", "proposal_for", "saved_search_create",
-    "saved_search_delete", "score_record", "scores_submit", "value_table_load",
+    "panel_add", "panel_too_small", "plan_create", "plan_publish", "proposal_for",
+    "saved_search_create", "saved_search_delete", "score_record", "scores_submit",
+    "value_table_load",
 ]  # fmt: skip
