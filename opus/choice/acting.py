@@ -85,6 +85,16 @@ def acting_for(request: HttpRequest, scope: str = ConsentScope.FIND) -> Acting:
     raise Http404("Only residents, and Choice Champions acting for them, can do this")
 
 
+def may_open(request: HttpRequest, scope: str = ConsentScope.FIND) -> bool:
+    """Whether this request acts for someone with `scope`: pages show a link to the shortlist,
+    bookings or a choosing button only when it would open (never a link that answers 404)."""
+    try:
+        acting_for(request, scope)
+    except Http404:
+        return False
+    return True
+
+
 @transaction.atomic
 def record_view(acting: Acting, what: str) -> None:
     """Someone else opened a resident's records: say who, and what, in the audit log."""

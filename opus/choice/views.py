@@ -15,12 +15,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from opus.choice import services
-from opus.choice.acting import acting_for, record_view, start_acting, stop_acting
+from opus.choice.acting import acting_for, may_open, record_view, start_acting, stop_acting
 from opus.choice.forms import STEPS, BookingForm, CompareForm, ConsentForm, DecisionForm
 from opus.choice.ideas import ideas_for
 from opus.choice.models import Booking, BookingStatus, Consent, ConsentScope, ShortlistItem
 from opus.core.models import Role
-from opus.core.roles import role_required
+from opus.core.roles import has_role, role_required
 from opus.directory.matching import ProfileError, Question, match
 from opus.directory.models import Service
 from opus.directory.vocabularies import day_names, vocabulary_label
@@ -36,7 +36,18 @@ def _answers(request: HttpRequest) -> dict[str, Any]:
 
 @require_GET
 def start(request: HttpRequest) -> HttpResponse:
-    return render(request, "choice/start.html", {"page_title": "Find services that suit you"})
+    return render(request, "choice/start.html", _choosing_context(request))
+
+
+def _choosing_context(request: HttpRequest) -> dict[str, Any]:
+    """What links a choosing page may show this person: only those that open for them."""
+    user: Any = request.user
+    return {
+        "page_title": _("Find services that suit you"),
+        "may_see_choices": may_open(request),
+        "may_choose": may_open(request, ConsentScope.CHOOSE),
+        "may_ask_for_help": not user.is_authenticated or has_role(user, Role.RESIDENT),
+    }
 
 
 @require_http_methods(["GET", "POST"])
@@ -86,15 +97,16 @@ def results(request: HttpRequest) -> HttpResponse:
     if not answers.get("needs"):
         return redirect("choice:question", step="needs")
     try:
-        _, ranking = match(_question(answers))
+        _profile, ranking = match(_question(answers))
     except ProfileError as exc:
-        messages.success(request, f"Please check your answers: {exc}")
+        messages.error(request, _("Check your answers: %(problem)s") % {"problem": exc})
         return redirect("choice:question", step="where" if exc.field == "postcode" else "needs")
     context = {
-        "page_title": "Services that suit you",
         "ranking": ranking,
         "ideas": ideas_for(answers.get("needs") or []),
         "shortlisted": _shortlisted(request),
+        **_choosing_context(request),
+        "page_title": _("Services that suit you"),
     }
     return render(request, "choice/results.html", context)
 
@@ -142,6 +154,7 @@ def shortlist(request: HttpRequest) -> HttpResponse:
         "items": items,
         "acting": acting,
         "compare_form": None,
+        "may_choose": may_open(request, ConsentScope.CHOOSE),
     }
     return render(request, "choice/shortlist.html", context)
 
@@ -175,6 +188,7 @@ def compare(request: HttpRequest) -> HttpResponse:
             "items": items,
             "acting": acting,
             "compare_form": form,
+            "may_choose": may_open(request, ConsentScope.CHOOSE),
         }
         return render(request, "choice/shortlist.html", context, status=400 if form.errors else 200)
     record_view(acting, "comparison")

@@ -178,3 +178,45 @@ def test_a_price_that_is_not_an_amount_is_refused_in_words(client, typed):
     response = client.post("/choose/questions/when/", {"max_price": typed})
     page = response.content.decode()
     assert response.status_code == 400 and "There is a problem" in page
+
+
+@pytest.mark.parametrize("role", ["resident", "champion", "commissioner", "auditor", "stranger"])
+def test_the_matches_link_only_to_what_opens_for_that_role(client, cast, offers, role):
+    from opus.core.tests.test_navigation_links import refused_links
+
+    client.force_login(getattr(cast, role))
+    page = answer_questions(client).content.decode()
+    assert ("Add to shortlist" in page) == (role == "resident")
+    refused = refused_links(client, ["/choose/results/", "/choose/"])
+    assert not refused, (role, refused)
+
+
+def test_a_champion_acting_with_view_only_consent_is_not_offered_to_choose(client, cast, offers):
+    from opus.choice.services import consent_grant, shortlist_add
+
+    shortlist_add(person=cast.resident, service=offers[0], by=cast.resident)
+    consent_grant(
+        person=cast.resident,
+        champion=cast.champion,
+        scope="find",
+        expires_at=timezone.now() + timedelta(days=30),
+    )
+    client.force_login(cast.champion)
+    client.post(f"/choose/caseload/{cast.resident.pk}/act/")
+    page = answer_questions(client).content.decode()
+    assert "Add to shortlist" not in page and "Your shortlist" in page
+    shortlist = client.get("/choose/shortlist/").content.decode()
+    assert "Tea and talk" in shortlist and "Choose this" not in shortlist
+    from opus.core.tests.test_navigation_links import refused_links
+
+    assert not refused_links(client, ["/choose/shortlist/", "/choose/", "/dashboard/champion/"])
+
+
+def test_answers_that_no_longer_match_are_a_problem_not_a_success(client, offers):
+    from opus.core.models import Postcode
+
+    answer_questions(client)
+    Postcode.objects.filter(postcode="ZY1 1AA").delete()  # the postcode list was updated
+    page = client.get("/choose/results/", follow=True).content.decode()
+    assert "There is a problem" in page and "We do not know where ZY1 1AA is" in page
+    assert "Success" not in page
