@@ -12,6 +12,7 @@ urlpatterns = [
     path("good-practice/", include("opus.knowledge.urls")),
     path("budgets/", include("opus.budgets.urls")),
     path("commissioning/", include("opus.commissioning.urls")),
+    path("notifications/", include("opus.notifications.urls")),
     path("", include("opus.core.urls")),
 ]
 

@@ -24,6 +24,7 @@ from opus.core.audit import audit_record
 from opus.core.models import Role, User
 from opus.core.roles import has_role
 from opus.directory.models import CostUnit, Service, ServiceStatus
+from opus.notifications import events as notices
 
 
 class ChoiceError(ValueError):
@@ -129,6 +130,7 @@ def booking_request(
             "assisted": by != person,
         },
     )
+    notices.booking_requested(booking)
     return booking
 
 
@@ -161,6 +163,7 @@ def booking_decide(*, booking: Booking, accept: bool, reason: str, by: User) -> 
         target=booking,
         summary={"reason": booking.provider_reason},
     )
+    notices.booking_decided(booking)
     if accept:
         booking_accepted.send(sender=Booking, booking=booking, by=by)
     return booking

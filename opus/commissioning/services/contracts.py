@@ -6,7 +6,6 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
@@ -32,6 +31,7 @@ from opus.core.audit import audit_record
 from opus.core.models import Organisation, User
 from opus.engines import procurement
 from opus.engines.money import pounds
+from opus.notifications.services import notify
 
 
 def _suppliers(bid_lot: BidLot) -> list[Organisation]:
@@ -60,6 +60,19 @@ def _notice_body(lot: Lot, row: BidLot, winner: BidLot, reasons: str, ends: date
         f"The standstill period ends at {timezone.localtime(ends):%H:%M on %d %B %Y} (UK time); "
         "no contract is signed before then.",
     ])  # fmt: skip
+
+
+def _send_award_letter(row: BidLot, body: str, award: Award) -> None:
+    """The letter goes to the bid's author and the bidder's address, after the award commits."""
+    lot = award.lot
+    context = {"title": lot.opportunity.title, "lot": lot.number, "body": body}
+    author = row.bid.submitted_by
+    recipients: list[User | str] = [author] if author is not None else []
+    if row.bid.bidder.email and row.bid.bidder.email.lower() != getattr(author, "email", ""):
+        recipients.append(row.bid.bidder.email)
+    for recipient in recipients:
+        notify(recipient=recipient, template="award_decision", context=context,
+               event="award.decide", target=award)  # fmt: skip
 
 
 @transaction.atomic
@@ -97,11 +110,7 @@ def award_decide(
             body=body, sent_at=now,
             scores={"own": _score_line(row), "winner": _score_line(bid_lot)},
         )  # fmt: skip
-        recipients = [e for e in (row.bid.bidder.email, getattr(row.bid.submitted_by, "email", ""))
-                      if e]  # fmt: skip
-        if recipients:
-            send_mail(f"Award decision: {opportunity.title}, lot {lot.number}", body, None,
-                      sorted(set(recipients)))  # fmt: skip
+        _send_award_letter(row, body, award)
     lot.status = LotStatus.AWARDED
     lot.save(update_fields=["status", "updated_at"])
     if not opportunity.lots.filter(status=LotStatus.ACTIVE).exists():

@@ -53,7 +53,7 @@ def _area():
     return create_area()
 
 
-def test_from_plan_to_kpi_return(cast):
+def test_from_plan_to_kpi_return(cast, django_capture_on_commit_callbacks):
     plan, decision = _plan(cast)
     assert decision.proposed_level == "commissioned"
     past = timezone.now() - timedelta(days=30)
@@ -150,9 +150,13 @@ def test_from_plan_to_kpi_return(cast):
     lot1 = opportunity.lots.get(number=1)
     winner = BidLot.objects.get(lot=lot1, rank=1)
     assert winner.bid == together  # quality and social value outweigh the higher price
-    award = services.award_decide(
-        lot=lot1, bid_lot=winner, reasons="Highest total score", by=cast.commissioner
-    )
+    with django_capture_on_commit_callbacks() as letters:
+        award = services.award_decide(
+            lot=lot1, bid_lot=winner, reasons="Highest total score", by=cast.commissioner
+        )
+    assert mail.outbox == []  # award letters leave only once the award has committed
+    for send in letters:
+        send()
     assert set(award.suppliers.all()) == {lead, partner}
     notices = AwardNotice.objects.filter(award=award)
     assert notices.count() == 2 and all(str(winner.total_score) in n.body for n in notices)

@@ -1,0 +1,51 @@
+"""The notices Opus sends: each template's category, and whether a person may switch it off.
+
+A template's words live in `templates/notifications/messages/<key>_subject.txt` and
+`<key>.txt`; they are rendered once, when the event happens, and stored with the notice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from opus.engines.money import pounds
+from opus.notifications.models import Category
+
+
+@dataclass(frozen=True)
+class Message:
+    category: str
+    # A notice the law or the process relies on (an award letter) goes whatever the
+    # person's e-mail preferences say.
+    essential: bool = False
+
+
+MESSAGES: dict[str, Message] = {
+    "booking_requested": Message(Category.BOOKINGS),
+    "booking_accepted": Message(Category.BOOKINGS),
+    "booking_declined": Message(Category.BOOKINGS),
+    "award_decision": Message(Category.PROCUREMENT, essential=True),
+}
+
+
+def booking_amount(
+    *, units_per_week: Decimal, price_pence: int, weekly_pence: int, unit: str
+) -> str:
+    """A booking's size and cost in words and pounds: "2 sessions a week at £6 a session"."""
+    units = f"{units_per_week.normalize():f}"
+    count = int(units_per_week) if units_per_week == int(units_per_week) else 2
+    if unit == "hour":
+        size = ngettext("%(n)s hour a week", "%(n)s hours a week", count) % {"n": units}
+        return _("%(size)s at %(price)s an hour (%(weekly)s a week)") % {
+            "size": size, "price": pounds(price_pence), "weekly": pounds(weekly_pence)
+        }  # fmt: skip
+    if unit == "session":
+        size = ngettext("%(n)s session a week", "%(n)s sessions a week", count) % {"n": units}
+        return _("%(size)s at %(price)s a session (%(weekly)s a week)") % {
+            "size": size, "price": pounds(price_pence), "weekly": pounds(weekly_pence)
+        }  # fmt: skip
+    return _("%(weekly)s a week") % {"weekly": pounds(weekly_pence)}

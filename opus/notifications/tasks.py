@@ -1,0 +1,17 @@
+"""Notification tasks: thin, they take ids and call services."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+from opus.notifications import services
+
+
+@task()
+def send_notification(notification_id: int) -> str | None:
+    return services.notification_send(notification_id=notification_id)
+
+
+@task()
+def send_pending_notifications() -> int:
+    return services.send_pending()
