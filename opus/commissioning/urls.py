@@ -51,6 +51,11 @@ urlpatterns = [
     path("opportunities/<int:pk>/evaluation/", evaluation.evaluation, name="evaluation"),
     path("opportunities/<int:pk>/evaluation/panel/", evaluation.panel_add, name="panel_add"),
     path(
+        "opportunities/<int:pk>/evaluation/documents/<int:document_id>/",
+        evaluation.bid_document,
+        name="bid_document",
+    ),
+    path(
         "opportunities/<int:pk>/evaluation/declare/",
         evaluation.conflict_declare,
         name="conflict_declare",

@@ -10,6 +10,7 @@ of its own), evaluation (panel, scores, moderation, social-value tables) and con
 from opus.commissioning.models.bids import (
     Bid,
     BidAnswer,
+    BidDocument,
     BidLot,
     BidStatus,
     Consortium,
@@ -68,6 +69,7 @@ __all__ = [
     "AwardStatus",
     "Bid",
     "BidAnswer",
+    "BidDocument",
     "BidLot",
     "BidStatus",
     "Clarification",

@@ -217,6 +217,24 @@ class BidAnswer(models.Model):
         return f"Answer of bid {self.bid_id} to {self.question_id}"
 
 
+class BidDocument(models.Model):
+    """A supporting document sent with a bid, taken out of its envelope at the opening (it
+    was sealed with the rest of the bid until then), for the panel to read."""
+
+    bid = models.ForeignKey(Bid, on_delete=models.CASCADE, related_name="documents")
+    name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=100, blank=True)
+    sha256 = models.CharField(max_length=64)
+    size_bytes = models.PositiveIntegerField()
+    data = models.BinaryField()
+
+    class Meta:
+        ordering = ["bid", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class SocialValueCommitment(models.Model):
     """A bid's commitment of so many units of one measure of the value table."""
 

@@ -18,6 +18,7 @@ from opus.commissioning.errors import CommissioningError
 from opus.commissioning.models import (
     Bid,
     BidAnswer,
+    BidDocument,
     BidLot,
     BidStatus,
     Consortium,
@@ -400,6 +401,30 @@ def _read_answers(opportunity: Opportunity, answers: Any) -> list[tuple[Any, str
     return result
 
 
+def _read_documents(items: Any) -> list[dict[str, Any]]:
+    """The documents sealed with the bid, each checked against the SHA-256 taken when sent."""
+    if items in (None, []):
+        return []
+    if not isinstance(items, list):
+        raise _unreadable(_("Its documents cannot be read"))
+    result = []
+    for item in items:
+        try:
+            data = base64.b64decode(item["data"], validate=True)
+            name, content_type = str(item["name"])[:200], str(item.get("content_type", ""))[:100]
+        except (KeyError, TypeError, ValueError) as exc:
+            raise _unreadable(_("Its documents cannot be read")) from exc
+        if (
+            hashlib.sha256(data).hexdigest() != item.get("sha256")
+            or len(data) > MAX_DOCUMENTS_BYTES
+        ):
+            raise _unreadable(_("A document does not match what was sent"))
+        result.append(
+            {"name": name, "content_type": content_type, "sha256": item["sha256"], "data": data}
+        )
+    return result
+
+
 def _read_commitments(opportunity: Opportunity, items: Any) -> list[tuple[Any, Decimal, int]]:
     if items in (None, []):
         return []
@@ -457,6 +482,7 @@ def _read(opportunity: Opportunity, key: OpportunityKey | None, bid: Bid) -> dic
         "lots": _read_lots(opportunity, content.get("lots")),
         "answers": _read_answers(opportunity, content.get("answers")),
         "commitments": _read_commitments(opportunity, content.get("social_value")),
+        "documents": _read_documents(content.get("documents")),
     }
 
 
@@ -470,6 +496,9 @@ def _unpack(bid: Bid, content: dict[str, Any]) -> None:
     SocialValueCommitment.objects.bulk_create(
         SocialValueCommitment(bid=bid, measure=measure, quantity=quantity, value_pence=value)
         for measure, quantity, value in content["commitments"]
+    )
+    BidDocument.objects.bulk_create(
+        BidDocument(bid=bid, size_bytes=len(d["data"]), **d) for d in content["documents"]
     )
 
 

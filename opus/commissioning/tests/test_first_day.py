@@ -1,5 +1,6 @@
 """Defects a first day found in commissioning (issue 12, item 6)."""
 
+import re
 from html import unescape
 
 import pytest
@@ -38,3 +39,35 @@ def test_a_providers_kpi_list_names_the_contract(client, cast):
     row = KpiReturn.objects.filter(kpi__contract=contract).first()
     form = client.post(f"/commissioning/returns/{row.pk}/", {}).content.decode()
     assert contract.title in unescape(form)
+
+
+def test_the_bidders_document_is_on_the_evaluation_page_once_opened(client, cast):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from opus.commissioning.tests.helpers import open_opportunity, provider
+
+    past = timezone.now() - timedelta(days=30)
+    opportunity = open_opportunity(cast, now=past)
+    organisation, user = provider("Hearth Trust")
+    services.bid_submit(
+        opportunity=opportunity, bidder=organisation, by=user, now=past + timedelta(days=2),
+        lots=[{"lot": 1, "price_pence": 4_000_000}],
+        answers={1: "We visit every week.", 2: "Volunteers are trained."},
+        social_value=[], declaration=True,
+        documents=[{"name": "Method statement.pdf", "content_type": "application/pdf",
+                    "data": b"%PDF-1.4 our method"}],
+    )  # fmt: skip
+    url = f"/commissioning/opportunities/{opportunity.pk}/evaluation/"
+    client.force_login(cast.commissioner)
+    assert "Method statement.pdf" not in client.get(url).content.decode()  # sealed
+    services.bids_open(opportunity=opportunity, by=cast.commissioner)
+    page = client.get(url).content.decode()
+    assert "Method statement.pdf" in page
+    link = re.search(r'href="([^"]+/documents/[^"]+)"', page).group(1)
+    download = client.get(link)
+    assert download.status_code == 200 and download.content == b"%PDF-1.4 our method"
+    assert download["Content-Disposition"].startswith("attachment")
+    client.force_login(user)  # the bidder is not on the panel
+    assert client.get(link).status_code in (403, 404)

@@ -9,9 +9,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.text import get_valid_filename
 from django.views.decorators.http import require_GET, require_POST
 
 from opus.commissioning import access, services
@@ -26,6 +28,7 @@ from opus.commissioning.forms import (
 from opus.commissioning.models import (
     Award,
     Bid,
+    BidDocument,
     BidLot,
     ModeratedScore,
     OpeningResult,
@@ -44,7 +47,12 @@ def _opened(opportunity: Opportunity) -> list[Bid]:
     return list(
         opportunity.bids.filter(opening_result=OpeningResult.VERIFIED)
         .select_related("bidder", "consortium")
-        .prefetch_related("answers__question", "commitments__measure", "lot_prices__lot")
+        .prefetch_related(
+            "answers__question",
+            "commitments__measure",
+            "lot_prices__lot",
+            Prefetch("documents", BidDocument.objects.defer("data")),
+        )
     )
 
 
@@ -117,6 +125,41 @@ def evaluation(request: HttpRequest, pk: int) -> HttpResponse:
         if opportunity.opened_at is None:
             raise Http404("Nothing has been opened")
     return render(request, "commissioning/evaluation.html", _context(request, opportunity))
+
+
+# Served as their own type only when a browser would not run them; any other is a download.
+DOCUMENT_TYPES = {
+    "application/pdf",
+    "application/msword",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.oasis.opendocument.text",
+    "text/plain",
+    "text/csv",
+    "image/png",
+    "image/jpeg",
+}
+
+
+@role_required(*VIEWERS)
+@require_GET
+def bid_document(request: HttpRequest, pk: int, document_id: int) -> HttpResponse:
+    """A bid's supporting document, for those who may see the opened bids (never before the
+    opening: until then it is sealed in the envelope and there is no row to serve)."""
+    opportunity = access.get_opportunity_for_user(request.user, pk)
+    if not access.may_see_opened_bids(request.user, opportunity):
+        raise Http404("Bids are sealed")
+    document = get_object_or_404(
+        BidDocument,
+        pk=document_id,
+        bid__opportunity=opportunity,
+        bid__opening_result=OpeningResult.VERIFIED,
+    )
+    kind = document.content_type if document.content_type in DOCUMENT_TYPES else ""
+    response = HttpResponse(bytes(document.data), content_type=kind or "application/octet-stream")
+    name = get_valid_filename(document.name) or "document"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 def _fail(
