@@ -19,8 +19,46 @@ from opus.directory.forms import DAYS
 from opus.directory.models import TaxonomyTerm
 from opus.directory.vocabularies import ACCESSIBILITY, CIRCUMSTANCES, LANGUAGES
 
+# Django's own messages ("Select a valid choice. x is not one of the available choices.",
+# "Enter a whole number.") in the Design System's words, for every field whose form did not
+# word them itself.
+IN_WORDS = {
+    "invalid_choice": gettext_lazy("Choose from the options shown"),
+    "invalid_list": gettext_lazy("Choose from the options shown"),
+    "max_decimal_places": gettext_lazy("Enter a number with up to %(max)s decimal places"),
+    "max_digits": gettext_lazy("Enter a smaller number"),
+    "max_whole_digits": gettext_lazy("Enter a smaller number"),
+    "min_value": gettext_lazy("Enter %(limit_value)s or more"),
+    "max_value": gettext_lazy("Enter %(limit_value)s or less"),
+    "max_length": gettext_lazy("Enter %(limit_value)d characters or fewer"),
+}
+IN_WORDS_BY_FIELD = {
+    forms.IntegerField: {"invalid": gettext_lazy("Enter a whole number, like 10")},
+    forms.DecimalField: {"invalid": gettext_lazy("Enter a number, like 2 or 1.5")},
+}
 
-class NeedsStep(forms.Form):
+
+class WordedForm(forms.Form):
+    """A form whose every error message is in words, never Django's defaults."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            defaults: dict[str, Any] = {}
+            for klass in reversed(type(field).__mro__):
+                defaults.update(getattr(klass, "default_error_messages", {}))
+            words = {**IN_WORDS}
+            for kind, more in IN_WORDS_BY_FIELD.items():
+                if isinstance(field, kind):
+                    words.update(more)
+            for key, message in words.items():
+                # A validator's message (min_value, max_length, …) is used only when the field
+                # has none of its own under that code; Django's class defaults are replaced.
+                if field.error_messages.get(key, defaults.get(key)) is defaults.get(key):
+                    field.error_messages[key] = message
+
+
+class NeedsStep(WordedForm):
     needs = forms.MultipleChoiceField(
         widget=forms.CheckboxSelectMultiple,
         label="What do you need help with?",
@@ -52,24 +90,12 @@ class NeedsStep(forms.Form):
         return grouped
 
 
-class WhereStep(forms.Form):
+class WhereStep(WordedForm):
     postcode = PostcodeField(
         label="Your postcode",
         help_text="So we can show services near you",
         error_messages={"required": "Enter your postcode"},
     )
-
-    def clean_postcode(self) -> str:
-        code = self.cleaned_data["postcode"]
-        known = Postcode.objects.filter(
-            postcode=code, latitude__isnull=False, longitude__isnull=False
-        )
-        if code and not known.exists():
-            raise forms.ValidationError(
-                _("We do not know where %(postcode)s is: check the postcode and try again")
-                % {"postcode": code}
-            )
-        return code
 
     max_distance_km = forms.IntegerField(
         min_value=1,
@@ -86,8 +112,20 @@ class WhereStep(forms.Form):
         required=False, initial=True, label="Help at home, online or by phone is fine too"
     )
 
+    def clean_postcode(self) -> str:
+        code = self.cleaned_data["postcode"]
+        known = Postcode.objects.filter(
+            postcode=code, latitude__isnull=False, longitude__isnull=False
+        )
+        if code and not known.exists():
+            raise forms.ValidationError(
+                _("We do not know where %(postcode)s is: check the postcode and try again")
+                % {"postcode": code}
+            )
+        return code
 
-class AboutStep(forms.Form):
+
+class AboutStep(WordedForm):
     age = forms.IntegerField(
         min_value=0,
         max_value=130,
@@ -104,7 +142,7 @@ class AboutStep(forms.Form):
     )
 
 
-class AccessStep(forms.Form):
+class AccessStep(WordedForm):
     languages = forms.MultipleChoiceField(
         choices=list(LANGUAGES.items()),
         widget=forms.CheckboxSelectMultiple,
@@ -122,7 +160,7 @@ class AccessStep(forms.Form):
     )
 
 
-class WhenStep(forms.Form):
+class WhenStep(WordedForm):
     days = forms.MultipleChoiceField(
         choices=DAYS,
         widget=forms.CheckboxSelectMultiple,
@@ -183,7 +221,7 @@ STEPS = {
 }
 
 
-class CompareForm(forms.Form):
+class CompareForm(WordedForm):
     service = forms.MultipleChoiceField(
         error_messages={
             "required": gettext_lazy("Choose two or three services to compare"),
@@ -216,7 +254,7 @@ class CompareForm(forms.Form):
         return chosen
 
 
-class BookingForm(forms.Form):
+class BookingForm(WordedForm):
     units_per_week = forms.DecimalField(
         min_value=Decimal("0.25"),
         max_value=Decimal("168"),
@@ -251,7 +289,7 @@ class BookingForm(forms.Form):
         return start
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(WordedForm):
     decision = forms.ChoiceField(
         choices=[("accept", "Accept"), ("decline", "Decline")],
         widget=forms.RadioSelect,
@@ -271,7 +309,7 @@ class DecisionForm(forms.Form):
         return data
 
 
-class ConsentForm(forms.Form):
+class ConsentForm(WordedForm):
     champion = forms.ModelChoiceField(
         queryset=User.objects.filter(memberships__role=Role.CHAMPION).distinct(),
         empty_label="Choose a Choice Champion",

@@ -220,3 +220,46 @@ def test_answers_that_no_longer_match_are_a_problem_not_a_success(client, offers
     page = client.get("/choose/results/", follow=True).content.decode()
     assert "There is a problem" in page and "We do not know where ZY1 1AA is" in page
     assert "Success" not in page
+
+
+DJANGO_WORDS = (
+    "Select a valid choice",
+    "Enter a whole number.",
+    "Ensure this",
+    "Ensure that",
+    "Enter a valid",
+)
+
+
+@pytest.mark.parametrize(
+    ("where", "sent"),
+    [
+        ("/choose/questions/needs/", {"needs": ["no-such-need"]}),
+        ("/choose/questions/where/", {"postcode": "ZY1 1AA", "max_distance_km": "ten"}),
+        ("/choose/questions/about/", {"age": "-3", "circumstances": ["nobody"]}),
+        ("/choose/questions/access/", {"languages": ["xx"], "accessibility": ["wings"]}),
+        ("/choose/questions/when/", {"days": ["XX"]}),
+    ],
+)
+def test_the_questions_answer_nonsense_in_words(client, offers, where, sent):
+    response = client.post(where, sent)
+    page = unescape(response.content.decode())
+    assert response.status_code == 400 and "There is a problem" in page
+    found = [page[page.find(w) - 200 : page.find(w) + 80] for w in DJANGO_WORDS if w in page]
+    assert not found, found
+
+
+def test_the_forms_of_choosing_answer_nonsense_in_words(client, cast, offers):
+    client.force_login(cast.resident)
+    forms = {
+        "/choose/help/": {"champion": "999999", "scope": "everything", "until": "soon"},
+        f"/choose/services/{offers[0].pk}/choose/": {"units_per_week": "1.123", "start_date": "x"},
+    }
+    for where, sent in forms.items():
+        response = client.post(where, sent)
+        page = unescape(response.content.decode())
+        assert response.status_code == 400 and "There is a problem" in page
+        assert not [w for w in DJANGO_WORDS if w in page], (
+            where,
+            page[page.find("error-summary") :][:800],
+        )
