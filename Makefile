@@ -42,7 +42,7 @@ test: setup-dev  ## the whole suite on SQLite, then on PostgreSQL when OPUS_TEST
 test-sqlite:
 	$(PYTHON) manage.py makemigrations --check --dry-run
 	OPUS_ENV=production SECRET_KEY=check-deploy-only-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFGHIJ \
-	  OPUS_BID_SEALING_SECRET=check-deploy-only-sealing-secret \
+	  OPUS_BID_SEALING_SECRET=check-deploy-only-sealing-secret OCDS_OCID_PREFIX=ocds-abc123 \
 	  ALLOWED_HOSTS=opus.example DATABASE_URL= $(PYTHON) manage.py check --deploy --fail-level WARNING
 	DATABASE_URL= $(PYTHON) -m pytest
 

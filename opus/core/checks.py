@@ -12,6 +12,8 @@ from django.conf import settings
 from django.core.checks import CheckMessage, Error, Tags, register
 
 MIN_SEALING_SECRET = 32
+# settings.OCDS_OCID_PREFIX's default: marks data as not yet registered (fine in the demo).
+OCID_PLACEHOLDER = "ocds-xxxxxx"
 
 
 @register(Tags.security)
@@ -43,6 +45,18 @@ def production_secrets(app_configs: Any = None, **kwargs: Any) -> list[CheckMess
                 "ALLOWED_HOSTS contains '*': any Host header would be accepted",
                 hint="Name the site's host names, for example ALLOWED_HOSTS=opus.example.gov.uk",
                 id="opus.E003",
+            )
+        )
+    prefix = (getattr(settings, "OCDS_OCID_PREFIX", "") or "").strip()
+    if prefix.lower() in ("", OCID_PLACEHOLDER):
+        errors.append(
+            Error(
+                f"OCDS_OCID_PREFIX is {prefix or 'not set'!r}: published contracting data "
+                "would carry identifiers no one registered",
+                hint="Register an OCID prefix (https://standard.open-contracting.org/latest/en/"
+                "guidance/build/#register-an-ocid-prefix) and set it, for example "
+                "OCDS_OCID_PREFIX=ocds-abc123",
+                id="opus.E004",
             )
         )
     return errors

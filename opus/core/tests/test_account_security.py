@@ -289,6 +289,7 @@ GOOD = {
     "SECRET_KEY": "k" * 50,
     "OPUS_BID_SEALING_SECRET": "s" * 32,
     "ALLOWED_HOSTS": ["opus.example"],
+    "OCDS_OCID_PREFIX": "ocds-abc123",
 }
 
 
