@@ -3,6 +3,8 @@
 Codes are stable (stored and sent in the API as attributes); labels are what people read.
 """
 
+from django.utils.translation import gettext_lazy as _
+
 CIRCUMSTANCES = {
     "carer": "Unpaid carer",
     "young-carer": "Young carer",
@@ -52,8 +54,8 @@ LANGUAGES = {
 
 # iCalendar's day codes (Schedule.byday holds them, like "TH,WE"), in week order.
 DAYS = {
-    "MO": "Monday", "TU": "Tuesday", "WE": "Wednesday", "TH": "Thursday",
-    "FR": "Friday", "SA": "Saturday", "SU": "Sunday",
+    "MO": _("Monday"), "TU": _("Tuesday"), "WE": _("Wednesday"), "TH": _("Thursday"),
+    "FR": _("Friday"), "SA": _("Saturday"), "SU": _("Sunday"),
 }  # fmt: skip
 
 # Every vocabulary whose codes people must never read: a code maps to its words here.
@@ -67,7 +69,7 @@ def day_names(codes: str | list[str] | tuple[str, ...] | None) -> str:
     given = codes.split(",") if isinstance(codes, str) else list(codes)
     wanted = {c.strip().upper() for c in given if c.strip()}
     order = list(DAYS)
-    known = [DAYS[c] for c in order if c in wanted]
+    known = [str(DAYS[c]) for c in order if c in wanted]
     unknown = sorted(c for c in wanted if c not in DAYS)
     return ", ".join(known + unknown)
 
