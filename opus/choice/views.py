@@ -8,6 +8,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -19,6 +20,7 @@ from opus.choice.acting import acting_for, may_open, record_view, start_acting, 
 from opus.choice.forms import STEPS, BookingForm, CompareForm, ConsentForm, DecisionForm
 from opus.choice.ideas import ideas_for
 from opus.choice.models import Booking, BookingStatus, Consent, ConsentScope, ShortlistItem
+from opus.core.audit import audit_record
 from opus.core.models import Role
 from opus.core.roles import has_role, role_required
 from opus.directory.matching import ProfileError, Question, match
@@ -283,10 +285,35 @@ def requests(request: HttpRequest) -> HttpResponse:
     return render(request, "choice/requests.html", context)
 
 
+def _contact_for_provider(request: HttpRequest, booking: Booking) -> dict[str, str] | None:
+    """The resident's name, e-mail and mobile (when they gave one) for the booking's provider
+    staff, who need them to arrange the service; seeing them is logged as a resident's
+    records are (resident.view). Anyone else: None."""
+    user: Any = request.user
+    staff = booking.service.organisation.memberships.filter(user=user, role=Role.PROVIDER)
+    if not staff.exists():
+        return None
+    person = booking.person
+    preference = getattr(person, "notification_preference", None)
+    with transaction.atomic():
+        audit_record(
+            actor=user,
+            action="resident.view",
+            target=person,
+            summary={"what": f"contact details, booking {booking.pk}"},
+        )
+    return {
+        "name": person.full_name,
+        "email": person.email,
+        "phone": getattr(preference, "mobile", "") or "",
+    }
+
+
 @role_required(Role.PROVIDER, Role.ADMIN)
 @require_http_methods(["GET", "POST"])
 def decide(request: HttpRequest, booking_id: Any) -> HttpResponse:
     booking = _booking_for(request, booking_id)
+    contact = _contact_for_provider(request, booking)
     form = DecisionForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -306,6 +333,7 @@ def decide(request: HttpRequest, booking_id: Any) -> HttpResponse:
         "booking": booking,
         "form": form,
         "answered": booking.status != BookingStatus.REQUESTED,
+        "contact": contact,
     }
     return render(request, "choice/decide.html", context, status=400 if form.errors else 200)
 
