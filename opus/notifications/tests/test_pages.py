@@ -86,3 +86,10 @@ def test_nobody_changes_another_persons_choices(cast):
         services.preference_update(user=cast.resident, by=cast.admin, email_off=["bookings"],
                                    sms_on=[], mobile="")  # fmt: skip
     assert not Preference.objects.exists() and not Notification.objects.exists()
+
+
+def test_the_administrators_dashboard_links_to_the_failed_messages(cast, client):
+    client.force_login(cast.admin)
+    assert (
+        'href="/notifications/failed/"' in client.get("/dashboard/", follow=True).content.decode()
+    )
