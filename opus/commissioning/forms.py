@@ -243,9 +243,22 @@ class OpportunityForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        lot_areas = Area.objects.filter(kind__in=[AreaKind.NEIGHBOURHOOD, AreaKind.WARD]).order_by(
+            "kind", "name"
+        )
         for i in range(1, LOT_ROWS + 1):
             self.fields[f"lot_{i}_title"] = forms.CharField(label=f"Lot {i} title", required=False)
             self.fields[f"lot_{i}_value"] = PoundsField(label=f"Lot {i} value (£)", required=False)
+            self.fields[f"lot_{i}_area"] = forms.ModelChoiceField(
+                label=_("Lot %(number)s area") % {"number": i},
+                queryset=lot_areas,
+                required=False,
+                empty_label=_("Whole area"),
+                help_text=_("A neighbourhood or ward, for a lot delivered only there"),
+                error_messages={
+                    "invalid_choice": _("Choose a neighbourhood or ward from the list")
+                },
+            )
         for i in range(1, QUESTION_ROWS + 1):
             self.fields[f"question_{i}_text"] = forms.CharField(
                 label=f"Quality question {i}", required=False, widget=forms.Textarea
@@ -257,7 +270,11 @@ class OpportunityForm(forms.Form):
     def lots(self) -> list[dict[str, Any]]:
         data = self.cleaned_data
         return [
-            {"title": data[f"lot_{i}_title"], "value_pence": data.get(f"lot_{i}_value") or 0}
+            {
+                "title": data[f"lot_{i}_title"],
+                "value_pence": data.get(f"lot_{i}_value") or 0,
+                "area": data.get(f"lot_{i}_area"),
+            }
             for i in range(1, LOT_ROWS + 1)
             if data.get(f"lot_{i}_title") or data.get(f"lot_{i}_value")
         ]
