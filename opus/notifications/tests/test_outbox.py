@@ -202,3 +202,21 @@ def test_without_notify_no_text_message_is_written(cast, request_booking):
 
     booking_decide(booking=request_booking(), accept=True, reason="", by=cast.provider)
     assert not Notification.objects.filter(channel=Channel.SMS).exists()
+
+
+def test_with_the_database_worker_a_retry_is_queued_for_when_it_is_due(
+    cast, request_booking, settings
+):
+    from django_tasks import default_task_backend
+    from django_tasks_db.models import DBTaskResult
+
+    settings.EMAIL_BACKEND = f"{__name__}.BrokenBackend"
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    assert default_task_backend.supports_defer
+    request_booking()
+    notice = Notification.objects.get()
+    assert services.notification_send(notification_id=notice.pk) == Status.QUEUED
+    notice.refresh_from_db()
+    [retry] = DBTaskResult.objects.filter(task_path__endswith="send_notification")
+    assert retry.args_kwargs["args"] == [notice.pk]
+    assert retry.run_after == notice.next_attempt_at
