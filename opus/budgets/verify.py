@@ -283,40 +283,51 @@ def _ledger_events() -> tuple[str, list[str]]:
 
 
 def _audit_links() -> str | None:
-    """Every transaction has the audit event whose hash it carries, recording it (that
-    transaction, that operation); every audit event of a ledger operation has its transaction.
+    """Every audit event of a ledger operation has its transaction, which carries that event's
+    hash and the same operation; and there are as many such events as transactions.
 
-    Aggregates over one join, so that the database hashes rather than looks up row by row
-    (PostgreSQL: one full join for both ways); the row it finds is then described.
+    Together these mean every transaction has its event: an event names one transaction (its
+    object id) and hashes are unique, so events map to distinct transactions, and equal counts
+    leave none without one. The events are read once, each finding its transaction by primary
+    key; only when the counts differ is the slower join run, to name the transaction.
     """
     events, params = _ledger_events()
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                f"SELECT MIN(CASE WHEN {_UNMATCHED} THEN t.id END),"  # noqa: S608
-                " MIN(CASE WHEN t.id IS NULL THEN e.sequence END)"
-                f" FROM budgets_transaction t FULL JOIN ({events}) e ON e.hash = t.audit_hash",
-                params,
-            )
-            transaction, event = cursor.fetchone()
-        else:
-            cursor.execute(
-                "SELECT MIN(t.id) FROM budgets_transaction t"  # noqa: S608
-                f" LEFT JOIN ({events}) e ON e.hash = t.audit_hash WHERE {_UNMATCHED}",
-                params,
-            )
-            transaction = cursor.fetchone()[0]
-            cursor.execute(
-                f"SELECT MIN(e.sequence) FROM ({events}) e"  # noqa: S608
-                " LEFT JOIN budgets_transaction t ON t.audit_hash = e.hash WHERE t.id IS NULL",
-                params,
-            )
-            event = cursor.fetchone()[0]
-    if transaction is not None:
-        return _unmatched_transaction(int(transaction))
+        cursor.execute(
+            f"SELECT COUNT(*), MIN(CASE WHEN t.id IS NULL OR t.audit_hash <> e.hash"  # noqa: S608
+            " OR e.action <> 'ledger.' || t.operation THEN e.sequence END)"
+            f" FROM ({events}) e LEFT JOIN budgets_transaction t ON t.id = {_object_number()}",
+            params,
+        )
+        linked, event = cursor.fetchone()
+        cursor.execute("SELECT COUNT(*) FROM budgets_transaction")
+        transactions = cursor.fetchone()[0]
     if event is not None:
         return _transactionless_event(int(event))
+    if linked != transactions:
+        return _first_unlinked_transaction() or (
+            f"{transactions} transactions but {linked} audit events of ledger operations"
+        )
     return None
+
+
+def _object_number() -> str:
+    """An event's object id as the transaction's number (no number: matches no transaction)."""
+    if connection.vendor == "postgresql":
+        return "CASE WHEN e.object_id ~ '^[0-9]{1,18}$' THEN e.object_id::bigint END"
+    return "CAST(e.object_id AS INTEGER)"
+
+
+def _first_unlinked_transaction() -> str | None:
+    events, params = _ledger_events()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT MIN(t.id) FROM budgets_transaction t"  # noqa: S608
+            f" LEFT JOIN ({events}) e ON e.hash = t.audit_hash WHERE {_UNMATCHED}",
+            params,
+        )
+        transaction = cursor.fetchone()[0]
+    return None if transaction is None else _unmatched_transaction(int(transaction))
 
 
 def _unmatched_transaction(pk: int) -> str:
@@ -339,10 +350,21 @@ def _unmatched_transaction(pk: int) -> str:
 
 
 def _transactionless_event(sequence: int) -> str:
+    """Describe a ledger event whose transaction is missing, or does not match it."""
     event = AuditEvent.objects.get(sequence=sequence)
+    number = int(event.object_id) if event.object_id.isdigit() else None
+    txn = Transaction.objects.filter(pk=number).first() if number is not None else None
+    if txn is not None and txn.audit_hash and txn.audit_hash != event.hash:
+        if AuditEvent.objects.filter(hash=txn.audit_hash, object_id=event.object_id).exists():
+            return (
+                f"audit event {sequence} ({event.action}) records transaction #{number}, which "
+                "carries another event's hash"
+            )
+    if txn is not None:
+        return _unmatched_transaction(txn.pk)
     return (
         f"audit event {sequence} ({event.action}) records transaction #{event.object_id}, which "
-        "is not in the ledger (or does not name that event)"
+        "is not in the ledger"
     )
 
 

@@ -111,6 +111,26 @@ def test_a_forged_payment_that_borrows_a_real_events_hash_is_named(db, cast, bud
     )
 
 
+def test_a_second_event_claiming_a_real_payment_is_named(db, cast, budget):
+    from django.db import transaction
+
+    from opus.core.audit import audit_record
+
+    paid = budgets.direct_payment(budget=budget, amount=100_00, by=cast.commissioner)
+    with transaction.atomic():  # a well-chained event, as the application's rights allow
+        extra = audit_record(
+            actor=cast.commissioner,
+            action="ledger.direct_payment",
+            object_type="budgets.transaction",
+            object_id=str(paid.pk),
+            summary={"amount_pence": 100_00},
+        )
+    _verify_fails(
+        rf"audit event {extra.sequence} \(ledger.direct_payment\) records transaction "
+        rf"#{paid.pk}, which carries another event's hash"
+    )
+
+
 def test_deleting_a_real_payment_with_its_effects_is_named(db, cast, budget):
     from opus.core.models import AuditEvent
     from opus.testing import allow_audit_tampering
