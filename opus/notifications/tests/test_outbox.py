@@ -220,3 +220,28 @@ def test_with_the_database_worker_a_retry_is_queued_for_when_it_is_due(
     [retry] = DBTaskResult.objects.filter(task_path__endswith="send_notification")
     assert retry.args_kwargs["args"] == [notice.pk]
     assert retry.run_after == notice.next_attempt_at
+
+
+def test_a_notice_left_sending_by_a_stopped_worker_is_sent_again(cast, request_booking):
+    request_booking()
+    notice = Notification.objects.get()
+    started = timezone.now() - services.STALE_SENDING - timedelta(minutes=1)
+    Notification.objects.filter(pk=notice.pk).update(
+        status=Status.SENDING, attempts=1, next_attempt_at=started
+    )
+    assert services.send_pending() == 1
+    notice.refresh_from_db()
+    assert (notice.status, notice.attempts) == (Status.SENT, 2)
+
+
+def test_the_deployment_check_warns_when_notices_would_only_reach_the_console(settings):
+    from opus.notifications.checks import notices_reach_people
+
+    settings.OPUS_NOTIFY_API_KEY = ""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    assert [w.id for w in notices_reach_people(None)] == ["opus.notifications.W001"]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    assert notices_reach_people(None) == []
+    settings.OPUS_NOTIFY_API_KEY = "key"
+    settings.EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    assert notices_reach_people(None) == []
