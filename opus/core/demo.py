@@ -314,6 +314,16 @@ def _people() -> Iterator[tuple[str, str, str, str]]:
     )
     yield Role.AUDITOR, "auditor@demo.opus.test", "Aude Auditor", "northvale-audit-office"
     yield Role.ADMIN, "admin@demo.opus.test", "Ada Administrator", "northvale-council"
+    # A small charity's staff (a provider too): what Opus looks like to the smallest bidders.
+    yield Role.PROVIDER, CHARITY_EMAIL, "Chris Charity", "vale-carers-network"
+
+
+CHARITY_EMAIL = "charity@demo.opus.test"
+
+
+def _password_of(email: str, role: str) -> str:
+    """demo-<role>-2026; the small charity's provider account has demo-charity-2026."""
+    return demo_password("charity" if email == CHARITY_EMAIL else role)
 
 
 def build_people(organisations: list[Organisation], rng: np.random.Generator) -> list[DemoAccount]:
@@ -321,9 +331,11 @@ def build_people(organisations: list[Organisation], rng: np.random.Generator) ->
     hashes = {role.value: make_password(demo_password(role.value)) for role in Role}
     users, memberships, accounts = [], [], []
     for role, email, name, slug in _people():
-        users.append(User(email=email, full_name=name, password=hashes[role]))
+        password = _password_of(email, role)
+        hashed = hashes[role] if password == demo_password(role) else make_password(password)
+        users.append(User(email=email, full_name=name, password=hashed))
         memberships.append((email, slug, role))
-        accounts.append(DemoAccount(role, email, demo_password(role), by_slug[slug].name))
+        accounts.append(DemoAccount(role, email, password, by_slug[slug].name))
     for organisation in organisations:
         if organisation.kind in (OrganisationKind.LOCAL_AUTHORITY, OrganisationKind.POLICE):
             continue
@@ -391,5 +403,7 @@ def demo_accounts() -> list[DemoAccount]:
         user = User.objects.filter(email=email).first()
         if user is not None:
             organisation = Organisation.objects.filter(slug=slug).first()
-            found.append(DemoAccount(role, email, demo_password(role), str(organisation or "")))
+            found.append(
+                DemoAccount(role, email, _password_of(email, role), str(organisation or ""))
+            )
     return found

@@ -69,3 +69,21 @@ def test_seeding_twice_is_refused_unless_asked_to_skip(county):
 def test_the_seed_is_in_the_audit_log_and_the_chain_holds(county, capsys):
     call_command("audit_verify")
     assert "verify" in capsys.readouterr().out
+
+
+def test_a_small_charity_provider_signs_in(county, client, capsys):
+    from pathlib import Path
+
+    from opus.core.models import SizeBand
+
+    user = User.objects.get(email="charity@demo.opus.test")
+    membership = user.memberships.get()
+    assert membership.role == Role.PROVIDER
+    assert membership.organisation.kind == OrganisationKind.CHARITY
+    assert membership.organisation.size_band in (SizeBand.MICRO, SizeBand.SMALL)
+    assert client.login(email="charity@demo.opus.test", password="demo-charity-2026")
+    call_command("demo_accounts")
+    out = capsys.readouterr().out
+    assert "charity@demo.opus.test" in out and "demo-charity-2026" in out
+    readme = (Path(__file__).resolve().parents[3] / "README.md").read_text()
+    assert "| `charity@demo.opus.test` | `demo-charity-2026` |" in readme
