@@ -29,6 +29,7 @@ MESSAGES: dict[str, Message] = {
     "booking_accepted": Message(Category.BOOKINGS),
     "booking_declined": Message(Category.BOOKINGS),
     "award_decision": Message(Category.PROCUREMENT, essential=True),
+    "opportunity_alert": Message(Category.PROCUREMENT),
 }
 
 

@@ -11,7 +11,6 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -46,6 +45,7 @@ from opus.core.audit import audit_record
 from opus.core.models import Organisation, User
 from opus.engines import procurement
 from opus.engines.money import pounds
+from opus.notifications.services import notify
 
 VALUE_TABLE_COLUMNS = ("code", "theme", "name", "unit", "value_per_unit")
 DEFAULT_DECLARATION = (
@@ -429,17 +429,13 @@ def alerts_send(*, opportunity_id: int) -> int:
             )
             if not created:
                 continue
-            send_mail(
-                subject=f"New opportunity: {opportunity.title}",
-                message=(
-                    f"A new opportunity matches your saved search '{search.name}'.\n\n"
-                    f"{opportunity.title}\nValue: {pounds(opportunity.value_pence)}\n"
-                    f"Closes: {timezone.localtime(opportunity.submission_deadline):%d %B %Y %H:%M}"
-                    f" (UK time)\n\n{link}\n"
-                ),
-                from_email=None,
-                recipient_list=[search.user.email],
-            )
+            context = {
+                "search": search.name, "title": opportunity.title, "link": link,
+                "value": pounds(opportunity.value_pence),
+                "closes": f"{timezone.localtime(opportunity.submission_deadline):%d %B %Y %H:%M}",
+            }  # fmt: skip
+            notify(recipient=search.user, template="opportunity_alert", context=context,
+                   event="opportunity.publish", target=opportunity)  # fmt: skip
             SavedSearch.objects.filter(pk=search.pk).update(
                 last_alerted_at=opportunity.published_at
             )

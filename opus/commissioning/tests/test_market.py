@@ -25,12 +25,16 @@ def test_providers_filter_by_words_value_procedure_and_closing_date(cast):
     assert not search_opportunities({"closing_before": "2000-01-01"}).exists()
 
 
-def test_a_saved_search_is_e_mailed_each_new_match_once(cast):
+def test_a_saved_search_is_e_mailed_each_new_match_once(cast, django_capture_on_commit_callbacks):
     watcher = create_member(Role.PROVIDER, cast.charity, email="watcher@example.test")
     services.saved_search_create(user=watcher, name="Befriending", filters={"q": "befriending"})
     other = create_member(Role.PROVIDER, cast.charity, email="other@example.test")
     services.saved_search_create(user=other, name="Gardens", filters={"q": "gardening"})
-    opportunity = open_opportunity(cast)  # publishing enqueues the alert task (immediate here)
+    with django_capture_on_commit_callbacks() as callbacks:
+        opportunity = open_opportunity(cast)  # enqueues the alert task (immediate here)
+    assert not [m for m in mail.outbox if "New opportunity" in m.subject]  # not inside it
+    for callback in callbacks:
+        callback()
     sent = [m for m in mail.outbox if "New opportunity" in m.subject]
     assert [m.to for m in sent] == [["watcher@example.test"]]
     assert f"/commissioning/opportunities/{opportunity.pk}/" in sent[0].body
