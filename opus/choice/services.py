@@ -186,6 +186,7 @@ def consent_grant(*, person: User, champion: User, scope: str, expires_at: datet
         target=consent,
         summary={"champion": champion.pk, "scope": scope, "expires_at": expires_at.isoformat()},
     )
+    notices.consent_given(consent)
     return consent
 
 
@@ -198,4 +199,5 @@ def consent_withdraw(*, consent: Consent, by: User) -> Consent:
         consent.withdrawn_at = timezone.now()
         consent.save(update_fields=["withdrawn_at"])
         audit_record(actor=by, action="consent.withdraw", target=consent, summary={})
+        notices.consent_withdrawn(consent, by)
     return consent

@@ -5,14 +5,16 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from opus.core.models import Role, User
 from opus.notifications.messages import booking_amount
 from opus.notifications.services import notify, site_link
 
 if TYPE_CHECKING:
-    from opus.choice.models import Booking
+    from opus.choice.models import Booking, Consent
 
 
 def _booking_context(booking: Booking) -> dict[str, str]:
@@ -60,3 +62,30 @@ def booking_decided(booking: Booking) -> None:
                    "link": site_link(link)}  # fmt: skip
         notify(recipient=person, template=template, context=context,
                event=f"booking.{booking.status}", target=booking)  # fmt: skip
+
+
+def consent_given(consent: Consent) -> None:
+    """The champion hears that a resident has asked for their help, for how long."""
+    context = {
+        "name": consent.champion.full_name or consent.champion.email,
+        "person": consent.person.full_name or consent.person.email,
+        "scope": _("find, compare, shortlist and book services for them")
+        if consent.scope == "choose"
+        else _("find and compare services for them"),
+        "until": date_format(timezone.localtime(consent.expires_at), "j F Y"),
+        "link": site_link(reverse("choice:caseload")),
+    }
+    notify(recipient=consent.champion, template="consent_given", context=context,
+           event="consent.grant", target=consent)  # fmt: skip
+
+
+def consent_withdrawn(consent: Consent, by: User | None) -> None:
+    """Whoever did not withdraw the consent hears that it has ended."""
+    other = consent.champion if by is None or by.pk == consent.person_id else consent.person
+    context = {
+        "name": other.full_name or other.email,
+        "person": consent.person.full_name or consent.person.email,
+        "champion": consent.champion.full_name or consent.champion.email,
+    }
+    notify(recipient=other, template="consent_withdrawn", context=context,
+           event="consent.withdraw", target=consent)  # fmt: skip

@@ -28,6 +28,8 @@ MESSAGES: dict[str, Message] = {
     "booking_requested": Message(Category.BOOKINGS),
     "booking_accepted": Message(Category.BOOKINGS),
     "booking_declined": Message(Category.BOOKINGS),
+    "consent_given": Message(Category.CONSENT),
+    "consent_withdrawn": Message(Category.CONSENT),
     "award_decision": Message(Category.PROCUREMENT, essential=True),
     "opportunity_alert": Message(Category.PROCUREMENT),
 }

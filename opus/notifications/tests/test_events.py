@@ -65,3 +65,27 @@ def test_the_providers_answer_on_its_page_emails_the_resident_after_commit(
     client.force_login(cast.resident)
     page = client.get("/notifications/").content.decode()
     assert "Tea and talk has accepted your booking" in page
+
+
+def test_consent_given_tells_the_champion_and_withdrawn_tells_the_other_side(
+    cast, django_capture_on_commit_callbacks
+):
+    from opus.choice.services import consent_withdraw
+
+    with django_capture_on_commit_callbacks(execute=True):
+        consent = create_consent(person=cast.resident, champion=cast.champion)
+    [given] = mail.outbox
+    assert given.to == ["charlie@example.test"]
+    assert given.subject == "Rosa has asked for your help to choose"
+    assert "consent to find, compare, shortlist and book services for them, until" in given.body
+    with django_capture_on_commit_callbacks(execute=True):
+        consent_withdraw(consent=consent, by=cast.resident)
+    withdrawn = mail.outbox[1]
+    assert withdrawn.to == ["charlie@example.test"]
+    assert "Charlie can no longer act for Rosa" in withdrawn.body
+
+    mail.outbox.clear()
+    other = create_consent(person=cast.resident, champion=cast.champion, scope="find")
+    with django_capture_on_commit_callbacks(execute=True):
+        consent_withdraw(consent=other, by=cast.champion)
+    assert [m.to for m in mail.outbox] == [["rosa@example.test"]]
