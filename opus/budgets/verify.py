@@ -283,25 +283,39 @@ def _ledger_events() -> tuple[str, list[str]]:
 
 
 def _audit_links() -> str | None:
-    """Every audit event of a ledger operation has its transaction, which carries that event's
-    hash and the same operation; and there are as many such events as transactions.
+    """Every transaction has the audit event whose hash it carries, recording it (that
+    transaction, that operation); every audit event of a ledger operation has its transaction.
 
-    Together these mean every transaction has its event: an event names one transaction (its
-    object id) and hashes are unique, so events map to distinct transactions, and equal counts
-    leave none without one. The events are read once, each finding its transaction by primary
-    key; only when the counts differ is the slower join run, to name the transaction.
+    PostgreSQL: one full join on the hash, both ways at once (hashed, in parallel). SQLite, which
+    would build an index on the hash every run: the events are read once, each finding its
+    transaction by primary key, and the counts compared. That suffices: an event names one
+    transaction and hashes are unique, so events map to distinct transactions, and equal counts
+    leave none without one. Only when they differ is the slower join run, to name it.
     """
     events, params = _ledger_events()
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT COUNT(*), MIN(CASE WHEN t.id IS NULL OR t.audit_hash <> e.hash"  # noqa: S608
-            " OR e.action <> 'ledger.' || t.operation THEN e.sequence END)"
-            f" FROM ({events}) e LEFT JOIN budgets_transaction t ON t.id = {_object_number()}",
-            params,
-        )
-        linked, event = cursor.fetchone()
-        cursor.execute("SELECT COUNT(*) FROM budgets_transaction")
-        transactions = cursor.fetchone()[0]
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"SELECT MIN(CASE WHEN {_UNMATCHED} THEN t.id END),"  # noqa: S608
+                " MIN(CASE WHEN t.id IS NULL THEN e.sequence END)"
+                f" FROM budgets_transaction t FULL JOIN ({events}) e ON e.hash = t.audit_hash",
+                params,
+            )
+            transaction, event = cursor.fetchone()
+            linked = transactions = 0
+        else:
+            cursor.execute(
+                "SELECT COUNT(*), MIN(CASE WHEN t.id IS NULL OR t.audit_hash <> e.hash"  # noqa: S608
+                " OR e.action <> 'ledger.' || t.operation THEN e.sequence END)"
+                f" FROM ({events}) e LEFT JOIN budgets_transaction t"
+                " ON t.id = CAST(e.object_id AS INTEGER)",
+                params,
+            )
+            linked, event = cursor.fetchone()
+            cursor.execute("SELECT COUNT(*) FROM budgets_transaction")
+            transactions, transaction = cursor.fetchone()[0], None
+    if transaction is not None:
+        return _unmatched_transaction(int(transaction))
     if event is not None:
         return _transactionless_event(int(event))
     if linked != transactions:
@@ -309,13 +323,6 @@ def _audit_links() -> str | None:
             f"{transactions} transactions but {linked} audit events of ledger operations"
         )
     return None
-
-
-def _object_number() -> str:
-    """An event's object id as the transaction's number (no number: matches no transaction)."""
-    if connection.vendor == "postgresql":
-        return "CASE WHEN e.object_id ~ '^[0-9]{1,18}$' THEN e.object_id::bigint END"
-    return "CAST(e.object_id AS INTEGER)"
 
 
 def _first_unlinked_transaction() -> str | None:
