@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -156,7 +157,9 @@ def priority_note(request: HttpRequest, assessment_id: int, priority_id: int) ->
     priority = get_object_or_404(Priority, pk=priority_id, assessment=assessment)
     form = PriorityNoteForm(request.POST)
     if not form.is_valid():
-        messages.success(request, "The note was not saved: it must be under 2,000 characters")
+        messages.error(
+            request, gettext("The note was not saved: it must be under 2,000 characters")
+        )
         return redirect(assessment)
     services.priority_annotate(priority=priority, note=form.cleaned_data["note"], by=request.user)
     messages.success(request, f"Note saved on priority {priority.rank}")

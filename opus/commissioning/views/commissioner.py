@@ -34,7 +34,7 @@ from opus.commissioning.models import (
     ValueTable,
 )
 from opus.core.models import Role
-from opus.core.roles import role_required
+from opus.core.roles import has_role, role_required
 
 STAFF = (Role.COMMISSIONER, Role.ADMIN)
 
@@ -262,6 +262,7 @@ def oversight(request: HttpRequest) -> HttpResponse:
         "reversed_awards": Award.objects.filter(status=AwardStatus.CANCELLED)
         .select_related("lot__opportunity")[:50],
         "contracts": Contract.objects.count(),
+        "may_read_audit": has_role(request.user, Role.AUDITOR, Role.ADMIN),
         "missed": [r for r in KpiReturn.objects.filter(submitted_at__isnull=True)
                    .select_related("kpi__contract")[:500] if r.status() == "missed"][:50],
     }  # fmt: skip

@@ -164,3 +164,14 @@ def test_a_commissioner_adds_an_indicator_and_bad_input_is_summarised(client, wo
     assert AuditEvent.objects.filter(action="indicator.create", summary__slug="isolation").exists()
     client.force_login(cast.provider)
     assert client.get("/needs/indicators/new/").status_code == 404
+
+
+def test_a_note_that_is_too_long_is_reported_as_a_problem_not_a_success(client, world, cast):
+    assessment = _published(world, cast)
+    priority = Priority.objects.filter(assessment=assessment).first()
+    client.force_login(cast.commissioner)
+    url = f"/needs/{assessment.pk}/priorities/{priority.pk}/note/"
+    page = client.post(url, {"note": "x" * 2_001}, follow=True).content.decode()
+    assert "There is a problem" in page and "The note was not saved" in page
+    priority.refresh_from_db()
+    assert priority.note != "x" * 2_001
