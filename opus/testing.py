@@ -203,3 +203,25 @@ def create_consent(**overrides: Any) -> Any:
     }
     fields.update(overrides)
     return consent_grant(**fields)
+
+
+def create_indicator(**overrides: Any) -> Any:
+    """A loneliness proportion indicator (needs `source_agency`), made by the system unless told."""
+    from opus.needs import services as needs
+    from opus.needs.models import Method, Polarity
+
+    fields: dict[str, Any] = {
+        "by": None,
+        "slug": f"lonely-{next(_counter)}",
+        "name": "Loneliness",
+        "definition": "Adults often lonely",
+        "numerator_label": "Lonely",
+        "denominator_label": "Surveyed",
+        "method": Method.PROPORTION,
+        "multiplier": 100,
+        "unit": "%",
+        "polarity": Polarity.HIGH_IS_BAD,
+        "period": "2025/26",
+    }
+    fields.update(overrides)
+    return needs.indicator_create(**fields)

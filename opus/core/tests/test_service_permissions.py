@@ -28,8 +28,14 @@ from opus.core.tests.test_write_matrix import fingerprint
 from opus.directory import services as directory
 from opus.directory.models import LocationType, TaxonomyTerm
 from opus.needs import services as needs
-from opus.needs.models import Method, Polarity, Priority
-from opus.testing import create_area, create_consent, create_member, create_organisation
+from opus.needs.models import Priority
+from opus.testing import (
+    create_area,
+    create_consent,
+    create_indicator,
+    create_member,
+    create_organisation,
+)
 from opus.testing import create_service as make_service
 
 pytestmark = pytest.mark.django_db
@@ -95,20 +101,7 @@ def _location(cast: Any) -> Any:
 
 
 def _indicator(cast: Any) -> Any:
-    return needs.indicator_create(
-        by=None,
-        slug=f"lonely-{uuid.uuid4().hex[:6]}",
-        name="Loneliness",
-        definition="Adults often lonely",
-        numerator_label="Lonely",
-        denominator_label="Surveyed",
-        method=Method.PROPORTION,
-        multiplier=100,
-        unit="%",
-        polarity=Polarity.HIGH_IS_BAD,
-        source_agency=cast.charity,
-        period="2025/26",
-    )
+    return create_indicator(source_agency=cast.charity)
 
 
 def _assessment(cast: Any) -> Any:
@@ -234,19 +227,8 @@ def _build(case: str, cast: Any) -> Act:  # noqa: C901, PLR0911, PLR0912 - one c
         )
     # needs
     if case == "needs.indicator_create":
-        return lambda by: needs.indicator_create(
-            by=by,
-            slug=f"new-{n}",
-            name="New",
-            definition="New",
-            numerator_label="A",
-            denominator_label="B",
-            method=Method.PROPORTION,
-            multiplier=100,
-            unit="%",
-            polarity=Polarity.HIGH_IS_BAD,
-            source_agency=cast.charity,
-            period="2025/26",
+        return lambda by: create_indicator(
+            by=by, slug=f"new-{n}", name="New", source_agency=cast.charity
         )
     if case == "needs.assessment_create":
         area, indicator = create_area(), _indicator(cast)

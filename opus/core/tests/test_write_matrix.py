@@ -37,8 +37,8 @@ from opus.core.services import api_token_create
 from opus.directory import services as directory
 from opus.knowledge import services as knowledge
 from opus.needs import services as needs
-from opus.needs.models import Method, Polarity, Priority
-from opus.testing import create_area, create_consent, create_member
+from opus.needs.models import Priority
+from opus.testing import create_area, create_consent, create_indicator, create_member
 from opus.testing import create_service as make_service
 
 pytestmark = pytest.mark.django_db
@@ -230,20 +230,7 @@ def build_world(cast: Any) -> SimpleNamespace:
 
     # Needs: an indicator, an assessment with one priority.
     area = create_area()
-    w.indicator = needs.indicator_create(
-        by=None,
-        slug="loneliness",
-        name="Loneliness",
-        definition="Adults often lonely",
-        numerator_label="Lonely",
-        denominator_label="Surveyed",
-        method=Method.PROPORTION,
-        multiplier=100,
-        unit="%",
-        polarity=Polarity.HIGH_IS_BAD,
-        source_agency=cast.charity,
-        period="2025/26",
-    )
+    w.indicator = create_indicator(slug="loneliness", source_agency=cast.charity)
     w.assessment = needs.assessment_create(
         title="Testshire needs",
         area=area,
