@@ -89,3 +89,9 @@ urlpatterns = [
         name="accessibility",
     ),
 ]
+
+# People and organisations (invitations, roles, sign-up) and two-factor sign-in live in their own
+# modules; their routes share core's namespace.
+from opus.core import urls_people, urls_twofactor  # noqa: E402
+
+urlpatterns += urls_people.urlpatterns + urls_twofactor.urlpatterns

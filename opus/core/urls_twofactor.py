@@ -1,0 +1,5 @@
+"""Routes for twofactor pages, joined to core's under the `core:` namespace (see core/urls.py)."""
+
+from django.urls import URLPattern, path  # noqa: F401
+
+urlpatterns: list[URLPattern] = []
