@@ -32,6 +32,20 @@ MESSAGES: dict[str, Message] = {
     "consent_withdrawn": Message(Category.CONSENT),
     "award_decision": Message(Category.PROCUREMENT, essential=True),
     "opportunity_alert": Message(Category.PROCUREMENT),
+    # Keys reserved for the events being wired now; each template is written with its event.
+    "consent_expiring": Message(Category.CONSENT),
+    "consortium_invitation": Message(Category.PROCUREMENT),
+    "clarification_answered": Message(Category.PROCUREMENT),
+    "kpi_return_due": Message(Category.PROCUREMENT),
+    "kpi_return_overdue": Message(Category.PROCUREMENT, essential=True),
+    "plan_review_due": Message(Category.BOOKINGS),
+    "invitation": Message(Category.ACCOUNT, essential=True),
+    "email_verification": Message(Category.ACCOUNT, essential=True),
+    "organisation_registered": Message(Category.ACCOUNT),
+    "organisation_verified": Message(Category.ACCOUNT, essential=True),
+    "role_changed": Message(Category.ACCOUNT, essential=True),
+    "invoice_submitted": Message(Category.BOOKINGS),
+    "invoice_decided": Message(Category.BOOKINGS, essential=True),
 }
 
 
