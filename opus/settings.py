@@ -106,6 +106,15 @@ if PRODUCTION and not env_str("ALLOWED_HOSTS"):
 SITE_NAME = env_str("OPUS_SITE_NAME", "Opus")
 SITE_URL = env_str("OPUS_SITE_URL", "http://127.0.0.1:8000")
 SYNTHETIC_DATA_BANNER = env_bool("OPUS_SYNTHETIC_DATA", not PRODUCTION)
+# The council running Opus, named in the privacy notice (the data controller), the
+# accessibility statement and the phase banner's feedback link. The placeholders are for the
+# demo: a production check warns while they are left as they are.
+OPUS_COUNCIL_NAME = env_str("OPUS_COUNCIL_NAME", "Example Council")
+OPUS_COUNCIL_EMAIL = env_str("OPUS_COUNCIL_EMAIL", "opus@example.gov.uk")
+OPUS_DPO_EMAIL = env_str("OPUS_DPO_EMAIL", "") or OPUS_COUNCIL_EMAIL  # data protection officer
+OPUS_FEEDBACK_URL = (
+    env_str("OPUS_FEEDBACK_URL", "") or f"mailto:{OPUS_COUNCIL_EMAIL}?subject=Opus%20feedback"
+)
 
 # Commissioning and open procurement.
 # The publisher's registered OCDS prefix (https://standard.open-contracting.org/latest/en/
@@ -137,6 +146,9 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "axes",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django_tasks",
     "django_tasks_db",
     "ninja",
@@ -157,8 +169,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "opus.core.middleware.IdleSessionMiddleware",
+    "opus.core.twofactor.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -229,6 +243,11 @@ OPUS_TRUSTED_PROXY_HEADER = env_str("OPUS_TRUSTED_PROXY_HEADER", "X-Forwarded-Fo
 # Password-reset e-mails: at most this many an hour to one address, and from one client.
 OPUS_PASSWORD_RESET_PER_ACCOUNT_PER_HOUR = env_int("OPUS_PASSWORD_RESET_PER_ACCOUNT_PER_HOUR", 3)
 OPUS_PASSWORD_RESET_PER_CLIENT_PER_HOUR = env_int("OPUS_PASSWORD_RESET_PER_CLIENT_PER_HOUR", 10)
+# Two-factor sign-in (opus/core/twofactor.py): commissioners, auditors and administrators must
+# give a code from an authenticator app (or a backup code) as well as their password. On by
+# default in production, off in the demo and tests; anyone may turn it on for themselves.
+OPUS_REQUIRE_2FA = env_bool("OPUS_REQUIRE_2FA", PRODUCTION)
+OTP_TOTP_ISSUER = SITE_NAME
 # API tokens stop working this many days after they are made.
 OPUS_API_TOKEN_LIFETIME_DAYS = env_int("OPUS_API_TOKEN_LIFETIME_DAYS", 90)
 # A session ends after this many minutes without a request (opus.core.middleware).

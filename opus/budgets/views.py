@@ -125,12 +125,8 @@ def statement_page(request: HttpRequest, budget_id: Any) -> HttpResponse:
     budget = get_budget_for_user(request.user, budget_id, "statement")  # type: ignore[arg-type]
     lines = statement(budget)
     if request.GET.get("format") == "csv":
-        response = HttpResponse(
-            statement_csv(budget, lines), content_type="text/csv; charset=utf-8"
-        )
         name = f"budget-statement-{budget.period_start:%Y}-{str(budget.pk)[:8]}.csv"
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
-        return response
+        return csvsafe.download(name, statement_csv(budget, lines))
     context = {
         "page_title": f"Statement: {budget.title}",
         "budget": budget,

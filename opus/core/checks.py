@@ -9,11 +9,16 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.core.checks import CheckMessage, Error, Tags, register
+from django.core.checks import CheckMessage, Error, Tags, Warning, register
 
 MIN_SEALING_SECRET = 32
 # settings.OCDS_OCID_PREFIX's default: marks data as not yet registered (fine in the demo).
 OCID_PLACEHOLDER = "ocds-xxxxxx"
+# settings.OPUS_COUNCIL_NAME's and OPUS_COUNCIL_EMAIL's demo values.
+COUNCIL_PLACEHOLDERS = {
+    "OPUS_COUNCIL_NAME": "Example Council",
+    "OPUS_COUNCIL_EMAIL": "opus@example.gov.uk",
+}
 
 
 @register(Tags.security)
@@ -60,3 +65,21 @@ def production_secrets(app_configs: Any = None, **kwargs: Any) -> list[CheckMess
             )
         )
     return errors
+
+
+@register()
+def council_named(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """The privacy notice and accessibility statement name the council: not a placeholder."""
+    if not getattr(settings, "PRODUCTION", False):
+        return []
+    return [
+        Warning(
+            f"{name} is the placeholder {placeholder!r}: the privacy notice, accessibility "
+            "statement and feedback link would name no real council",
+            hint=f"Set {name}, for example OPUS_COUNCIL_NAME='Northvale Council' and "
+            "OPUS_COUNCIL_EMAIL=opus@northvale.gov.uk",
+            id="opus.W001",
+        )
+        for name, placeholder in COUNCIL_PLACEHOLDERS.items()
+        if (getattr(settings, name, "") or "").strip() in ("", placeholder)
+    ]

@@ -39,4 +39,8 @@ def site(request: HttpRequest) -> dict[str, Any]:
         "synthetic_data": settings.SYNTHETIC_DATA_BANNER,
         "navigation": _navigation(request),
         "primary_role_label": Role(role).label if role else "",
+        "council_name": settings.OPUS_COUNCIL_NAME,
+        "council_email": settings.OPUS_COUNCIL_EMAIL,
+        "feedback_url": settings.OPUS_FEEDBACK_URL,
+        "dpo_email": settings.OPUS_DPO_EMAIL,
     }

@@ -51,7 +51,7 @@ def test_the_statement_downloads_as_csv(client, cast, budget, commitment):
     client.force_login(cast.resident)
     response = client.get(f"/budgets/{budget.pk}/statement/?format=csv")
     assert response["Content-Type"].startswith("text/csv")
-    rows = response.content.decode().splitlines()
+    rows = response.content.decode("utf-8-sig").splitlines()
     assert rows[0].startswith("transaction,date,description")
     assert "Money allocated" in rows[1] and rows[1].endswith(",5000.00")
     assert "Committed to a booking" in rows[2] and rows[2].endswith(",3410.00")

@@ -14,7 +14,7 @@ def test_a_memo_reaches_the_statement_csv_as_text_not_a_formula(client, cast, bu
     budgets.direct_payment(budget=budget, amount=10_00, by=cast.commissioner, memo=FORMULA)
     client.force_login(cast.resident)
     response = client.get(f"/budgets/{budget.pk}/statement/?format=csv")
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     paid = rows[-1]
     assert paid[3] == "'" + FORMULA
     assert not any(cell.startswith("=") for row in rows for cell in row)

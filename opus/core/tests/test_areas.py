@@ -35,7 +35,7 @@ def test_area_page_shows_pyramid_table_and_deprivation(client):
 def test_population_csv_matches_the_table(client):
     area = _lsoa()
     response = client.get("/areas/E01900123/population.csv")
-    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert response["Content-Type"].startswith("text/csv")
     assert len(rows) == 19
     assert rows[0] == {"area_code": "E01900123", "age_band": "0-4", "male": "40", "female": "39",
@@ -92,7 +92,7 @@ def test_postcode_api_gives_coordinates_and_areas(client):
 def test_deprivation_csv_has_every_domain(client):
     _lsoa()
     rows = list(
-        csv.reader(io.StringIO(client.get("/areas/E01900123/deprivation.csv").content.decode()))
+        csv.reader(io.StringIO(client.get("/areas/E01900123/deprivation.csv").content.decode("utf-8-sig")))
     )
     measures = [r[1] for r in rows[1:]]
     assert measures[:2] == ["income", "employment"] and "imd_decile" in measures

@@ -228,7 +228,7 @@ def test_the_audit_log_page_lists_published_heads_and_offers_them_to_keep(client
     client.force_login(cast.auditor)
     page = client.get("/audit/").content.decode()
     assert "Published chain heads" in page and f'href="/audit/{event.sequence}/"' in page
-    rows = list(csv.reader(io.StringIO(client.get("/audit/heads.csv").content.decode())))
+    rows = list(csv.reader(io.StringIO(client.get("/audit/heads.csv").content.decode("utf-8-sig"))))
     assert rows[0] == ["published_sequence", "published_at", "event_hash", "chain", "position",
                        "hash"]  # fmt: skip
     published = {(r[3], int(r[4]), r[5]) for r in rows[1:] if r[0] == str(event.sequence)}

@@ -10,6 +10,8 @@ GOOD = {
     "OPUS_BID_SEALING_SECRET": "s" * 32,
     "ALLOWED_HOSTS": ["opus.example"],
     "OCDS_OCID_PREFIX": "ocds-abc123",
+    "OPUS_COUNCIL_NAME": "Northvale Council",
+    "OPUS_COUNCIL_EMAIL": "opus@northvale.example",
 }
 
 

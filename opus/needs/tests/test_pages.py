@@ -106,7 +106,9 @@ def test_commissioners_see_the_full_figures(client, world, cast):
 
 def test_results_download_as_csv_and_json(client, world, cast):
     assessment = _published(world, cast)
-    csv_text = client.get(f"/needs/{assessment.pk}/indicators/loneliness/ward.csv").content.decode()
+    csv_text = client.get(f"/needs/{assessment.pk}/indicators/loneliness/ward.csv").content.decode(
+        "utf-8-sig"
+    )
     assert csv_text.splitlines()[0].startswith("code,name,value,lower,upper")
     body = client.get(f"/needs/{assessment.pk}/indicators/loneliness/decile.json").json()
     assert len(body["rows"]) == 10 and body["unit"] == "%"

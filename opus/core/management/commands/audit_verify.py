@@ -13,7 +13,7 @@ from opus.core.audit import audit_verify, check_kept_heads
 def kept_heads(path: Path) -> list[tuple[int, int, str]]:
     """(chain, position, hash) from a CSV or JSON of published heads (the audit log page's)."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")
         if path.suffix.lower() == ".json":
             return [
                 (int(chain), int(head["position"]), str(head["hash"]))
