@@ -11,20 +11,29 @@ from typing import Any
 from uuid import UUID
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError, ValidationError
 
-from opus.budgets import services
+from opus.budgets import invoices, services
 from opus.budgets.access import (
     get_budget_for_user,
     get_commitment_for_provider,
     get_commitment_for_user,
     may_see_budget,
+    provider_commitments,
 )
 from opus.budgets.access import get_transaction_for_user as transaction_for
 from opus.budgets.ledger import IdempotencyConflict
-from opus.budgets.models import Budget, Commitment, Transaction
+from opus.budgets.models import (
+    MAX_INVOICE_LINES,
+    MAX_LINE_SESSIONS,
+    Budget,
+    Commitment,
+    Invoice,
+    Transaction,
+)
 from opus.budgets.statements import statement
 from opus.choice.models import Booking
 from opus.core.models import Organisation, Role
@@ -141,6 +150,51 @@ class CorrectionIn(Schema):
     reason: str = Field(..., min_length=1, max_length=300)
 
 
+class InvoiceLineIn(Schema):
+    commitment_id: UUID = Field(..., description="A commitment (accepted booking) to you")
+    sessions: int = Field(..., ge=1, le=MAX_LINE_SESSIONS, description="Sessions or hours billed")
+    amount_pence: int = Field(
+        ..., gt=0, le=MAX_PENCE, description=f"{AMOUNT}; at most what was delivered, unbilled"
+    )
+
+
+class InvoiceSubmitIn(Schema):
+    number: str = Field(
+        ..., min_length=1, max_length=100, description="Your invoice number: once, any case"
+    )
+    invoice_date: dt.date
+    lines: list[InvoiceLineIn] = Field(..., min_length=1, max_length=MAX_INVOICE_LINES)
+
+
+class InvoiceLineOut(Schema):
+    commitment: UUID = Field(..., alias="commitment_id")
+    sessions: int
+    amount_pence: int
+    payment: int | None = Field(None, alias="payment_id")
+
+
+class InvoiceOut(Schema):
+    id: int
+    provider: str
+    number: str
+    invoice_date: dt.date
+    period_start: dt.date
+    period_end: dt.date
+    status: str
+    total_pence: int
+    reason: str
+    paid_on: dt.date | None
+    lines: list[InvoiceLineOut]
+
+    @staticmethod
+    def resolve_provider(obj: Invoice) -> str:
+        return obj.provider.name
+
+    @staticmethod
+    def resolve_lines(obj: Invoice) -> list[Any]:
+        return list(obj.lines.all())
+
+
 def _key(request: HttpRequest) -> str:
     key = request.headers.get(KEY_HEADER, "").strip()
     if not key or len(key) > 100:
@@ -184,6 +238,57 @@ def budget_list(request: HttpRequest) -> Any:
     if not has_role(request.user, Role.COMMISSIONER, Role.AUDITOR, Role.ADMIN):
         budgets = budgets.filter(person=request.user)
     return [b for b in budgets[:500] if may_see_budget(request.user, b)]
+
+
+@router.get("/invoices", response=list[InvoiceOut], summary="Your organisation's invoices")
+def invoice_list(request: HttpRequest) -> Any:
+    mine = Invoice.objects.filter(
+        provider__memberships__user=request.user, provider__memberships__role=Role.PROVIDER
+    ).distinct()
+    return mine.select_related("provider").prefetch_related("lines").order_by("-id")[:500]
+
+
+@router.post(
+    "/invoices",
+    response={201: InvoiceOut, **problems(403)},
+    summary="Send an invoice for delivered sessions (provider staff)",
+)
+def submit_invoice(request: HttpRequest, payload: InvoiceSubmitIn) -> Any:
+    if not has_role(request.user, Role.PROVIDER):
+        raise PermissionDenied("Only a provider's staff send invoices")
+    ids = [line.commitment_id for line in payload.lines]
+    found = {
+        c.pk: c
+        for c in provider_commitments(request.user)  # type: ignore[arg-type]
+        .select_related("booking__service", "provider")
+        .filter(pk__in=ids)
+    }
+    for n, line in enumerate(payload.lines):
+        if line.commitment_id not in found:
+            raise ValidationError(
+                [{"loc": ["body", "lines", n, "commitment_id"], "msg": "No such booking of yours"}]
+            )
+    providers = {c.provider_id for c in found.values()}
+    if len(providers) != 1:
+        raise ValidationError(
+            [{"loc": ["body", "lines"], "msg": "An invoice bills one provider's bookings"}]
+        )
+    lines = [
+        invoices.LineIn(found[line.commitment_id], line.sessions, line.amount_pence)
+        for line in payload.lines
+    ]
+    try:
+        invoice = invoices.invoice_submit(
+            provider=lines[0].commitment.provider,
+            number=payload.number,
+            invoice_date=payload.invoice_date,
+            lines=lines,
+            by=request.user,  # type: ignore[arg-type]
+        )
+    except LedgerError as error:
+        field = {"amount": "lines", "sessions": "lines"}.get(error.field, error.field)
+        raise ValidationError([{"loc": ["body", field], "msg": str(error)}]) from None
+    return Status(201, invoice)
 
 
 @router.get("/{budget_id}", response=BudgetOut)

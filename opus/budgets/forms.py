@@ -11,9 +11,11 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _lazy
 
-from opus.budgets.models import RasAssessment, RasVersion, Source
+from opus.budgets.models import MAX_LINE_SESSIONS, RasAssessment, RasVersion, Source
 from opus.budgets.services import MAX_ANSWER_POINTS, MAX_CAP_POINTS
+from opus.core.fields import GovukDateField
 from opus.core.models import Area, AreaKind, Organisation, OrganisationKind, User
 from opus.directory.models import TaxonomyTerm
 from opus.engines.ledger import LedgerError, pence_from_pounds
@@ -58,22 +60,6 @@ class PoundsField(forms.CharField):
         if pence > max_amount_pence():
             raise forms.ValidationError(too_much())
         return pence
-
-
-class IsoDateField(forms.DateField):
-    """A date shown as the form asks for it (YYYY-MM-DD), so a pre-filled date is accepted.
-
-    Without it a date from `initial` reached the page in the site's display format
-    ("1 Oct 2026"), which the field then refused when the form was sent unchanged. The
-    display formats are accepted too, for a date copied from a page.
-    """
-
-    input_formats = ["%Y-%m-%d", "%d %b %Y", "%d %B %Y", "%d/%m/%Y"]
-
-    def prepare_value(self, value: Any) -> Any:
-        if isinstance(value, dt.date):
-            return value.isoformat()
-        return super().prepare_value(value)
 
 
 ONCE_FIELD = "once"
@@ -155,11 +141,13 @@ class BudgetForm(OnceForm):
         max_length=200,
         error_messages={"required": "Give the budget a name"},
     )
-    period_start = IsoDateField(
-        label="Period starts (YYYY-MM-DD)", error_messages={"required": "Enter the start date"}
+    period_start = GovukDateField(
+        label="Period starts",
+        noun="Start date",
+        error_messages={"required": "Enter the start date"},
     )
-    period_end = IsoDateField(
-        label="Period ends (YYYY-MM-DD)", error_messages={"required": "Enter the end date"}
+    period_end = GovukDateField(
+        label="Period ends", noun="End date", error_messages={"required": "Enter the end date"}
     )
     area = forms.ModelChoiceField(
         queryset=Area.objects.none(), required=False, label="Neighbourhood or ward (for reporting)"
@@ -297,8 +285,9 @@ class PlanForm(forms.Form):
         ],
         error_messages={"required": "Choose how the budget is managed"},
     )
-    review_due = IsoDateField(
-        label="Review due (YYYY-MM-DD)",
+    review_due = GovukDateField(
+        label="Review due",
+        noun="Review date",
         error_messages={"required": "Enter when the plan is reviewed"},
     )
 
@@ -425,3 +414,111 @@ def ras_as_text(ras: RasVersion) -> dict[str, Any]:
         "questions": "\n".join(lines),
         "caps": "\n".join(f"{d}={p}" for d, p in ras.domain_caps.items()),
     }
+
+
+class InvoiceSubmitForm(forms.Form):
+    """A provider's invoice: its number and date, and a line per booking they choose to bill.
+
+    Each row is (commitment, billable pence); its fields are `bill-<id>`, `sessions-<id>` and
+    `amount-<id>`, so the page lays them out booking by booking.
+    """
+
+    number = forms.CharField(
+        label=_lazy("Invoice number"),
+        max_length=100,
+        error_messages={"required": _lazy("Enter the invoice number")},
+    )
+    invoice_date = forms.DateField(
+        label=_lazy("Invoice date"),
+        help_text=_lazy("For example, 2026-11-30"),
+        error_messages={
+            "required": _lazy("Enter the invoice date"),
+            "invalid": _lazy("Enter the invoice date as a real date, like 2026-11-30"),
+        },
+    )
+
+    def __init__(self, *args: Any, rows: list[tuple[Any, int]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.rows = rows
+        for commitment, left in rows:
+            price = commitment.booking.price_pence or 1
+            key = commitment.pk
+            self.fields[f"bill-{key}"] = forms.BooleanField(
+                label=gettext("Bill this booking"), required=False
+            )
+            self.fields[f"sessions-{key}"] = forms.IntegerField(
+                label=gettext("Sessions or hours billed"),
+                required=False,
+                min_value=1,
+                max_value=MAX_LINE_SESSIONS,
+                initial=max(1, left // price),
+                error_messages={
+                    "invalid": gettext("Enter the sessions as a whole number, like 4"),
+                    "min_value": gettext("Bill at least 1 session"),
+                    "max_value": gettext("Bill at most %(most)s sessions")
+                    % {"most": f"{MAX_LINE_SESSIONS:,}"},
+                },
+            )
+            self.fields[f"amount-{key}"] = PoundsField(
+                label=gettext("Amount in pounds"), allow_blank=True, initial=f"{left / 100:.2f}"
+            )
+
+    def clean_number(self) -> str:
+        number = self.cleaned_data["number"].strip()
+        if not number.isprintable():
+            raise forms.ValidationError(gettext("Enter the invoice number as it is printed"))
+        return number
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        chosen = [c for c, _ in self.rows if data.get(f"bill-{c.pk}")]
+        if not chosen and not self.errors:
+            self.add_error(None, gettext("Choose at least one booking to bill"))
+        for commitment in chosen:
+            for part, message in (
+                ("sessions", gettext("Enter how many sessions this line bills")),
+                ("amount", gettext("Enter the amount this line bills")),
+            ):
+                name = f"{part}-{commitment.pk}"
+                if data.get(name) is None and name not in self.errors:
+                    self.add_error(name, message)
+        return data
+
+    def lines(self) -> list[tuple[Any, int, int]]:
+        """(commitment, sessions, pence) for each booking chosen."""
+        data = self.cleaned_data
+        return [
+            (c, data[f"sessions-{c.pk}"], data[f"amount-{c.pk}"])
+            for c, _ in self.rows
+            if data.get(f"bill-{c.pk}")
+        ]
+
+    def row_fields(self) -> list[tuple[Any, int, list[forms.BoundField]]]:
+        return [
+            (c, left, [self[f"bill-{c.pk}"], self[f"sessions-{c.pk}"], self[f"amount-{c.pk}"]])
+            for c, left in self.rows
+        ]
+
+
+class InvoiceDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_lazy("Your decision"),
+        choices=[("approve", _lazy("Approve for payment")), ("reject", _lazy("Reject it"))],
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _lazy("Choose approve or reject"),
+            "invalid_choice": _lazy("Choose approve or reject"),
+        },
+    )
+    reason = forms.CharField(
+        label=_lazy("If you reject it, why? (the provider is told)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("decision") == "reject" and not (data.get("reason") or "").strip():
+            self.add_error("reason", gettext("Say why the invoice is rejected"))
+        return data

@@ -387,3 +387,104 @@ class Entry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.amount_pence:+}p to {self.account}"
+
+
+# Lines on one invoice, and sessions on one line: far above any real invoice, bounded so a
+# provider's system cannot send a number that overflows a column or a page.
+MAX_INVOICE_LINES = 500
+MAX_LINE_SESSIONS = 10_000
+
+
+class InvoiceStatus(models.TextChoices):
+    SUBMITTED = "submitted", "Submitted"
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Rejected"
+    PAID = "paid", "Paid"
+
+
+class Invoice(models.Model):
+    """A provider's invoice for delivered sessions: approved or rejected, then paid in bulk."""
+
+    provider = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="invoices")
+    number = models.CharField(max_length=100, help_text="The provider's own invoice number")
+    invoice_date = models.DateField()
+    period_start = models.DateField(help_text="The first delivery it bills")
+    period_end = models.DateField(help_text="The last delivery it bills")
+    status = models.CharField(
+        max_length=10, choices=InvoiceStatus.choices, default=InvoiceStatus.SUBMITTED
+    )
+    total_pence = models.BigIntegerField()
+    submitted_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    submitted_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    reason = models.TextField(blank=True, help_text="Why it was rejected")
+    paid_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    paid_at = models.DateTimeField(null=True, blank=True)
+    # The ledger's value date of its payments: what the statement and the provider both show.
+    paid_on = models.DateField(null=True, blank=True)
+    # The one-time key of the bulk payment that paid it: the same click again pays nothing.
+    payment_key = models.CharField(max_length=100, blank=True, default="")
+
+    class Meta:
+        ordering = ["-submitted_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("number"), "provider", name="invoice_number_once_per_provider"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(total_pence__gt=0) & whole_pence_within_bounds("total_pence"),
+                name="invoice_total_bounded",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(period_end__gte=models.F("period_start")),
+                name="invoice_period_in_order",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="rejected") | ~models.Q(reason=""),
+                name="invoice_rejected_with_reason",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="paid") | models.Q(paid_on__isnull=False),
+                name="invoice_paid_has_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Invoice {self.number} from {self.provider}"
+
+
+class InvoiceLine(models.Model):
+    """What one invoice bills on one booking: sessions, amount, and the deliveries it covers."""
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="lines")
+    commitment = models.ForeignKey(
+        Commitment, on_delete=models.PROTECT, related_name="invoice_lines"
+    )
+    sessions = models.PositiveIntegerField(help_text="Sessions or hours billed")
+    amount_pence = models.BigIntegerField()
+    deliveries = models.ManyToManyField(Transaction, blank=True, related_name="+")
+    payment = models.OneToOneField(
+        Transaction, null=True, blank=True, on_delete=models.PROTECT, related_name="invoice_line"
+    )
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["invoice", "commitment"], name="invoice_line_once"),
+            models.CheckConstraint(
+                condition=models.Q(amount_pence__gt=0) & whole_pence_within_bounds("amount_pence"),
+                name="invoice_line_amount_bounded",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(sessions__gte=1, sessions__lte=MAX_LINE_SESSIONS),
+                name="invoice_line_sessions_bounded",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sessions} on {self.commitment_id} ({self.amount_pence}p)"

@@ -1,13 +1,18 @@
 from django.urls import path
 
-from opus.budgets import views
+from opus.budgets import invoice_views, views
 
 app_name = "budgets"
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("provider/", views.provider, name="provider"),
+    path("provider/invoices/", invoice_views.provider_payments, name="provider_payments"),
+    path("provider/invoices/new/", invoice_views.invoice_new, name="invoice_new"),
     path("manage/", views.overview, name="overview"),
+    path("manage/invoices/", invoice_views.invoice_list, name="invoices"),
+    path("manage/invoices/pay/", invoice_views.invoices_pay, name="invoices_pay"),
+    path("manage/invoices/<int:invoice_id>/", invoice_views.invoice_decide, name="invoice_decide"),
     path("manage/new/", views.budget_new, name="budget_new"),
     path("ras/", views.ras_list, name="ras_list"),
     path("ras/new/", views.ras_new, name="ras_new"),

@@ -24,6 +24,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from opus.budgets import invoices
 from opus.budgets import services as budgets
 from opus.budgets.models import RasVersion
 from opus.choice import services as choice
@@ -66,6 +67,13 @@ WEB_WRITES: dict[str, frozenset[str]] = {
     "core:api_token_revoke": frozenset({R}),  # the resident's own token
     "core:organisation_edit": frozenset({P, AD}),  # Good Neighbours, Priya's employer
     "core:audit_verify_start": frozenset({AU, AD}),
+    # two-factor sign-in: one's own (a pending sign-in gives its code before it is signed in)
+    "core:two_factor_verify": SIGNED_IN,
+    "core:two_factor_start": SIGNED_IN,
+    "core:two_factor_setup": SIGNED_IN,
+    "core:two_factor_codes_new": SIGNED_IN,
+    "core:two_factor_disable": SIGNED_IN,
+    "core:two_factor_reset": frozenset({AD}),  # someone else's, who lost their phone
     # needs
     "needs:assessment_new": FINANCE,
     "needs:indicator_new": FINANCE,
@@ -106,6 +114,9 @@ WEB_WRITES: dict[str, frozenset[str]] = {
     "budgets:close": FINANCE,
     "budgets:commit": HOLDER_SIDE | FINANCE,
     "budgets:money": FINANCE,
+    "budgets:invoice_new": frozenset({P}),
+    "budgets:invoice_decide": FINANCE,
+    "budgets:invoices_pay": FINANCE,
     # commissioning: providers
     "commissioning:bid_new": frozenset({P}),
     "commissioning:bid_withdraw": frozenset({P}),
@@ -154,6 +165,7 @@ API_WRITES: dict[str, frozenset[str]] = {
     "opus_budgets_api_deliver": frozenset({P, AD}),
     "opus_budgets_api_pay_invoice": FINANCE,
     "opus_budgets_api_correct": FINANCE,
+    "opus_budgets_api_submit_invoice": frozenset({P}),
     "opus_commissioning_api_submit_bid": frozenset({P}),
     "opus_commissioning_api_withdraw_bid": frozenset({P}),
     "opus_commissioning_api_ask_question": frozenset({P}),
@@ -220,6 +232,9 @@ def build_world(cast: Any) -> SimpleNamespace:
     w.payment = budgets.pay_invoice(
         commitment=w.commitment, amount=15_00, reference="INV-1", by=cast.commissioner
     )
+    # Invoices: one of Priya's waiting for a decision, one approved and waiting to be paid.
+    w.invoice = _invoice(cast, w, "CH-1")
+    w.approved = invoices.invoice_approve(invoice=_invoice(cast, w, "CH-2"), by=cast.commissioner)
     budgets.plan_write(
         budget=w.budget,
         outcomes=[{"outcome": "See friends", "how": "Tea"}],
@@ -264,6 +279,13 @@ def build_world(cast: Any) -> SimpleNamespace:
 
     _commissioning(w)
     return w
+
+
+def _invoice(cast: Any, w: SimpleNamespace, number: str) -> Any:
+    line = invoices.LineIn(w.commitment, 1, 5_00)
+    return invoices.invoice_submit(
+        provider=cast.charity, number=number, invoice_date=TODAY, lines=[line], by=cast.provider
+    )
 
 
 def _booking(cast: Any, service: Any) -> Any:
@@ -407,6 +429,7 @@ ARGS: dict[str, Callable[[SimpleNamespace], dict[str, Any]]] = {
     "core:password_reset_confirm": lambda w: {"uidb64": "MQ", "token": "set-password"},
     "core:api_token_revoke": lambda w: {"token_id": w.token.pk},
     "core:organisation_edit": lambda w: {"slug": w.cast.charity.slug},
+    "core:two_factor_reset": lambda w: {"user_id": w.cast.commissioner.pk},
     "needs:assessment_compute": lambda w: {"assessment_id": w.assessment.pk},
     "needs:assessment_publish": lambda w: {"assessment_id": w.assessment.pk},
     "needs:priority_note": lambda w: {
@@ -435,6 +458,7 @@ ARGS: dict[str, Callable[[SimpleNamespace], dict[str, Any]]] = {
     "budgets:close": lambda w: {"budget_id": w.budget.pk},
     "budgets:commit": lambda w: {"budget_id": w.budget.pk, "booking_id": w.waiting.pk},
     "budgets:money": lambda w: {"budget_id": w.budget.pk, "action": "direct-payment"},
+    "budgets:invoice_decide": lambda w: {"invoice_id": w.invoice.pk},
     "commissioning:bid_new": lambda w: {"pk": w.open.pk},
     "commissioning:bid_withdraw": lambda w: {"bid_uuid": w.bid.uuid},
     "commissioning:clarification_ask": lambda w: {"pk": w.open.pk},
@@ -480,6 +504,15 @@ BODIES: dict[str, Callable[[SimpleNamespace], dict[str, Any]]] = {
     "budgets:correct": lambda w: {"reason": "Paid in error", "once": once()},
     "budgets:money": lambda w: {"amount": "1", "once": once()},
     "budgets:close": lambda w: {"once": once()},
+    "budgets:invoice_new": lambda w: {
+        "number": f"N-{once()}",
+        "invoice_date": TODAY.isoformat(),
+        f"bill-{w.commitment.pk}": "on",
+        f"sessions-{w.commitment.pk}": "1",
+        f"amount-{w.commitment.pk}": "1",
+    },
+    "budgets:invoice_decide": lambda w: {"decision": "approve"},
+    "budgets:invoices_pay": lambda w: {"invoice": [w.approved.pk], "confirm": "y", "once": once()},
     "choice:choose": lambda w: {"units_per_week": "1", "start_date": TODAY.isoformat()},
     "choice:decide": lambda w: {"decision": "accept", "reason": ""},
     "choice:consent": lambda w: {
@@ -753,6 +786,14 @@ def _api_call(w: SimpleNamespace, operation: str) -> tuple[str, dict[str, Any]]:
         "opus_budgets_api_correct": (
             f"/api/v1/budgets/transactions/{w.payment.pk}/corrections",
             {"reason": "Paid in error"},
+        ),
+        "opus_budgets_api_submit_invoice": (
+            "/api/v1/budgets/invoices",
+            {
+                "number": f"API-{uuid.uuid4().hex[:8]}",
+                "invoice_date": TODAY.isoformat(),
+                "lines": [{"commitment_id": str(c), "sessions": 1, "amount_pence": 100}],
+            },
         ),
         "opus_commissioning_api_submit_bid": (
             f"/api/v1/opportunities/{w.open.pk}/bids",
