@@ -53,6 +53,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=timezone.now)
+    # When the person followed the link e-mailed at sign-up (empty for accounts made otherwise).
+    email_verified_at = models.DateTimeField(null=True, blank=True)
 
     objects = UserManager()
 
@@ -109,6 +111,22 @@ class SizeBand(models.TextChoices):
     LARGE = "large", "Large (250 staff or more)"
 
 
+class VerificationStatus(models.TextChoices):
+    VERIFIED = "verified", "Verified"
+    PENDING = "pending", "Waiting for verification"
+    REJECTED = "rejected", "Rejected"
+
+
+# The kinds that may register themselves (public bodies are set up by administrators).
+SELF_REGISTERING_KINDS = (
+    OrganisationKind.CHARITY,
+    OrganisationKind.COMMUNITY_GROUP,
+    OrganisationKind.SOCIAL_ENTERPRISE,
+    OrganisationKind.MUTUAL,
+    OrganisationKind.SME,
+)
+
+
 class Organisation(models.Model):
     """A council, NHS body, charity, mutual or firm: anyone who commissions or provides."""
 
@@ -142,6 +160,19 @@ class Organisation(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
+    # Organisations that register themselves wait for an administrator (opus.core.organisations);
+    # those made by administrators, imports and the demo are verified from the start.
+    verification_status = models.CharField(
+        max_length=8,
+        choices=VerificationStatus.choices,
+        default=VerificationStatus.VERIFIED,
+        db_index=True,
+    )
+    verified_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    verified_at = models.DateTimeField(null=True, blank=True)
+    verification_reason = models.TextField(blank=True)
 
     class Meta:
         ordering = ["name"]
@@ -177,6 +208,59 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.get_role_display()} at {self.organisation}"
+
+
+def invitation_expiry() -> datetime:
+    return timezone.now() + timedelta(days=Invitation.LIFETIME_DAYS)
+
+
+class Invitation(models.Model):
+    """An administrator's invitation to join an organisation with a role.
+
+    The link's secret is e-mailed once and kept only as its SHA-256; it works once, for
+    seven days, until revoked (a resend makes a new secret and the old link stops working).
+    """
+
+    LIFETIME_DAYS = 7
+
+    email = models.EmailField()
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="invitations"
+    )
+    role = models.CharField(max_length=16, choices=Role.choices)
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="invitations_sent"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(default=invitation_expiry)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-sent_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.email} as {self.get_role_display()} at {self.organisation}"
+
+    @staticmethod
+    def hash_secret(secret: str) -> str:
+        return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+    @property
+    def state(self) -> str:
+        """pending, accepted, revoked or expired."""
+        if self.accepted_at is not None:
+            return "accepted"
+        if self.revoked_at is not None:
+            return "revoked"
+        if self.expires_at <= timezone.now():
+            return "expired"
+        return "pending"
 
 
 class AreaKind(models.TextChoices):
