@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from django.urls import reverse
@@ -9,12 +10,13 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from opus.core.models import Role, User
+from opus.core.models import Organisation, Role, User
 from opus.notifications.messages import booking_amount
 from opus.notifications.services import notify, site_link
 
 if TYPE_CHECKING:
     from opus.choice.models import Booking, Consent
+    from opus.commissioning.models import Clarification, ConsortiumMember
 
 
 def _booking_context(booking: Booking) -> dict[str, str]:
@@ -32,16 +34,23 @@ def _booking_context(booking: Booking) -> dict[str, str]:
     }
 
 
+def provider_staff(organisation: Organisation) -> list[User | str]:
+    """Who hears for an organisation: its active provider staff, or its address when none."""
+    staff = (
+        User.objects.filter(
+            memberships__organisation=organisation, memberships__role=Role.PROVIDER, is_active=True
+        )
+        .distinct()
+        .order_by("pk")
+    )
+    return list(staff) or ([organisation.email] if organisation.email else [])
+
+
 def booking_requested(booking: Booking) -> None:
     """The provider's staff hear of a new request (or its address, when it has no staff)."""
-    organisation = booking.service.organisation
-    staff = User.objects.filter(
-        memberships__organisation=organisation, memberships__role=Role.PROVIDER, is_active=True
-    ).distinct()
     context = {**_booking_context(booking),
                "link": site_link(reverse("choice:decide", args=[booking.pk]))}  # fmt: skip
-    recipients: list[User | str] = list(staff) or [organisation.email]
-    for recipient in recipients:
+    for recipient in provider_staff(booking.service.organisation):
         notify(recipient=recipient, template="booking_requested", context=context,
                event="booking.request", target=booking)  # fmt: skip
 
@@ -89,3 +98,95 @@ def consent_withdrawn(consent: Consent, by: User | None) -> None:
     }
     notify(recipient=other, template="consent_withdrawn", context=context,
            event="consent.withdraw", target=consent)  # fmt: skip
+
+
+def _name(user: User) -> str:
+    return user.full_name or user.email
+
+
+def _when(moment: datetime) -> str:
+    """A moment in words, London time: "12:00 on 14 January 2027"."""
+    return date_format(timezone.localtime(moment), "H:i \\o\\n j F Y")
+
+
+def consortium_invitation(member: ConsortiumMember, by: User) -> None:
+    """The invited organisation's provider staff (or its address) hear who invites them to
+    which opportunity, and where to answer. Sealed until the deadline: only they are told."""
+    consortium = member.consortium
+    opportunity = consortium.opportunity
+    context = {
+        "inviter": _name(by),
+        "lead": consortium.lead.name,
+        "consortium": consortium.name,
+        "organisation": member.organisation.name,
+        "opportunity": opportunity.title,
+        "work": member.work,
+        "work_share": member.work_share,
+        "value_share": member.value_share,
+        "deadline": _when(opportunity.submission_deadline),
+        "link": site_link(reverse("commissioning:consortium_respond", args=[member.pk])),
+    }
+    for recipient in provider_staff(member.organisation):
+        notify(recipient=recipient, template="consortium_invitation", context=context,
+               event="consortium.invite", target=member,
+               sealed_until=opportunity.submission_deadline)  # fmt: skip
+
+
+def clarification_answered(clarification: Clarification) -> None:
+    """The asker hears the answer to their question. The answer is published to everyone, so
+    every other organisation known to be taking part in the opportunity hears it too: those
+    that asked a question, those with a live bid and those in a consortium for it. Each is told
+    alone and no notice names the asker; before the deadline, who was told stays sealed."""
+    from opus.commissioning.models import (
+        Bid,
+        BidStatus,
+        Clarification,
+        ConsortiumMember,
+        MemberStatus,
+    )
+
+    opportunity = clarification.opportunity
+    context = {
+        "opportunity": opportunity.title,
+        "question": clarification.question,
+        "answer": clarification.answer,
+        "link": site_link(reverse("commissioning:opportunity_detail", args=[opportunity.pk])),
+    }
+    asker: list[User | str] = []
+    if clarification.asked_by is not None and clarification.asked_by.is_active:
+        asker = [clarification.asked_by]
+    elif clarification.asked_for is not None:
+        asker = provider_staff(clarification.asked_for)
+    others: list[User | str] = []
+    asked = Clarification.objects.filter(opportunity=opportunity).select_related(
+        "asked_by", "asked_for"
+    )
+    organisations = {c.asked_for for c in asked if c.asked_for is not None}
+    organisations |= {
+        b.bidder
+        for b in Bid.objects.filter(
+            opportunity=opportunity, status=BidStatus.SUBMITTED
+        ).select_related("bidder")
+    }
+    organisations |= {m.organisation for m in ConsortiumMember.objects.filter(
+        consortium__opportunity=opportunity).exclude(status=MemberStatus.DECLINED)
+        .select_related("organisation")}  # fmt: skip
+    for organisation in sorted(organisations, key=lambda o: o.pk):
+        others.extend(provider_staff(organisation))
+    others.extend(c.asked_by for c in asked if c.asked_for is None and c.asked_by is not None)
+    told = {_key(r) for r in asker}
+    for recipient in asker:
+        notify(recipient=recipient, template="clarification_answered",
+               context={**context, "yours": True}, event="clarification.answer",
+               target=clarification, sealed_until=opportunity.submission_deadline)  # fmt: skip
+    for recipient in others:
+        if _key(recipient) in told:
+            continue
+        told.add(_key(recipient))
+        notify(recipient=recipient, template="clarification_answered",
+               context={**context, "yours": False}, event="clarification.answer",
+               target=clarification, sealed_until=opportunity.submission_deadline)  # fmt: skip
+
+
+def _key(recipient: User | str) -> str:
+    return recipient if isinstance(recipient, str) else f"user:{recipient.pk}"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -61,6 +63,10 @@ class Notification(models.Model):
     event_object = models.CharField(max_length=120, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # A notice about a sealed bid or consortium: until then nobody but its recipient may see
+    # who it went to (the administrators' list of failed messages hides it; its audit names
+    # no one).
+    sealed_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -71,6 +77,9 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject} to {self.address} ({self.get_status_display()})"
+
+    def is_sealed(self, now: datetime | None = None) -> bool:
+        return self.sealed_until is not None and (now or timezone.now()) < self.sealed_until
 
 
 class Preference(models.Model):
@@ -91,3 +100,29 @@ class Preference(models.Model):
         if channel == Channel.SMS:
             return bool(self.mobile) and category in self.sms_on
         return category not in self.email_off
+
+
+class Reminder(models.Model):
+    """A reminder that comes from a date, recorded when sent so that it is sent once only.
+
+    The unique constraint makes a second run, on the same day or on another machine, find the
+    reminder already sent (its insert fails) and tell no one again.
+    """
+
+    kind = models.CharField(max_length=32)
+    object_type = models.CharField(max_length=64)
+    object_id = models.CharField(max_length=64)
+    due_date = models.DateField(help_text="The date the reminder is about")
+    notices = models.PositiveSmallIntegerField(default=0)
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-sent_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "object_type", "object_id", "due_date"], name="reminder_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} for {self.object_type}:{self.object_id} ({self.due_date})"

@@ -74,8 +74,13 @@ def notify(
     channel: str = Channel.EMAIL,
     event: str = "",
     target: models.Model | None = None,
+    sealed_until: datetime | None = None,
 ) -> list[Notification]:
-    """Write the notices of an event in its transaction; they are sent once it commits."""
+    """Write the notices of an event in its transaction; they are sent once it commits.
+
+    `sealed_until` (a bid's deadline) keeps who was told from everyone but the recipient
+    until then: the notice is about a sealed bid or consortium.
+    """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("notify() belongs inside the transaction of the event it tells of")
     subject, body = _render(template, context)
@@ -92,6 +97,7 @@ def notify(
             body=body,
             event=event,
             event_object=event_object,
+            sealed_until=sealed_until,
         )  # fmt: skip
         for chosen, address in _addresses(recipient, channel, template)
     ]
@@ -151,11 +157,19 @@ def _failed_attempt(
         with transaction.atomic():
             notice.status = Status.FAILED
             notice.save(update_fields=["status", "last_error"])
-            audit_record(
-                actor=None, action="notification.failed", target=notice,
-                summary={"attempts": notice.attempts, "error": notice.last_error[:200],
-                         "event": notice.event, "event_object": notice.event_object},
-            )  # fmt: skip
+            if notice.sealed_until is not None:
+                # About a sealed bid: the audit log must not say who was told, nor of what.
+                audit_record(
+                    actor=None, action="notification.failed",
+                    object_type=notice._meta.label_lower, object_id=str(notice.pk),
+                    summary={"attempts": notice.attempts, "sealed": True},
+                )  # fmt: skip
+            else:
+                audit_record(
+                    actor=None, action="notification.failed", target=notice,
+                    summary={"attempts": notice.attempts, "error": notice.last_error[:200],
+                             "event": notice.event, "event_object": notice.event_object},
+                )  # fmt: skip
         logger.warning("notification %s failed after %s attempts", notice.pk, notice.attempts)
         return notice.status
     wait = RETRY_MINUTES[min(notice.attempts, len(RETRY_MINUTES)) - 1]

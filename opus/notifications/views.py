@@ -7,13 +7,14 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from opus.core.models import Role
 from opus.core.pagination import KeysFirstPaginator
 from opus.core.roles import has_role, role_required
-from opus.notifications import services
+from opus.notifications import delivery, services
 from opus.notifications.forms import PreferenceForm
 from opus.notifications.models import Category, Notification, Status
 
@@ -57,7 +58,8 @@ def preferences(request: HttpRequest) -> HttpResponse:
         )
         messages.success(request, _("Your choices have been saved"))
         return redirect("notifications:preferences")
-    context = {"page_title": _("How we contact you"), "form": form, "allow_sms": allow_sms}
+    context = {"page_title": _("How we contact you"), "form": form, "allow_sms": allow_sms,
+               "sms_available": delivery.sms_available()}  # fmt: skip
     return render(
         request, "notifications/preferences.html", context, status=400 if form.errors else 200
     )
@@ -72,5 +74,6 @@ def failed_list(request: HttpRequest) -> HttpResponse:
         .select_related("recipient")
         .order_by("-created_at", "-id")
     )
-    context = {"page_title": _("Messages that could not be sent"), **_page(request, notices)}
+    context = {"page_title": _("Messages that could not be sent"), "now": timezone.now(),
+               **_page(request, notices)}  # fmt: skip
     return render(request, "notifications/failed_list.html", context)

@@ -9,6 +9,7 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -35,6 +36,7 @@ from opus.commissioning.models import (
 from opus.commissioning.services.common import clock, whole_pence
 from opus.core.audit import audit_record
 from opus.core.models import Organisation, OrganisationKind, User
+from opus.core.organisations import require_verified
 from opus.engines import procurement
 from opus.engines.money import times
 
@@ -49,6 +51,14 @@ RESERVED_KINDS = {
     Reservation.VCSE_SME: VCSE_SME_KINDS,
     Reservation.MUTUAL: {OrganisationKind.MUTUAL, OrganisationKind.SOCIAL_ENTERPRISE},
 }
+
+
+def _require_verified(organisation: Organisation, field: str) -> None:
+    """A self-registered organisation bids only once verified (opus.core.organisations)."""
+    try:
+        require_verified(organisation, field=field)
+    except ValidationError as exc:
+        raise CommissioningError(" ".join(exc.messages), field) from exc
 
 
 def _check_open(opportunity: Opportunity, now: datetime, field: str = "opportunity") -> None:
@@ -86,6 +96,7 @@ def consortium_create(
     access.require_provider_of(by, lead)
     now = clock(now)
     _check_open(opportunity, now)
+    _require_verified(lead, "lead")
     if not name.strip():
         raise CommissioningError("Name the consortium", "name")
     _check_shares(work_share, value_share)
@@ -128,6 +139,9 @@ def consortium_invite(
     )  # fmt: skip
     _audit_sealed("consortium.invite", member, {"consortium": consortium.pk,
                   "work_share": work_share, "value_share": value_share})  # fmt: skip
+    from opus.notifications import events as notices  # only the invitee is told (sealed)
+
+    notices.consortium_invitation(member, by)
     return member
 
 
@@ -254,6 +268,7 @@ def _documents(documents: list[dict[str, Any]]) -> list[dict[str, str]]:
 def _check_bidder(opportunity: Opportunity, bidder: Organisation, consortium: Any) -> None:
     if bidder.is_public_body:
         raise CommissioningError("Public bodies do not bid here", "bidder")
+    _require_verified(bidder, "bidder")
     if consortium is not None:
         if consortium.opportunity_id != opportunity.pk or consortium.lead_id != bidder.pk:
             raise CommissioningError("Only the consortium's lead bids for it", "consortium")

@@ -365,6 +365,9 @@ def clarification_answer(
     clarification.save(update_fields=["answer", "answered_at", "answered_by", "updated_at"])
     audit_record(actor=by, action="clarification.answer", target=clarification,
                  summary={"opportunity": clarification.opportunity_id})  # fmt: skip
+    from opus.notifications import events as notices
+
+    notices.clarification_answered(clarification)
     return clarification
 
 
