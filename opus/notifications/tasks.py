@@ -15,3 +15,13 @@ def send_notification(notification_id: int) -> str | None:
 @task()
 def send_pending_notifications() -> int:
     return services.send_pending()
+
+
+@task()
+def send_reminders(today: str | None = None) -> dict[str, int]:
+    """The daily reminders (see manage.py send_reminders); `today` as YYYY-MM-DD."""
+    from datetime import date
+
+    from opus.notifications import reminders
+
+    return reminders.send_reminders(date.fromisoformat(today) if today else None)
