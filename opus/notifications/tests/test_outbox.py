@@ -245,3 +245,13 @@ def test_the_deployment_check_warns_when_notices_would_only_reach_the_console(se
     settings.OPUS_NOTIFY_API_KEY = "key"
     settings.EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
     assert notices_reach_people(None) == []
+
+
+def test_a_text_message_goes_only_for_the_categories_chosen(cast, request_booking, notify_client):
+    from opus.choice.services import booking_decide
+
+    Preference.objects.create(user=cast.resident, sms_on=["consent"], mobile="07700900982")
+    booking_decide(booking=request_booking(), accept=True, reason="", by=cast.provider)
+    services.send_pending()
+    assert [kind for kind, _ in notify_client.calls if kind != "init"] == ["email", "email"]
+    assert not Notification.objects.filter(channel=Channel.SMS).exists()

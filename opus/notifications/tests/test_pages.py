@@ -93,3 +93,16 @@ def test_the_administrators_dashboard_links_to_the_failed_messages(cast, client)
     assert (
         'href="/notifications/failed/"' in client.get("/dashboard/", follow=True).content.decode()
     )
+
+
+def test_the_preferences_page_says_text_messages_need_a_mobile_and_notify(cast, client, settings):
+    client.force_login(cast.resident)
+    page = client.get("/notifications/preferences/").content.decode()
+    assert "Text messages need a UK mobile phone number" in page
+    assert "GOV.UK Notify, which it has to set up first" in page
+    assert "The council has not set up text messages yet" in page
+    settings.OPUS_NOTIFY_API_KEY = "test-key"
+    settings.OPUS_NOTIFY_SMS_TEMPLATE_ID = "sms-template"
+    page = client.get("/notifications/preferences/").content.decode()
+    assert "Text messages need a UK mobile phone number" in page
+    assert "The council has not set up text messages yet" not in page
