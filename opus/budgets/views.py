@@ -198,6 +198,7 @@ def provider(request: HttpRequest) -> HttpResponse:
     paid = Transaction.objects.filter(
         operation="pay_invoice", commitment__in=[c.pk for c in commitments]
     ).select_related("commitment__booking__service")
+    paid = paid.order_by("-value_date", "-id")  # dated as the resident's statement dates them
     context = {
         "page_title": "Money committed to you",
         "commitments": commitments,
