@@ -225,3 +225,42 @@ def test_the_command_explains_itself():
     )  # fmt: skip
     assert "--today YYYY-MM-DD" in done.stdout and "--dry-run" in done.stdout
     assert "once" in done.stdout
+
+
+def test_four_machines_at_once_tell_each_person_once(transactional_db, cast):
+    """Each found every reminder before any was sent: the unique constraint settles who sends."""
+    import threading
+
+    from django.db import connections
+
+    from opus.testing import create_member
+
+    people = [create_member("resident", cast.council, full_name=f"Person {n}") for n in range(3)]
+    for person in people:
+        create_consent(person=person, champion=cast.champion,
+                       expires_at=timezone.now() + dt.timedelta(days=5))  # fmt: skip
+    today, barrier = timezone.localdate(), threading.Barrier(4)
+    sent, failures = [], []
+
+    def machine():
+        try:
+            found = list(reminders.pending(today))
+            barrier.wait(timeout=30)
+            sent.extend(r for r in map(reminders.reminder_send, found) if r is not None)
+        except Exception as error:  # noqa: BLE001 - reported below
+            failures.append(repr(error))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=machine) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    assert len(sent) == Reminder.objects.count() == 3
+    rows = notices("consent_expiring")
+    assert rows.count() == 6  # each resident and the champion, once a consent
+    assert sorted(rows.filter(recipient__in=people).values_list("recipient", flat=True)) == (
+        sorted(p.pk for p in people)
+    )
