@@ -428,13 +428,11 @@ class InvoiceSubmitForm(forms.Form):
         max_length=100,
         error_messages={"required": _lazy("Enter the invoice number")},
     )
-    invoice_date = forms.DateField(
+    invoice_date = GovukDateField(
         label=_lazy("Invoice date"),
-        help_text=_lazy("For example, 2026-11-30"),
-        error_messages={
-            "required": _lazy("Enter the invoice date"),
-            "invalid": _lazy("Enter the invoice date as a real date, like 2026-11-30"),
-        },
+        noun="Invoice date",
+        help_text=_lazy("For example, 30 11 2026"),
+        error_messages={"required": _lazy("Enter the invoice date")},
     )
 
     def __init__(self, *args: Any, rows: list[tuple[Any, int]], **kwargs: Any) -> None:

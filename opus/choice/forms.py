@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from opus.choice.models import ConsentScope
 from opus.choice.services import consent_latest_day, consent_too_long
-from opus.core.fields import PostcodeField
+from opus.core.fields import GovukDateField, PostcodeField
 from opus.core.models import Postcode, Role, User
 from opus.directory.forms import DAYS
 from opus.directory.models import TaxonomyTerm
@@ -267,13 +267,11 @@ class BookingForm(WordedForm):
             "invalid": "Enter a number, like 2",
         },
     )
-    start_date = forms.DateField(
+    start_date = GovukDateField(
         label="When would you like to start?",
-        help_text="For example, 2026-12-07",
-        error_messages={
-            "required": "Enter a start date",
-            "invalid": "Enter a real date, like 2026-12-07",
-        },
+        noun="Start date",
+        help_text="For example, 7 12 2026",
+        error_messages={"required": "Enter a start date"},
     )
     message = forms.CharField(
         widget=forms.Textarea,
@@ -321,17 +319,14 @@ class ConsentForm(WordedForm):
         label="What they may do for you",
         error_messages={"required": "Choose what they may do for you"},
     )
-    until = forms.DateField(
+    until = GovukDateField(
         label="Until",
-        help_text="For example, 2027-03-31. You can withdraw your consent at any time",
-        # Shown as text the field reads back (a date object would be shown as "7 Mar 2027",
-        # which the field then refused as not a real date).
-        initial=lambda: (timezone.localdate() + timedelta(days=90)).isoformat(),
-        input_formats=["%Y-%m-%d", "%d/%m/%Y", "%d %m %Y", "%d %b %Y", "%d %B %Y"],
-        error_messages={
-            "required": "Enter the last day",
-            "invalid": "Enter a real date, like 2027-03-31",
-        },
+        noun="The last day",
+        latest_year=9999,  # beyond two years, the form says how long consent may last
+        help_text="For example, 31 3 2027. You can withdraw your consent at any time",
+        # Shown in the day, month and year boxes, and read back unchanged.
+        initial=lambda: timezone.localdate() + timedelta(days=90),
+        error_messages={"required": "Enter the last day"},
     )
 
     def clean_until(self) -> date:

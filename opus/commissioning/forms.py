@@ -23,6 +23,7 @@ from opus.commissioning.models import (
 )
 from opus.commissioning.services.bids import MAX_DOCUMENTS_BYTES
 from opus.commissioning.services.common import max_contract_pence
+from opus.core.fields import GovukDateField
 from opus.core.models import Area, AreaKind, Organisation, User
 from opus.engines.money import pounds
 from opus.needs.models import Assessment, AssessmentStatus, Priority
@@ -77,11 +78,8 @@ class SearchForm(forms.Form):
     )
     min_value = forms.IntegerField(label="Value from (£)", required=False, min_value=0)
     max_value = forms.IntegerField(label="Value up to (£)", required=False, min_value=0)
-    closing_before = forms.DateField(
-        label="Closing on or before",
-        required=False,
-        help_text="For example, 2027-03-31",
-        error_messages={"invalid": "Enter a real date, like 2027-03-31"},
+    closing_before = GovukDateField(
+        label="Closing on or before", required=False, help_text="For example, 31 3 2027"
     )
 
     def filters(self) -> dict[str, str]:
@@ -160,9 +158,9 @@ class DecisionForm(forms.Form):
         label="Accountability", required=False, widget=forms.Textarea
     )
     budget = PoundsField(label="Budget (£)", required=False)
-    tender_by = forms.DateField(label="Procurement starts by", required=False)
-    service_start = forms.DateField(label="Service starts", required=False)
-    service_end = forms.DateField(label="Service ends", required=False)
+    tender_by = GovukDateField(label="Procurement starts by", required=False)
+    service_start = GovukDateField(label="Service starts", required=False)
+    service_end = GovukDateField(label="Service ends", required=False)
 
     def __init__(self, *args: Any, plan: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -204,10 +202,10 @@ class OpportunityForm(forms.Form):
         help_text="UK time, for example 2027-03-31 12:00",
         error_messages={"required": "Enter when bids close", **LONDON_DATETIME},
     )
-    contract_start = forms.DateField(
+    contract_start = GovukDateField(
         label="Contract starts", error_messages={"required": "Enter when the contract starts"}
     )
-    contract_end = forms.DateField(
+    contract_end = GovukDateField(
         label="Contract ends", error_messages={"required": "Enter when the contract ends"}
     )
     standstill_days = forms.IntegerField(

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import forms
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 
 from opus.engines.identifiers import normalise_postcode
 
@@ -24,3 +27,139 @@ class PostcodeField(forms.CharField):
             return normalise_postcode(text)
         except ValueError as exc:
             raise forms.ValidationError(str(exc)) from exc
+
+
+PARTS = ("day", "month", "year")
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2200
+
+
+class GovukDateInput(forms.MultiWidget):
+    """GOV.UK's date input: three boxes named `<name>_day`, `<name>_month` and `<name>_year`.
+
+    A date sent as one ISO value under the field's own name ("2026-12-07", as an API client or
+    an older form would) is read too, before the boxes (a browser never sends that name).
+    """
+
+    template_name = "govuk/date_input_widget.html"
+    is_govuk_date = True
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        box = {"inputmode": "numeric", "class": "govuk-input govuk-date-input__input"}
+        super().__init__(
+            {part: forms.TextInput(attrs={**box, "part": part}) for part in PARTS},
+            attrs,
+        )
+
+    def decompress(self, value: Any) -> list[Any]:
+        if isinstance(value, str):
+            try:
+                value = dt.date.fromisoformat(value.strip())
+            except ValueError:
+                return [None, None, None]
+        if isinstance(value, dt.datetime):
+            value = value.date()
+        if isinstance(value, dt.date):
+            return [str(value.day), str(value.month), str(value.year)]
+        return [None, None, None]
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
+        if data.get(name):
+            return data.get(name)  # one ISO date under the field's own name
+        return super().value_from_datadict(data, files, name)
+
+    def value_omitted_from_data(self, data: Any, files: Any, name: str) -> bool:
+        return name not in data and super().value_omitted_from_data(data, files, name)
+
+    def id_for_label(self, id_: str) -> str:
+        return f"{id_}_0" if id_ else id_
+
+    def _render(self, template_name: str, context: Any, renderer: Any = None) -> Any:
+        # Opus's own template directory, which Django's default form renderer does not read.
+        return mark_safe(render_to_string(template_name, context))  # noqa: S308 (autoescaped)
+
+
+class GovukDateField(forms.Field):
+    """A date entered in GOV.UK's date input, with the Design System's error messages.
+
+    `noun` names the date in messages ("Start date must include a month"); it defaults to the
+    label. The parts in error are kept in `error_parts`, so only those boxes are highlighted.
+    A pre-filled date is shown in the boxes and accepted back unchanged.
+    """
+
+    widget = GovukDateInput
+
+    def __init__(
+        self,
+        *,
+        noun: str = "",
+        earliest_year: int = EARLIEST_YEAR,
+        latest_year: int = LATEST_YEAR,
+        **kwargs: Any,
+    ) -> None:
+        given = kwargs.get("error_messages") or {}
+        super().__init__(**kwargs)
+        self.noun = noun or str(self.label or "Date").rstrip("?")
+        self.earliest_year, self.latest_year = earliest_year, latest_year
+        self.error_parts: tuple[str, ...] = ()
+        if "required" not in given:
+            self.error_messages["required"] = f"Enter {self.noun[:1].lower()}{self.noun[1:]}"
+
+    def _fail(self, message: str, parts: tuple[str, ...] = PARTS) -> forms.ValidationError:
+        self.error_parts = parts
+        return forms.ValidationError(message, code="invalid")
+
+    def to_python(self, value: Any) -> dt.date | None:
+        self.error_parts = ()
+        if value in (None, "", [], ()):
+            return None
+        if isinstance(value, dt.date):
+            return value
+        if isinstance(value, str):
+            try:
+                return self._bounded(dt.date.fromisoformat(value.strip()))
+            except ValueError:
+                raise self._fail(f"{self.noun} must be a real date") from None
+        texts = [str(v or "").strip() for v in value]
+        return self._from_parts(texts) if any(texts) else None
+
+    def _from_parts(self, texts: list[str]) -> dt.date:
+        missing = tuple(part for part, text in zip(PARTS, texts, strict=True) if not text)
+        if missing:
+            words = " and ".join(missing) if len(missing) == 2 else missing[0]
+            raise self._fail(f"{self.noun} must include a {words}", missing)
+        numbers = []
+        for part, text in zip(PARTS, texts, strict=True):
+            if not text.isdigit() or len(text) > 4:
+                raise self._fail(f"{self.noun} must be a real date", (part,))
+            numbers.append(int(text))
+        day, month, year = numbers
+        if len(texts[2]) != 4:
+            raise self._fail("Year must include 4 numbers", ("year",))
+        if not 1 <= month <= 12:
+            raise self._fail(f"{self.noun} must be a real date", ("month",))
+        try:
+            return self._bounded(dt.date(year, month, day))
+        except ValueError:
+            raise self._fail(f"{self.noun} must be a real date", ("day",)) from None
+
+    def _bounded(self, date: dt.date) -> dt.date:
+        if not self.earliest_year <= date.year <= self.latest_year:
+            raise self._fail(
+                f"{self.noun} must be between {self.earliest_year} and {self.latest_year}",
+                ("year",),
+            )
+        return date
+
+    def validate(self, value: Any) -> None:
+        if value is None and self.required:
+            self.error_parts = PARTS
+        super().validate(value)
+
+    def prepare_value(self, value: Any) -> Any:
+        return value
+
+    def has_changed(self, initial: Any, data: Any) -> bool:
+        try:
+            return self.to_python(data) != self.to_python(initial)
+        except forms.ValidationError:
+            return True

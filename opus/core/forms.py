@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from opus.core import account_security
-from opus.core.fields import PostcodeField
+from opus.core.fields import GovukDateField, PostcodeField
 from opus.core.models import Organisation
 
 
@@ -93,17 +93,8 @@ class AuditFilterForm(forms.Form):
     action = forms.CharField(label="Action", required=False, max_length=64)
     object_type = forms.CharField(label="Record type", required=False, max_length=64)
     actor = forms.CharField(label="Who (e-mail)", required=False, max_length=254)
-    since = forms.DateField(
-        label="From date",
-        required=False,
-        help_text="For example, 2026-11-01",
-        error_messages={"invalid": "Enter a real date, like 2026-11-01"},
-    )
-    until = forms.DateField(
-        label="To date",
-        required=False,
-        error_messages={"invalid": "Enter a real date, like 2026-11-30"},
-    )
+    since = GovukDateField(label="From date", required=False, help_text="For example, 1 11 2026")
+    until = GovukDateField(label="To date", required=False, help_text="For example, 30 11 2026")
 
     def clean(self) -> dict:
         data = super().clean()

@@ -87,7 +87,9 @@ def test_an_unknown_postcode_is_refused_on_its_own_page(client, offers):
 def test_the_consent_form_accepts_its_own_prefilled_date(client, cast):
     client.force_login(cast.resident)
     sent = _unchanged(client.get("/choose/help/").content.decode())
-    assert sent.get("until") and sent["until"] != [""], sent
+    expected = timezone.localdate() + timedelta(days=90)
+    shown = [sent.get(f"until_{part}") for part in ("day", "month", "year")]
+    assert shown == [[str(expected.day)], [str(expected.month)], [str(expected.year)]], sent
     sent.update({"champion": [str(cast.champion.pk)], "scope": ["find"]})
     response = client.post("/choose/help/", sent)
     assert response.status_code == 302, response.content.decode()[:3000]

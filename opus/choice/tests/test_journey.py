@@ -105,7 +105,7 @@ def test_a_resident_gives_consent_on_a_page_and_bad_input_is_summarised(client, 
     response = client.post("/choose/help/", {"champion": "", "scope": "", "until": "yesterday"})
     page = response.content.decode()
     assert response.status_code == 400 and "There is a problem" in page
-    assert "Choose the Choice Champion" in page and "Enter a real date" in page
+    assert "Choose the Choice Champion" in page and "The last day must be a real date" in page
     until = (timezone.localdate() + timedelta(days=60)).isoformat()
     client.post("/choose/help/", {"champion": cast.champion.pk, "scope": "choose", "until": until})
     consent = Consent.objects.get()
