@@ -384,7 +384,7 @@ def commit_booking(
             by,
             commitment.total_pence,
             commitment=commitment,
-            memo=f"{weeks} weeks × {weekly}p",
+            memo=f"{weeks} weeks at {pounds(weekly)} a week",
             key=key,
             on=on,
         )

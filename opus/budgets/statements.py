@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from opus.budgets.ledger import owner_of
 from opus.budgets.models import Budget, Entry, Transaction
+from opus.budgets.words import commitment_words
 from opus.core import csvsafe
 from opus.engines.ledger import Kind
 
@@ -22,6 +23,17 @@ DESCRIPTIONS = {
     "direct_payment_return": "Direct payment returned",
     "claw_back": "Unspent money returned to the funder",
     "correct": "Correction",
+}
+
+# The ledger's accounts in words, for the pages that show a transaction's entries.
+ACCOUNTS = {
+    "funder": "The funder",
+    "available": "Left to spend",
+    "committed": "Committed to a booking",
+    "payable": "Owed to the provider",
+    "paid": "Paid to providers",
+    "direct": "Direct payments",
+    "returned": "Returned to the funder",
 }
 
 
@@ -92,7 +104,10 @@ def _detail(txn: Transaction) -> str:
     parts = []
     if txn.commitment_id:
         parts.append(txn.commitment.booking.service.name)
-    if txn.memo:
+    if txn.operation == "commit" and txn.commitment_id:
+        # In words ("£6 a session, 16 weeks"), not the stored memo, which once said pence.
+        parts.append(commitment_words(txn.commitment))
+    elif txn.memo:
         parts.append(txn.memo)
     return " — ".join(parts)
 

@@ -32,7 +32,8 @@ from opus.budgets.models import (
     RasVersion,
     Transaction,
 )
-from opus.budgets.statements import statement, statement_csv
+from opus.budgets.statements import ACCOUNTS, DESCRIPTIONS, statement, statement_csv
+from opus.budgets.words import booking_words, commitment_words
 from opus.choice.acting import SESSION_KEY, acting_for
 from opus.choice.models import Booking, BookingStatus
 from opus.core import csvsafe
@@ -98,6 +99,9 @@ def detail(request: HttpRequest, budget_id: Any) -> HttpResponse:
     )
     for booking in waiting:  # each button its own one-time key
         booking.once = forms.new_once_key()  # type: ignore[attr-defined]
+        booking.words = booking_words(booking)  # type: ignore[attr-defined]
+    for c in commitments:
+        c.words = commitment_words(c)  # type: ignore[attr-defined]
     context = {
         "page_title": budget.title,
         "budget": budget,
@@ -632,10 +636,17 @@ def trace(request: HttpRequest, transaction_id: Any) -> HttpResponse:
         with db.atomic():
             audit_record(actor=request.user, action="ledger.trace", target=txn, summary={})  # type: ignore[arg-type]
     booking = txn.commitment.booking if txn.commitment else None
+    entries = list(txn.entries.select_related("account", "account__organisation"))
+    for entry in entries:
+        entry.words = ACCOUNTS.get(entry.account.kind, entry.account.kind)  # type: ignore[attr-defined]
     context = {
         "page_title": f"Transaction #{txn.pk}",
         "txn": txn,
-        "entries": txn.entries.select_related("account", "account__organisation"),
+        "description": DESCRIPTIONS.get(txn.operation, txn.operation),
+        "oversight": has_role(request.user, Role.AUDITOR, *FINANCE),
+        "booking_words": booking_words(booking) if booking else "",
+        "commitment_words": commitment_words(txn.commitment) if txn.commitment else "",
+        "entries": entries,
         "booking": booking,
         "choice": getattr(booking, "choice", None) if booking else None,
         "plan": txn.budget.plans.filter(created_at__lte=txn.created_at).first(),
