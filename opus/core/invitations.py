@@ -56,9 +56,11 @@ def invitation_create(*, email: str, organisation: Organisation, role: str, by: 
             {"email": _("This person already has that role at that organisation")}
         )
     secret, digest = _new_secret()
+    now = timezone.now()
     invitation = Invitation.objects.create(
-        email=email, organisation=organisation, role=role, token_hash=digest, invited_by=by
-    )
+        email=email, organisation=organisation, role=role, token_hash=digest, invited_by=by,
+        created_at=now, sent_at=now, expires_at=now + timedelta(days=Invitation.LIFETIME_DAYS),
+    )  # fmt: skip
     audit_record(actor=by, action="invitation.create", target=invitation,
                  summary={"email": email, "organisation": organisation.slug, "role": role,
                           "expires_at": invitation.expires_at})  # fmt: skip
