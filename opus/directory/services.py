@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from opus.core.audit import audit_record, changes
 from opus.core.models import Organisation, User
+from opus.core.organisations import require_verified
 from opus.directory import reach, search
 from opus.directory.access import require_editor
 from opus.directory.models import (
@@ -24,6 +25,7 @@ from opus.directory.models import (
     Schedule,
     Service,
     ServiceAtLocation,
+    ServiceStatus,
     TaxonomyTerm,
 )
 from opus.directory.vocabularies import LANGUAGES
@@ -71,6 +73,7 @@ def _touch(service: Service) -> None:
 @transaction.atomic
 def service_create(*, organisation: Organisation, by: User | None, **fields: Any) -> Service:
     require_editor(by, organisation.pk)
+    require_verified(organisation, field="organisation")
     service = Service(organisation=organisation, **fields)
     service.full_clean()
     service.save(force_insert=True)
@@ -93,6 +96,8 @@ def service_update(*, service: Service, by: User | None, **fields: Any) -> Servi
         if name not in SERVICE_FIELDS and name != "residency_area":
             raise ValueError(f"{name} cannot be changed here")
         setattr(service, name, value)
+    if "status" in fields and service.status == ServiceStatus.ACTIVE:
+        require_verified(service.organisation, field="status")  # publishing
     service.last_modified = service.reviewed_at = timezone.now()
     service.full_clean()
     service.save()
