@@ -33,13 +33,20 @@ from opus.choice.models import ConsentScope
 from opus.commissioning import services as commissioning
 from opus.commissioning.models import BidLot, KpiReturn
 from opus.commissioning.tests.helpers import bid, open_opportunity, provider
+from opus.core.invitations import invitation_create
 from opus.core.models import AuditEvent, Role
 from opus.core.services import api_token_create
 from opus.directory import services as directory
 from opus.knowledge import services as knowledge
 from opus.needs import services as needs
 from opus.needs.models import Priority
-from opus.testing import create_area, create_consent, create_indicator, create_member
+from opus.testing import (
+    create_area,
+    create_consent,
+    create_indicator,
+    create_member,
+    create_organisation,
+)
 from opus.testing import create_service as make_service
 
 pytestmark = pytest.mark.django_db
@@ -67,6 +74,19 @@ WEB_WRITES: dict[str, frozenset[str]] = {
     "core:api_token_revoke": frozenset({R}),  # the resident's own token
     "core:organisation_edit": frozenset({P, AD}),  # Good Neighbours, Priya's employer
     "core:audit_verify_start": frozenset({AU, AD}),
+    # core: people and organisations (administrators); links that anyone may follow
+    "core:role_grant": frozenset({AD}),
+    "core:role_revoke": frozenset({AD}),
+    "core:account_deactivate": frozenset({AD}),
+    "core:account_reactivate": frozenset({AD}),
+    "core:invitation_new": frozenset({AD}),
+    "core:invitation_resend": frozenset({AD}),
+    "core:invitation_revoke": frozenset({AD}),
+    "core:organisation_decide": frozenset({AD}),
+    "core:invitation_accept": EVERYONE,  # the link's secret decides (a dead one: a clear page)
+    "core:sign_up": EVERYONE,
+    "core:signup_verify": EVERYONE,
+    "core:organisation_register": EVERYONE,
     # two-factor sign-in: one's own (a pending sign-in gives its code before it is signed in)
     "core:two_factor_verify": SIGNED_IN,
     "core:two_factor_start": SIGNED_IN,
@@ -277,6 +297,16 @@ def build_world(cast: Any) -> SimpleNamespace:
         entry=knowledge.entry_create(title="Walks work", **entry), by=cast.provider
     )
 
+    # People: Pat, whose role and account the administrator manages; an invitation waiting;
+    # a self-registered charity waiting for verification.
+    w.person = create_member(Role.RESIDENT, cast.council, full_name="Pat Person")
+    w.person_membership = w.person.memberships.get()
+    w.staff_invitation = invitation_create(
+        email="new.staff@example.test", organisation=cast.council, role=Role.COMMISSIONER,
+        by=cast.admin,
+    )  # fmt: skip
+    w.pending = create_organisation(name="Waiting Trust", verification_status="pending")
+
     _commissioning(w)
     return w
 
@@ -429,6 +459,15 @@ ARGS: dict[str, Callable[[SimpleNamespace], dict[str, Any]]] = {
     "core:password_reset_confirm": lambda w: {"uidb64": "MQ", "token": "set-password"},
     "core:api_token_revoke": lambda w: {"token_id": w.token.pk},
     "core:organisation_edit": lambda w: {"slug": w.cast.charity.slug},
+    "core:role_grant": lambda w: {"user_id": w.person.pk},
+    "core:role_revoke": lambda w: {"user_id": w.person.pk, "membership_id": w.person_membership.pk},
+    "core:account_deactivate": lambda w: {"user_id": w.person.pk},
+    "core:account_reactivate": lambda w: {"user_id": w.person.pk},
+    "core:invitation_resend": lambda w: {"pk": w.staff_invitation.pk},
+    "core:invitation_revoke": lambda w: {"pk": w.staff_invitation.pk},
+    "core:invitation_accept": lambda w: {"secret": "not-a-real-link"},
+    "core:signup_verify": lambda w: {"token": "not-a-real-token"},
+    "core:organisation_decide": lambda w: {"slug": w.pending.slug},
     "core:two_factor_reset": lambda w: {"user_id": w.cast.commissioner.pk},
     "needs:assessment_compute": lambda w: {"assessment_id": w.assessment.pk},
     "needs:assessment_publish": lambda w: {"assessment_id": w.assessment.pk},
@@ -492,6 +531,13 @@ def once() -> str:
 
 
 BODIES: dict[str, Callable[[SimpleNamespace], dict[str, Any]]] = {
+    "core:role_grant": lambda w: {"organisation": w.cast.charity.slug, "role": "champion"},
+    "core:invitation_new": lambda w: {
+        "email": "another@example.test",
+        "organisation": w.cast.council.slug,
+        "role": "auditor",
+    },  # fmt: skip
+    "core:organisation_decide": lambda w: {"decision": "verify"},
     "budgets:plan": lambda w: {
         "outcomes": "Walk: with a friend",
         "how_managed": "managed",
