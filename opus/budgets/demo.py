@@ -16,8 +16,8 @@ from decimal import Decimal
 import numpy as np
 from django.utils import timezone
 
-from opus.budgets import services
-from opus.budgets.models import Budget, Commitment, RasVersion
+from opus.budgets import invoices, services
+from opus.budgets.models import Budget, Commitment, Invoice, RasVersion
 from opus.choice import services as choice
 from opus.choice.models import Booking, BookingStatus
 from opus.core.models import Area, AreaKind, Organisation, OrganisationKind, Role, User
@@ -146,6 +146,34 @@ def _deliver_and_invoice(commitment: Commitment, by: User, staff: User, until: d
                                  reference=f"{tag}-{n + 1:03d}", on=paid_on)  # fmt: skip
 
 
+def _invoices_sent(commitment: Commitment, by: User, staff: User, today: dt.date) -> None:
+    """This month's sessions invoiced through Opus: one invoice paid, the next waiting.
+
+    Priya sees both on her invoices and payments page; the commissioner has one to decide.
+    """
+    for days_ago in (7, 0):
+        left = Commitment.objects.get(pk=commitment.pk).outstanding_pence
+        on = max(commitment.start_date, today - dt.timedelta(days=days_ago))
+        if left > 0 and on <= today:
+            services.deliver(commitment=commitment, amount=min(commitment.weekly_pence, left),
+                             by=staff, memo="A week's sessions", on=on)  # fmt: skip
+    commitment.refresh_from_db()
+    latest = min(commitment.weekly_pence, commitment.unpaid_pence)
+    earlier = commitment.unpaid_pence - latest
+    price = commitment.booking.price_pence or 1
+
+    def send(number: str, amount: int) -> Invoice:
+        line = invoices.LineIn(commitment, max(1, amount // price), amount)
+        return invoices.invoice_submit(provider=commitment.provider, number=number,
+                                       invoice_date=today, lines=[line], by=staff)  # fmt: skip
+
+    if earlier > 0:
+        paid = invoices.invoice_approve(invoice=send(f"NCM-{today:%Y%m}-1", earlier), by=by)
+        invoices.invoices_pay(invoices=[paid], by=by, key=f"demo-pay-{paid.pk}", on=today)
+    if latest > 0:
+        send(f"NCM-{today:%Y%m}-2", latest)
+
+
 def _provider_service(slug: str, skip: int = 0) -> Service | None:
     return (
         Service.objects.filter(organisation__slug=slug, cost_options__isnull=False)
@@ -185,6 +213,7 @@ def _rosa(by: User, council: Organisation, start: dt.date, end: dt.date, today: 
     services.plan_agree(plan=plan, by=by)
     commitment = _commit(care, by)
     _deliver_and_invoice(commitment, by, priya, end, today, "NCM-ROSA")
+    _invoices_sent(commitment, by, priya, today)
     cancelled = _commit(swim, by)
     stop = min(start + dt.timedelta(days=122), today)
     _deliver_and_invoice(cancelled, by, priya, stop, today, "NCM-ROSA-B")

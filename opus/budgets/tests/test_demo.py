@@ -43,3 +43,23 @@ def test_rosas_booking_is_committed_delivered_and_paid_and_everyone_sees_their_p
     client.force_login(User.objects.get(email="auditor@demo.opus.test"))
     trace = client.get(f"/budgets/ledger/{paid.pk}/").content.decode()
     assert service in trace and "Support plan version 1" in trace and paid.reference in trace
+
+
+def test_the_demo_provider_has_an_invoice_paid_and_one_waiting_on_both_sides(demo_world, client):
+    from opus.budgets.models import Invoice
+
+    paid = Invoice.objects.get(status="paid")
+    waiting = Invoice.objects.get(status="submitted")
+    assert paid.provider == waiting.provider
+    payment = paid.lines.get().payment
+    assert payment.value_date == paid.paid_on
+    client.force_login(User.objects.get(email="provider@demo.opus.test"))
+    page = client.get("/budgets/provider/invoices/").content.decode()
+    assert paid.number in page and waiting.number in page
+    client.force_login(User.objects.get(email="commissioner@demo.opus.test"))
+    listing = client.get("/budgets/manage/invoices/").content.decode()
+    assert waiting.number in listing
+    client.force_login(User.objects.get(email="resident@demo.opus.test"))
+    statement = client.get(f"/budgets/{payment.budget_id}/statement/?format=csv").content.decode()
+    assert f"{payment.value_date.isoformat()},Provider paid" in statement
+    assert paid.number in statement
