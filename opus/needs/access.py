@@ -1,8 +1,9 @@
 """Who sees which assessment and which figures.
 
 Published assessments are public, but only as suppressed, aggregated figures.
-Drafts are for commissioners and administrators. Partner agencies upload data
-for the agencies they belong to.
+Drafts are for commissioners and administrators. An indicator belongs to its source agency:
+only that agency's staff, or staff of an organisation it has delegated to (and not revoked),
+upload its data.
 """
 
 from __future__ import annotations
@@ -10,12 +11,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from opus.core.models import Organisation, Role
 from opus.core.roles import has_role
-from opus.needs.models import Assessment, AssessmentStatus
+from opus.needs.models import Assessment, AssessmentStatus, Indicator, IndicatorDelegation
 
 EDITORS = (Role.COMMISSIONER, Role.ADMIN)
 UPLOADER_ROLES = (Role.COMMISSIONER, Role.PROVIDER, Role.ADMIN)
@@ -63,3 +64,44 @@ def require_editor(by: Any) -> None:
     """The services' check: commissioners and administrators, or the system (None)."""
     if by is not None and not can_edit(by):
         raise PermissionDenied("Only commissioners can do this")
+
+
+def agencies_allowed_for(indicator: Indicator) -> QuerySet[Organisation]:
+    """The indicator's owner and the organisations it delegates to (delegations not revoked)."""
+    delegated = IndicatorDelegation.objects.filter(indicator=indicator, revoked_at__isnull=True)
+    return Organisation.objects.filter(
+        Q(pk=indicator.source_agency_id) | Q(pk__in=delegated.values("delegate_id"))
+    )
+
+
+def agency_may_upload(indicator: Indicator, agency: Organisation) -> bool:
+    return agencies_allowed_for(indicator).filter(pk=agency.pk).exists()
+
+
+def indicators_for_uploader(user: Any) -> QuerySet[Indicator]:
+    """The indicators a user may upload to: owned by, or delegated to, an agency they work for."""
+    agencies = agencies_for_uploader(user)
+    delegated = IndicatorDelegation.objects.filter(
+        delegate__in=agencies, revoked_at__isnull=True
+    ).values("indicator_id")
+    return Indicator.objects.filter(Q(source_agency__in=agencies) | Q(pk__in=delegated))
+
+
+def is_owner_staff(user: Any, indicator: Indicator) -> bool:
+    """Staff of the indicator's owner: they grant and revoke its delegations."""
+    return agencies_for_uploader(user).filter(pk=indicator.source_agency_id).exists()
+
+
+def get_indicator_for_owner(user: Any, slug: str) -> Indicator:
+    indicator = Indicator.objects.select_related("source_agency").filter(slug=slug).first()
+    if indicator is None or not is_owner_staff(user, indicator):
+        raise Http404("No such indicator")
+    return indicator
+
+
+def sees_uploaders(user: Any, indicator: Indicator) -> bool:
+    """Who may see the person behind each version: officers, and the indicator's own agencies."""
+    if has_role(user, Role.COMMISSIONER, Role.ADMIN, Role.AUDITOR):
+        return True
+    allowed = agencies_allowed_for(indicator).values("pk")
+    return agencies_for_uploader(user).filter(pk__in=allowed).exists()

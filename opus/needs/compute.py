@@ -137,10 +137,26 @@ def load_frame(assessment: Assessment) -> Frame:
 def latest_datasets(indicator: Indicator, period: str) -> list[Dataset]:
     """The newest upload of each partner agency for this indicator and period, oldest first."""
     newest: dict[int, Dataset] = {}
-    found = Dataset.objects.filter(indicator=indicator, period=period).select_related("indicator")
+    found = Dataset.objects.filter(indicator=indicator, period=period).select_related(
+        "indicator", "agency"
+    )
     for dataset in found.order_by("version"):
         newest[dataset.agency_id] = dataset
     return sorted(newest.values(), key=lambda d: d.created_at)
+
+
+def dataset_sources(datasets: list[Dataset]) -> list[dict[str, Any]]:
+    """Who sent each version used: the organisation that uploaded it, not the indicator's owner."""
+    return [
+        {
+            "agency": d.agency.name,
+            "agency_slug": d.agency.slug,
+            "version": d.version,
+            "period": d.period,
+            "uploaded_at": d.created_at.isoformat(),
+        }
+        for d in datasets
+    ]
 
 
 # Stored figures beyond this are not counts of people (uploads are checked to 10^9 a cell since
@@ -201,6 +217,8 @@ def lsoa_inputs(indicator: Indicator, frame: Frame, datasets: list[Dataset]) -> 
             if name in data:
                 column = columns.setdefault(name, np.full((n, *data[name].shape[1:]), np.nan))
                 column[rows[keep]] = data[name][keep]
+    if indicator.method in SPREADABLE:
+        _spread_area_rows(frame, datasets, columns)
     numerators = columns.get("numerator", np.full(n, np.nan))
     if indicator.method == Method.LIFE_EXPECTANCY:
         pops = columns.get("band_pops", np.full((n, 20), np.nan))
@@ -218,6 +236,47 @@ def lsoa_inputs(indicator: Indicator, frame: Frame, datasets: list[Dataset]) -> 
         )
     denominators = columns.get("denominator", np.full(n, np.nan))
     return engine.Inputs(indicator.method, indicator.multiplier, numerators, denominators)
+
+
+SPREADABLE = (Method.PROPORTION, Method.CRUDE_RATE)
+
+
+def _spread_area_rows(
+    frame: Frame, datasets: list[Dataset], columns: dict[str, np.ndarray]
+) -> None:
+    """'Everyone' figures for a whole ward, neighbourhood or authority (a contract's KPI returns,
+    say) fill its small areas that have no figures of their own, shared by population: the
+    area's total is the figure sent and each small area shows the area's rate."""
+    n = len(frame.lsoa_ids)
+    wanted = {
+        int(a)
+        for d in datasets
+        for a, b in zip(usable_arrays(d)["area_id"], usable_arrays(d)["breakdown"], strict=True)
+        if b == Breakdown.ALL and int(a) not in frame.row_of
+    }
+    if not wanted:
+        return
+    codes = dict(Area.objects.filter(pk__in=wanted).values_list("pk", "code"))
+    places = {
+        str(code): (name, row)
+        for name in ("ward", "neighbourhood", "la")
+        for row, code in enumerate(frame.levels[name].codes)
+    }
+    numerators = columns.setdefault("numerator", np.full(n, np.nan))
+    denominators = columns.setdefault("denominator", np.full(n, np.nan))
+    people = frame.populations.sum(axis=1)
+    for dataset in datasets:
+        data = usable_arrays(dataset)
+        for i in np.flatnonzero(data["breakdown"] == Breakdown.ALL):
+            place = places.get(codes.get(int(data["area_id"][i]), ""))
+            if place is None:
+                continue
+            inside = np.flatnonzero(frame.levels[place[0]].index == place[1])
+            empty = inside[np.isnan(numerators[inside]) & np.isnan(denominators[inside])]
+            total = people[empty].sum()
+            if total > 0:
+                numerators[empty] = data["numerator"][i] * people[empty] / total
+                denominators[empty] = data["denominator"][i] * people[empty] / total
 
 
 def _table(
@@ -523,6 +582,9 @@ def compute(
         tables["decile"], gradient, deciles = _gradient(indicator, frame, base, repetitions)
         tables.update(breakdowns(indicator, frame, datasets))
         tables["trend"] = trend(indicator, frame, assessment.period, base)
+        sources = dataset_sources(datasets)
+        for entry in tables.values():
+            entry["summary"]["sources"] = sources
         warning = skipped_warning(datasets)
         if warning:
             warnings.append(f"{indicator.name}: {warning}")

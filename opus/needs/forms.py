@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from opus.core.models import Area, AreaKind, Organisation
 from opus.needs import uploads
@@ -73,7 +73,11 @@ class UploadForm(forms.Form):
     indicator = forms.ModelChoiceField(
         queryset=Indicator.objects.order_by("name"),
         empty_label="Choose the indicator",
-        error_messages={"required": "Choose the indicator this file is for"},
+        help_text="Indicators your organisation owns, or whose owner has delegated them to it",
+        error_messages={
+            "required": "Choose the indicator this file is for",
+            "invalid_choice": "Choose an indicator your organisation may upload to",
+        },
     )
     agency = forms.ModelChoiceField(
         queryset=Organisation.objects.none(),
@@ -92,9 +96,18 @@ class UploadForm(forms.Form):
         error_messages={"required": "Choose a CSV file to upload"},
     )
 
-    def __init__(self, *args: Any, agencies: Any, too_large: bool = False, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        agencies: Any,
+        indicators: Any = None,
+        too_large: bool = False,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["agency"].queryset = agencies
+        if indicators is not None:
+            self.fields["indicator"].queryset = indicators.order_by("name")
         if too_large:  # the view stopped reading the file, so the field arrives empty
             messages = self.fields["file"].error_messages
             self.fields["file"].error_messages = {**messages, "required": _too_large()}
@@ -125,3 +138,20 @@ class PublishForm(forms.Form):
         label="Summary for the public",
         error_messages={"required": "Write a short summary of what the assessment found"},
     )
+
+
+class DelegationForm(forms.Form):
+    delegate = forms.ModelChoiceField(
+        queryset=Organisation.objects.none(),
+        label=gettext_lazy("Organisation to delegate to"),
+        empty_label=gettext_lazy("Choose the organisation"),
+        error_messages={
+            "required": gettext_lazy("Choose the organisation that may upload this indicator"),
+            "invalid_choice": gettext_lazy("Choose one of the organisations listed"),
+        },
+    )
+
+    def __init__(self, *args: Any, indicator: Indicator, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        others = Organisation.objects.exclude(pk=indicator.source_agency_id)
+        self.fields["delegate"].queryset = others.order_by("name")

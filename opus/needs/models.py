@@ -220,3 +220,36 @@ class PendingUpload(models.Model):
 
     def __str__(self) -> str:
         return f"{self.file_name} for {self.indicator} {self.period}"
+
+
+class IndicatorDelegation(models.Model):
+    """The indicator's owner lets another organisation upload its data, until revoked."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="delegations")
+    owner = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    delegate = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="indicator_delegations"
+    )
+    granted_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    granted_at = models.DateTimeField(default=timezone.now)
+    revoked_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["indicator", "-granted_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "delegate"],
+                condition=models.Q(revoked_at__isnull=True),
+                name="indicator_delegation_one_active",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.owner} lets {self.delegate} upload {self.indicator}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

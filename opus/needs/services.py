@@ -13,12 +13,18 @@ from django.utils.translation import gettext
 from opus.core.audit import audit_record
 from opus.core.models import Area, BackgroundJob, Organisation, User
 from opus.needs import compute, uploads
-from opus.needs.access import agencies_for_uploader, require_editor
+from opus.needs.access import (
+    agencies_for_uploader,
+    agency_may_upload,
+    is_owner_staff,
+    require_editor,
+)
 from opus.needs.models import (
     Assessment,
     AssessmentStatus,
     Dataset,
     Indicator,
+    IndicatorDelegation,
     PendingUpload,
     Priority,
     Result,
@@ -59,17 +65,27 @@ def dataset_upload(
     by: User | None,
 ) -> Dataset:
     """Check the whole file, then store it as the agency's next version (or raise UploadError)."""
-    _check_uploader(by, agency)
+    _check_uploader(by, indicator, agency)
     parsed = parse_upload(content, file_name, indicator, period)
     return _dataset_store(
         indicator=indicator, agency=agency, period=period, file_name=file_name, by=by, parsed=parsed
     )
 
 
-def _check_uploader(by: User | None, agency: Organisation) -> None:
-    """Staff of an agency upload for it; None is the system itself (the demo world, tests)."""
+def _check_uploader(by: User | None, indicator: Indicator, agency: Organisation) -> None:
+    """Staff of an agency upload for it (None is the system itself: the demo world, tests),
+    and only to an indicator the agency owns or has been delegated."""
     if by is not None and not agencies_for_uploader(by).filter(pk=agency.pk).exists():
         raise PermissionDenied(gettext("You may upload data only for an organisation you work for"))
+    if not agency_may_upload(indicator, agency):
+        message = gettext(
+            "%(agency)s may not upload data for %(indicator)s: it belongs to %(owner)s, "
+            "who has not delegated it to them"
+        )
+        raise PermissionDenied(
+            message
+            % {"agency": agency.name, "indicator": indicator.name, "owner": indicator.source_agency}
+        )
 
 
 @transaction.atomic
@@ -81,6 +97,7 @@ def _dataset_store(
     file_name: str,
     by: User | None,
     parsed: ParsedUpload,
+    source: dict[str, Any] | None = None,
 ) -> Dataset:
     latest = (
         Dataset.objects.select_for_update()
@@ -110,9 +127,89 @@ def _dataset_store(
             "version": dataset.version,
             "rows": parsed.rows,
             "sha256": parsed.sha256,
+            **({"source": source} if source else {}),
         },
     )
     return dataset
+
+
+def dataset_store_figures(
+    *,
+    indicator: Indicator,
+    agency: Organisation,
+    period: str,
+    rows: list[tuple[Area, int, int]],
+    file_name: str,
+    by: User | None,
+    source: dict[str, Any],
+) -> Dataset:
+    """Store counts that came from elsewhere in Opus (a KPI return) as the agency's next version.
+
+    `rows` are (area, numerator, denominator) for everyone; the agency must own the indicator
+    or hold its delegation, as for a file. `by` is the person whose act this is; `source` goes
+    into the audit event (what the figures came from).
+    """
+    if not agency_may_upload(indicator, agency):
+        raise PermissionDenied(gettext("That organisation may not upload data for this indicator"))
+    parsed = uploads.parsed_from_counts(indicator, rows, source)
+    return _dataset_store(
+        indicator=indicator,
+        agency=agency,
+        period=period,
+        file_name=file_name,
+        by=by,
+        parsed=parsed,
+        source=source,
+    )
+
+
+@transaction.atomic
+def delegation_grant(
+    *, indicator: Indicator, delegate: Organisation, by: User | None
+) -> IndicatorDelegation:
+    """The owner's staff let another organisation upload the indicator's data."""
+    if by is not None and not is_owner_staff(by, indicator):
+        raise PermissionDenied(gettext("Only the indicator's owner can delegate it"))
+    if delegate.pk == indicator.source_agency_id:
+        raise ValueError(gettext("The owner can already upload to its own indicator"))
+    active = IndicatorDelegation.objects.select_for_update().filter(
+        indicator=indicator, delegate=delegate, revoked_at__isnull=True
+    )
+    if active.exists():
+        raise ValueError(gettext("%(name)s already has this delegation") % {"name": delegate.name})
+    delegation = IndicatorDelegation.objects.create(
+        indicator=indicator, owner=indicator.source_agency, delegate=delegate, granted_by=by
+    )
+    audit_record(
+        actor=by,
+        action="indicator.delegate",
+        target=delegation,
+        summary={"indicator": indicator.slug, "owner": indicator.source_agency.slug,
+                 "delegate": delegate.slug},
+    )  # fmt: skip
+    return delegation
+
+
+@transaction.atomic
+def delegation_revoke(*, delegation: IndicatorDelegation, by: User | None) -> IndicatorDelegation:
+    delegation = (
+        IndicatorDelegation.objects.select_for_update()
+        .select_related("indicator", "delegate")
+        .get(pk=delegation.pk)
+    )
+    if by is not None and not is_owner_staff(by, delegation.indicator):
+        raise PermissionDenied(gettext("Only the indicator's owner can revoke its delegations"))
+    if delegation.revoked_at is not None:
+        raise ValueError(gettext("This delegation has already been revoked"))
+    delegation.revoked_at, delegation.revoked_by = timezone.now(), by
+    delegation.save(update_fields=["revoked_at", "revoked_by"])
+    audit_record(
+        actor=by,
+        action="indicator.delegation_revoke",
+        target=delegation,
+        summary={"indicator": delegation.indicator.slug, "delegate": delegation.delegate.slug},
+    )
+    return delegation
 
 
 def inline_upload_limit() -> int:
@@ -134,7 +231,7 @@ def dataset_upload_start(
     from opus.core.jobs import job_start
     from opus.needs.tasks import check_upload
 
-    _check_uploader(by, agency)
+    _check_uploader(by, indicator, agency)
     if len(content) > uploads.MAX_UPLOAD_BYTES:
         message = gettext("%(file)s: the file must be smaller than %(most)s MB")
         most = uploads.MAX_UPLOAD_BYTES // 2**20
@@ -159,7 +256,8 @@ def dataset_upload_start(
 def dataset_upload_pending(pending_id: int, job_id: str | None) -> dict[str, Any]:
     """The worker's half: check the kept file (outside any transaction), store it, forget it.
 
-    Returns {"dataset", "version", "rows"}, or {"errors": [...]} naming the first bad cells.
+    Returns {"dataset", "version", "rows"}, or {"errors", "problems", "more"}: every bad cell
+    up to uploads.MAX_ERRORS (each by row, column, value and what is wrong) and how many more.
     """
     from opus.core.jobs import job_progress
 
@@ -172,7 +270,7 @@ def dataset_upload_pending(pending_id: int, job_id: str | None) -> dict[str, Any
             job_progress(job_id, done, total, message)
 
     try:
-        _check_uploader(pending.uploaded_by, pending.agency)
+        _check_uploader(pending.uploaded_by, pending.indicator, pending.agency)
         content = bytes(pending.content)
         parsed = parse_upload(
             content, pending.file_name, pending.indicator, pending.period, progress
@@ -185,9 +283,15 @@ def dataset_upload_pending(pending_id: int, job_id: str | None) -> dict[str, Any
             by=pending.uploaded_by,
             parsed=parsed,
         )
-    except (UploadError, PermissionDenied) as exc:
-        errors = getattr(exc, "errors", [str(exc)])
-        return {"errors": errors, "file_name": pending.file_name}
+    except UploadError as exc:
+        return {
+            "errors": exc.errors,
+            "problems": exc.problems_as_dicts(),
+            "more": exc.more,
+            "file_name": pending.file_name,
+        }
+    except PermissionDenied as exc:
+        return {"errors": [str(exc)], "problems": [], "more": 0, "file_name": pending.file_name}
     finally:
         PendingUpload.objects.filter(pk=pending_id).delete()
     return {

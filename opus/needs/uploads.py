@@ -23,7 +23,8 @@ import io
 import math
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 import numpy as np
 from django.utils.translation import gettext
@@ -49,7 +50,7 @@ MAX_COUNT = 1_000_000_000  # per cell; England has under 60 million people
 MAX_CELL_CHARS = 200
 MAX_GROUP_CHARS = 80  # a group's name becomes part of a priority's label
 MAX_COLUMNS = 100
-MAX_ERRORS = 20  # problems reported from one file before the check stops
+MAX_ERRORS = 100  # bad cells reported from one file; past that they are only counted
 TEXT_COLUMNS = ("area_code", "period", "breakdown", "group")
 FORMULA_STARTS = ("=", "+", "-", "@")
 CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
@@ -62,12 +63,51 @@ DECILES = frozenset(str(d) for d in range(1, 11))
 Progress = Callable[[int, int, str], None]
 
 
-class UploadError(ValueError):
-    """Bad cells: each message names the file, row and column; str() is the first."""
+@dataclass(frozen=True)
+class Problem:
+    """One bad cell: where it is, what it holds and what is wrong with it."""
 
-    def __init__(self, message: str, errors: list[str] | None = None) -> None:
+    text: str  # the whole sentence: file, row, column and what is wrong
+    row: int | None = None
+    column: str = ""
+    value: str = ""
+    message: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "row": self.row,
+            "column": self.column,
+            "value": self.value,
+            "message": self.message or self.text,
+        }
+
+
+class UploadError(ValueError):
+    """Bad cells: each message names the file, row and column; str() is the first.
+
+    `problems` are the first MAX_ERRORS bad cells; `total` counts them all.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        errors: list[str] | None = None,
+        *,
+        problems: list[Problem] | None = None,
+        total: int | None = None,
+    ) -> None:
         super().__init__(message)
-        self.errors = errors or [message]
+        self.problems = problems or [Problem(message)]
+        self.errors = errors or [p.text for p in self.problems]
+        self.total = max(total or 0, len(self.errors))
+
+    @property
+    def more(self) -> int:
+        """Bad cells found beyond those reported."""
+        return self.total - len(self.errors)
+
+    def problems_as_dicts(self) -> list[dict[str, Any]]:
+        return [p.as_dict() for p in self.problems]
 
 
 @dataclass
@@ -89,7 +129,31 @@ def _shown(text: str) -> str:
 
 
 def _fail(file_name: str, row: int, column: str, message: str) -> UploadError:
-    return UploadError(f'{file_name}, row {row}, column "{_shown(column)}": {message}')
+    text = f'{file_name}, row {row}, column "{_shown(column)}": {message}'
+    return UploadError(text, problems=[Problem(text, row, column, "", message)])
+
+
+class _Collect:
+    """Runs checks of one row, keeping every bad cell instead of stopping at the first."""
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+
+    def run(self, check: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        try:
+            return check(*args, **kwargs)
+        except UploadError as exc:
+            self.problems.extend(exc.problems)
+            return None
+
+    def stop(self) -> None:
+        """Raise every problem found so far, if there is one."""
+        if self.problems:
+            raise UploadError(self.problems[0].text, problems=self.problems)
+
+
+def _raise(error: UploadError) -> None:
+    raise error
 
 
 def _count(
@@ -171,8 +235,10 @@ def _check_cells(
         or any(cells[i].lstrip().startswith(FORMULA_STARTS) for i in text_at if i < len(cells))
     )
     if suspect:
+        found = _Collect()
         for column, cell in zip(columns, cells, strict=False):
-            _check_text(cell, file_name, row, column)
+            found.run(_check_text, cell, file_name, row, column)
+        found.stop()
 
 
 def _header(cells: list[str], indicator: Indicator, file_name: str) -> list[str]:
@@ -199,12 +265,28 @@ def _header(cells: list[str], indicator: Indicator, file_name: str) -> list[str]
 def _where(
     record: dict[str, str], n: int, file_name: str, codes: dict[str, int], period: str
 ) -> tuple[int, str, str]:
-    """The row's area, breakdown and group."""
+    """The row's area, breakdown and group (every bad one of the three reported)."""
+    found = _Collect()
+    area = found.run(_area, record, n, file_name, codes)
+    found.run(_period, record, n, file_name, period)
+    where = found.run(_breakdown_group, record, n, file_name)
+    found.stop()
+    return area, *where
+
+
+def _area(record: dict[str, str], n: int, file_name: str, codes: dict[str, int]) -> int:
     code = (record.get("area_code") or "").strip().upper()
     if code not in codes:
         raise _fail(file_name, n, "area_code", f"'{_shown(code)}' is not an area Opus knows")
+    return codes[code]
+
+
+def _period(record: dict[str, str], n: int, file_name: str, period: str) -> None:
     if (record.get("period") or "").strip() != period:
         raise _fail(file_name, n, "period", f"expected {period}, the period being uploaded")
+
+
+def _breakdown_group(record: dict[str, str], n: int, file_name: str) -> tuple[str, str]:
     breakdown = (record.get("breakdown") or "").strip().lower() or Breakdown.ALL
     if breakdown not in BREAKDOWNS:
         message = f"'{_shown(breakdown)}' is not one of {ALLOWED_BREAKDOWNS}"
@@ -219,32 +301,47 @@ def _where(
         raise _fail(file_name, n, "group", f"'{_shown(group)}' should be male or female")
     if breakdown == Breakdown.DEPRIVATION_DECILE and group not in DECILES:
         raise _fail(file_name, n, "group", f"'{_shown(group)}' should be a decile from 1 to 10")
-    return codes[code], breakdown, group.lower() if breakdown == Breakdown.SEX else group
+    return breakdown, group.lower() if breakdown == Breakdown.SEX else group
 
 
 def _counts(record: dict[str, str], n: int, file_name: str, columns: list[str]) -> list[float]:
-    return [_count(record.get(c, ""), file_name, n, c, required=True) for c in columns]
+    found = _Collect()
+    values = [found.run(_count, record.get(c, ""), file_name, n, c, required=True) for c in columns]
+    found.stop()
+    return values
 
 
 def _figures(
     record: dict[str, str], n: int, file_name: str, method: str
 ) -> tuple[float, float, list[float], list[float]]:
     """Numerator, denominator, counts by age band and (for life tables) populations by band."""
+    found = _Collect()
     if method in LIFE_TABLE:
-        deaths = _counts(record, n, file_name, DEATH_COLUMNS)
-        pops = _counts(record, n, file_name, POPULATION_COLUMNS)
-        for column, died, lived in zip(DEATH_COLUMNS, deaths, pops, strict=True):
+        deaths = found.run(_counts, record, n, file_name, DEATH_COLUMNS)
+        pops = found.run(_counts, record, n, file_name, POPULATION_COLUMNS)
+        pairs = zip(DEATH_COLUMNS, deaths, pops, strict=True) if deaths and pops else []
+        for column, died, lived in pairs:
             if died > lived:
-                raise _fail(file_name, n, column, "more deaths than people in this age band")
+                found.run(
+                    _raise, _fail(file_name, n, column, "more deaths than people in this age band")
+                )
+        found.stop()
         return sum(deaths), sum(pops), deaths, pops
     if method in BANDED:
-        bands = _counts(record, n, file_name, BAND_COLUMNS)
-        numerator = _count(record.get("numerator", ""), file_name, n, "numerator", required=False)
+        bands = found.run(_counts, record, n, file_name, BAND_COLUMNS)
+        numerator = found.run(
+            _count, record.get("numerator", ""), file_name, n, "numerator", required=False
+        )
+        found.stop()
         return (sum(bands) if math.isnan(numerator) else numerator), math.nan, bands, []
-    numerator = _count(record.get("numerator", ""), file_name, n, "numerator", required=True)
-    denominator = _count(
-        record.get("denominator", ""), file_name, n, "denominator", required=True, positive=True
+    numerator = found.run(
+        _count, record.get("numerator", ""), file_name, n, "numerator", required=True
     )
+    denominator = found.run(
+        _count,
+        record.get("denominator", ""), file_name, n, "denominator", required=True, positive=True,
+    )  # fmt: skip
+    found.stop()
     if method == Method.PROPORTION and numerator > denominator:
         message = "a proportion's numerator cannot exceed its denominator"
         raise _fail(file_name, n, "numerator", message)
@@ -300,7 +397,8 @@ def parse_upload(
 ) -> ParsedUpload:
     """Check every row and return the dataset's columns.
 
-    Raises UploadError naming the first MAX_ERRORS bad cells (each by file, row and column).
+    Raises UploadError naming every bad cell, up to MAX_ERRORS (each by file, row, column and
+    value), with the count of them all.
     """
     file_name = safe_file_name(file_name)
     if indicator.method not in SUPPORTED:
@@ -317,9 +415,9 @@ def parse_upload(
     columns = _header(first, indicator, file_name)
     codes = dict(Area.objects.values_list("code", "pk"))
     checker = _Rows(file_name, columns, codes, period, indicator.method)
-    rows, errors = _check_rows(records, checker, progress, expected)
-    if errors:
-        raise UploadError(errors[0], errors)
+    rows, problems, total = _check_rows(records, checker, progress, expected)
+    if problems:
+        raise UploadError(problems[0].text, problems=problems, total=total)
     if not rows:
         raise UploadError(f"{file_name}: there are no data rows under the header")
     return ParsedUpload(hashlib.sha256(content).hexdigest(), len(rows), _columns(rows, indicator))
@@ -347,14 +445,31 @@ class _Rows:
             message = gettext("this row has %(n)s cells; the most is %(most)s")
             detail = {"n": len(cells), "most": MAX_COLUMNS}
             raise _fail(file_name, n, str(MAX_COLUMNS + 1), message % detail)
-        _check_cells(cells, self.columns, self.text_at, file_name, n)
         record = dict(zip(self.columns, cells, strict=False))
-        key = _where(record, n, file_name, self.codes, self.period)
-        parsed = (*key, *_figures(record, n, file_name, self.method))
+        found = _Collect()
+        found.run(_check_cells, cells, self.columns, self.text_at, file_name, n)
+        key = found.run(_where, record, n, file_name, self.codes, self.period)
+        figures = found.run(_figures, record, n, file_name, self.method)
+        if found.problems:
+            problems = _with_values(found.problems, record)
+            raise UploadError(problems[0].text, problems=problems)
+        parsed = (*key, *figures)
         if key in self.seen:
             raise _fail(file_name, n, "area_code", "this area and group already has a row above")
         self.seen.add(key)
         return parsed
+
+
+def _with_values(problems: list[Problem], record: dict[str, str]) -> list[Problem]:
+    """Each cell once (the first thing wrong with it), with the text it holds."""
+    seen: set[str] = set()
+    kept = []
+    for problem in problems:
+        if problem.column in seen:
+            continue
+        seen.add(problem.column)
+        kept.append(replace(problem, value=_shown(record.get(problem.column) or "")))
+    return kept
 
 
 def _check_rows(
@@ -362,10 +477,17 @@ def _check_rows(
     checker: _Rows,
     progress: Progress | None,
     expected: int,
-) -> tuple[list[tuple], list[str]]:
-    """The good rows and the first MAX_ERRORS problems."""
+) -> tuple[list[tuple], list[Problem], int]:
+    """The good rows, the first MAX_ERRORS bad cells and how many bad cells there are."""
     rows: list[tuple] = []
-    errors: list[str] = []
+    problems: list[Problem] = []
+    total = 0
+
+    def found(error: UploadError) -> None:
+        nonlocal total
+        total += len(error.problems)
+        problems.extend(error.problems[: max(0, MAX_ERRORS - len(problems))])
+
     try:
         for n, cells in records:
             if progress and n % PROGRESS_EVERY == 0:
@@ -373,14 +495,15 @@ def _check_rows(
             if not cells:
                 continue
             try:
-                rows.append(checker.check(n, cells))
+                row = checker.check(n, cells)
             except UploadError as exc:
-                errors.append(str(exc))
-                if len(errors) >= MAX_ERRORS:
-                    break
+                found(exc)
+            else:
+                if not total:  # once a cell is bad nothing is stored: no need to keep rows
+                    rows.append(row)
     except UploadError as exc:  # the CSV itself broke off
-        errors.append(str(exc))
-    return rows, errors
+        found(exc)
+    return rows, problems, total
 
 
 def _columns(rows: list[tuple], indicator: Indicator) -> dict[str, np.ndarray]:

@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -26,16 +26,21 @@ from opus.needs.access import (
     can_edit,
     get_assessment_for_editing,
     get_assessment_for_user,
+    get_indicator_for_owner,
+    indicators_for_uploader,
+    is_owner_staff,
     sees_unsuppressed,
+    sees_uploaders,
 )
 from opus.needs.forms import (
     AssessmentForm,
+    DelegationForm,
     IndicatorForm,
     PriorityNoteForm,
     PublishForm,
     UploadForm,
 )
-from opus.needs.models import Assessment, Indicator, Priority, Result
+from opus.needs.models import Assessment, Dataset, Indicator, IndicatorDelegation, Priority, Result
 from opus.needs.presentation import (
     LEVEL_LABELS,
     gradient_rows,
@@ -47,6 +52,10 @@ from opus.needs.presentation import (
 from opus.needs.uploads import BAND_COLUMNS, UploadError
 
 TONES = {1: "higher", -1: "lower", 0: "similar"}
+
+
+def more_problems(n: int) -> str:
+    return ngettext("and %(n)s more problem", "and %(n)s more problems", n) % {"n": f"{n:,}"}
 
 
 @require_GET
@@ -68,6 +77,66 @@ def indicator_list(request: HttpRequest) -> HttpResponse:
         "can_edit": can_edit(request.user),
     }
     return render(request, "needs/indicator_list.html", context)
+
+
+@require_GET
+def indicator_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """The indicator, its owner, who may upload to it, and every version: who sent it and when."""
+    indicator = get_object_or_404(Indicator.objects.select_related("source_agency"), slug=slug)
+    owner_staff = is_owner_staff(request.user, indicator)
+    return _indicator_page(request, indicator, DelegationForm(indicator=indicator), owner_staff)
+
+
+def _indicator_page(
+    request: HttpRequest, indicator: Indicator, form: DelegationForm, owner_staff: bool
+) -> HttpResponse:
+    versions = Dataset.objects.filter(indicator=indicator).select_related("agency", "uploaded_by")
+    delegations = indicator.delegations.select_related("delegate", "granted_by", "revoked_by")
+    context = {
+        "page_title": indicator.name,
+        "indicator": indicator,
+        "versions": versions.defer("table").order_by("-created_at", "-pk")[:200],
+        "delegations": delegations if owner_staff else delegations.filter(revoked_at=None),
+        "show_people": sees_uploaders(request.user, indicator),
+        "owner_staff": owner_staff,
+        "form": form,
+    }
+    status = 400 if form.errors else 200
+    return render(request, "needs/indicator_detail.html", context, status=status)
+
+
+@login_required
+@require_POST
+def delegation_grant(request: HttpRequest, slug: str) -> HttpResponse:
+    indicator = get_indicator_for_owner(request.user, slug)
+    form = DelegationForm(request.POST, indicator=indicator)
+    if form.is_valid():
+        delegate = form.cleaned_data["delegate"]
+        try:
+            services.delegation_grant(indicator=indicator, delegate=delegate, by=request.user)
+        except ValueError as exc:
+            form.add_error("delegate", str(exc))
+        else:
+            message = gettext("%(name)s may now upload data for this indicator")
+            messages.success(request, message % {"name": delegate.name})
+            return redirect("needs:indicator_detail", slug=indicator.slug)
+    return _indicator_page(request, indicator, form, owner_staff=True)
+
+
+@login_required
+@require_POST
+def delegation_revoke(request: HttpRequest, slug: str, delegation_id: int) -> HttpResponse:
+    indicator = get_indicator_for_owner(request.user, slug)
+    delegation = get_object_or_404(
+        IndicatorDelegation.objects.select_related("delegate"),
+        pk=delegation_id,
+        indicator=indicator,
+        revoked_at=None,
+    )
+    services.delegation_revoke(delegation=delegation, by=request.user)
+    message = gettext("%(name)s may no longer upload data for this indicator")
+    messages.success(request, message % {"name": delegation.delegate.name})
+    return redirect("needs:indicator_detail", slug=indicator.slug)
 
 
 @role_required(Role.COMMISSIONER, Role.ADMIN)
@@ -94,6 +163,23 @@ def assessment_new(request: HttpRequest) -> HttpResponse:
     return render(request, "needs/assessment_new.html", context, status=400 if form.errors else 200)
 
 
+def _with_sources(assessment: Assessment) -> list[Indicator]:
+    """The assessment's indicators, each with the organisations whose versions it used."""
+    summaries = Result.objects.filter(assessment=assessment, level="la").values_list(
+        "indicator_id", "summary"
+    )
+    sources = {pk: source_names(summary) for pk, summary in summaries}
+    indicators = list(assessment.indicators.order_by("name"))
+    for indicator in indicators:
+        indicator.source_names = sources.get(indicator.pk, "")  # type: ignore[attr-defined]
+    return indicators
+
+
+def source_names(summary: dict[str, Any]) -> str:
+    """The organisations that uploaded the versions a result was computed from."""
+    return ", ".join(sorted({s["agency"] for s in summary.get("sources", [])}))
+
+
 def _priorities(assessment: Assessment) -> list[Priority]:
     return list(assessment.priorities.select_related("indicator"))
 
@@ -105,7 +191,7 @@ def assessment_detail(request: HttpRequest, assessment_id: int) -> HttpResponse:
         "page_title": assessment.title,
         "assessment": assessment,
         "priorities": _priorities(assessment),
-        "indicators": assessment.indicators.select_related("source_agency").order_by("name"),
+        "indicators": _with_sources(assessment),
         "partners": assessment.partners.order_by("name"),
         "can_edit": can_edit(request.user),
         "publish_form": PublishForm(initial={"summary": assessment.summary}),
@@ -203,6 +289,7 @@ def indicator_result(request: HttpRequest, assessment_id: int, slug: str) -> Htt
         "authority": authority,
         "chart": interval_bars(chart_rows, reference),
         "benchmark": result.summary.get("benchmark"),
+        "sources": result.summary.get("sources", []),
         **_gradient_context(request, assessment, indicator),
         "breakdowns": _breakdowns(request, assessment, indicator),
         "suppressed": not sees_unsuppressed(request.user),
@@ -280,6 +367,7 @@ def indicator_download(
     indicator, result = _result(assessment, slug, level)
     rows = _rows(request, result)
     name = f"{assessment.pk}-{indicator.slug}-{level.replace(':', '-')}"
+    source = source_names(result.summary)
     if fmt == "json":
         response = JsonResponse(
             {
@@ -287,16 +375,24 @@ def indicator_download(
                 "indicator": indicator.slug,
                 "level": level,
                 "unit": indicator.unit,
+                "sources": _public_sources(result.summary),
                 "rows": rows,
             }
         )
     else:
+        rows = [{**row, "source": source} for row in rows]
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         writer = csvsafe.DictWriter(response, fieldnames=list(rows[0]) if rows else ["code"])
         writer.writeheader()
         writer.writerows(rows)
     response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
     return response
+
+
+def _public_sources(summary: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each version used: organisation, version, period and when (never the person)."""
+    keys = ("agency", "version", "period", "uploaded_at")
+    return [{k: s.get(k) for k in keys} for s in summary.get("sources", [])]
 
 
 class _SizeLimit(FileUploadHandler):
@@ -349,6 +445,7 @@ def _upload(request: HttpRequest, agencies: Any) -> HttpResponse:
         request.POST if request.method == "POST" else None,
         request.FILES if request.method == "POST" else None,
         agencies=agencies,
+        indicators=indicators_for_uploader(request.user),
         too_large=getattr(request, "needs_upload_too_large", False),
     )
     if request.method == "POST" and form.is_valid():
@@ -369,6 +466,8 @@ def _upload(request: HttpRequest, agencies: Any) -> HttpResponse:
         except UploadError as exc:
             for error in exc.errors:
                 form.add_error("file", error)
+            if exc.more:
+                form.add_error("file", more_problems(exc.more))
         except PermissionDenied as exc:
             form.add_error("agency", str(exc))
         else:
@@ -397,6 +496,9 @@ def upload_job(request: HttpRequest, job_id: str) -> HttpResponse:
     job = get_job_for_user(request.user, str(job_id))
     if job.kind != services.UPLOAD_JOB:
         raise Http404("No such upload")
-    errors = job.result.get("errors", []) if isinstance(job.result, dict) else []
+    result = job.result if isinstance(job.result, dict) else {}
+    errors = list(result.get("errors", []))
+    if result.get("more"):
+        errors.append(more_problems(result["more"]))
     context = {"page_title": job.title, "job": job, "errors": errors}
     return render(request, "needs/upload_job.html", context)

@@ -101,6 +101,8 @@ WEB_WRITES: dict[str, frozenset[str]] = {
     "needs:assessment_compute": FINANCE,
     "needs:assessment_publish": FINANCE,
     "needs:priority_note": FINANCE,
+    "needs:delegation_grant": frozenset({P}),  # staff of the indicator's owner, Good Neighbours
+    "needs:delegation_revoke": frozenset({P}),
     # directory
     "directory:service_new": frozenset({P}),  # for a provider they work for
     "directory:service_review": frozenset({P, AD}),
@@ -190,6 +192,7 @@ API_WRITES: dict[str, frozenset[str]] = {
     "opus_commissioning_api_withdraw_bid": frozenset({P}),
     "opus_commissioning_api_ask_question": frozenset({P}),
     "opus_commissioning_api_submit_return": frozenset({P}),
+    "opus_needs_api_upload_dataset": frozenset({P}),  # staff of the indicator's owner
 }
 
 
@@ -266,6 +269,7 @@ def build_world(cast: Any) -> SimpleNamespace:
     # Needs: an indicator, an assessment with one priority.
     area = create_area()
     w.indicator = create_indicator(slug="loneliness", source_agency=cast.charity)
+    w.delegation = needs.delegation_grant(indicator=w.indicator, delegate=cast.parish, by=None)
     w.assessment = needs.assessment_create(
         title="Testshire needs",
         area=area,
@@ -470,6 +474,11 @@ ARGS: dict[str, Callable[[SimpleNamespace], dict[str, Any]]] = {
     "core:organisation_decide": lambda w: {"slug": w.pending.slug},
     "core:two_factor_reset": lambda w: {"user_id": w.cast.commissioner.pk},
     "needs:assessment_compute": lambda w: {"assessment_id": w.assessment.pk},
+    "needs:delegation_grant": lambda w: {"slug": w.indicator.slug},
+    "needs:delegation_revoke": lambda w: {
+        "slug": w.indicator.slug,
+        "delegation_id": w.delegation.pk,
+    },
     "needs:assessment_publish": lambda w: {"assessment_id": w.assessment.pk},
     "needs:priority_note": lambda w: {
         "assessment_id": w.assessment.pk,
@@ -569,6 +578,7 @@ BODIES: dict[str, Callable[[SimpleNamespace], dict[str, Any]]] = {
     "knowledge:entry_return": lambda w: {"reason": "Say more"},
     "notifications:preferences": lambda w: {"email_on": ["account"]},
     "needs:priority_note": lambda w: {"note": "Look again"},
+    "needs:delegation_grant": lambda w: {"delegate": w.cast.council.pk},
     "needs:assessment_publish": lambda w: {"summary": "Published"},
     "commissioning:moderate": lambda w: {
         "bid": str(w.mine.uuid),
@@ -854,6 +864,10 @@ def _api_call(w: SimpleNamespace, operation: str) -> tuple[str, dict[str, Any]]:
         "opus_commissioning_api_ask_question": (
             f"/api/v1/opportunities/{w.open.pk}/clarifications",
             {"question": "Is parking paid?"},
+        ),
+        "opus_needs_api_upload_dataset": (
+            f"/api/v1/needs/indicators/{w.indicator.slug}/datasets",
+            {"agency": w.cast.charity.slug, "period": "2025/26", "content": ""},
         ),
         "opus_commissioning_api_submit_return": (
             f"/api/v1/kpi-returns/{w.kpi_return.pk}",

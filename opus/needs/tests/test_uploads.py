@@ -251,12 +251,28 @@ def test_a_header_with_too_many_columns_is_refused(world):
     assert str(error).startswith('bad.csv, row 1, column "x": the header row has 106 columns')
 
 
-def test_several_problems_are_reported_together_up_to_a_limit(world):
-    lines = [HEADER] + [f"E01900100,{PERIOD},all,,x{i},10" for i in range(40)]
+def test_every_bad_cell_is_reported_up_to_a_hundred_and_the_rest_counted(world):
+    lines = [HEADER] + [f"E01900100,{PERIOD},all,,x{i},y" for i in range(70)]
     error = _refused(world, "\n".join(lines))
-    assert len(error.errors) == 20
+    assert len(error.errors) == 100 and error.total == 140 and error.more == 40
     assert error.errors[0].startswith('bad.csv, row 2, column "numerator"')
-    assert error.errors[19].startswith('bad.csv, row 21, column "numerator"')
+    assert error.errors[1].startswith('bad.csv, row 2, column "denominator"')
+    assert error.errors[99].startswith('bad.csv, row 51, column "denominator"')
+    assert error.problems[0].as_dict() == {
+        "row": 2, "column": "numerator", "value": "x0", "message": "'x0' is not a number"
+    }  # fmt: skip
+
+
+def test_every_bad_cell_of_one_row_is_reported_not_only_the_first(world):
+    row = "E01999999,2024/25,colour,blue,three,0"
+    error = _refused(world, f"{HEADER}\n{row}\n")
+    assert [(p.column, p.value) for p in error.problems] == [
+        ("area_code", "E01999999"),
+        ("period", "2024/25"),
+        ("breakdown", "colour"),
+        ("numerator", "three"),
+        ("denominator", "0"),
+    ]
 
 
 def test_a_life_table_count_is_checked_too(world):
