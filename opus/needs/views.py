@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext, ngettext
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -17,6 +18,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from opus.core import csvsafe
 from opus.core.access import get_job_for_user
 from opus.core.charts import gradient_chart, interval_bars
+from opus.core.check_answers import check_answers_page, confirmed
+from opus.core.check_answers import row as answer_row
 from opus.core.models import Role
 from opus.core.roles import role_required
 from opus.needs import services, uploads
@@ -208,11 +211,40 @@ def assessment_compute(request: HttpRequest, assessment_id: int) -> HttpResponse
     return redirect(job)
 
 
+def _check_publish(request: HttpRequest, assessment: Assessment, summary: str) -> HttpResponse:
+    here = assessment.get_absolute_url()
+    rows = [
+        answer_row(gettext("Assessment"), assessment.title),
+        answer_row(gettext("Area"), assessment.area.name),
+        answer_row(gettext("Period"), assessment.period),
+        answer_row(gettext("Indicators"), str(assessment.indicators.count())),
+        answer_row(gettext("Priorities"), str(assessment.priorities.count())),
+        answer_row(gettext("Summary"), summary or gettext("None"), f"{here}#id_summary",
+            gettext("the summary")),
+    ]  # fmt: skip
+    return check_answers_page(
+        request,
+        caption=assessment.title,
+        heading=gettext("Check the assessment before you publish it"),
+        rows=rows,
+        warning=gettext(
+            "Once published, the results are public (small numbers hidden) and commissioners "
+            "can base service decisions on its priorities. It cannot be unpublished."
+        ),
+        action=reverse("needs:assessment_publish", args=[assessment.pk]),
+        hidden=[("summary", summary)],
+        button=gettext("Confirm and publish the assessment"),
+        back_url=here,
+    )
+
+
 @role_required(Role.COMMISSIONER, Role.ADMIN)
 @require_POST
 def assessment_publish(request: HttpRequest, assessment_id: int) -> HttpResponse:
     assessment = get_assessment_for_editing(request.user, assessment_id)
     form = PublishForm(request.POST)
+    if form.is_valid() and not confirmed(request) and assessment.published_at is None:
+        return _check_publish(request, assessment, form.cleaned_data["summary"])
     if form.is_valid():
         try:
             services.assessment_publish(

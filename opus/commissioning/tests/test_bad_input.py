@@ -135,6 +135,7 @@ def test_the_web_form_shows_the_error_summary_and_stores_nothing(cast):
             "answer_1": "a",
             "answer_2": "b",
             "declaration": "on",
+            "confirm": "yes",  # the service's own checks, met on confirming
         },
     )
     page = response.content.decode()

@@ -1,5 +1,5 @@
-"""In a real browser, without JavaScript: a small charity finds an opportunity, bids, and
-gets a receipt whose fingerprint matches what is sealed."""
+"""In a real browser, without JavaScript: a small charity finds an opportunity, bids, checks
+its answers, and gets a receipt whose fingerprint matches what is sealed."""
 
 import pytest
 
@@ -26,7 +26,16 @@ def test_a_provider_finds_bids_and_keeps_a_receipt(browser, live_server, demo_wo
     page.get_by_label("Q1.", exact=False).fill("Through our carers' groups. UNIQUE-BROWSER-ANSWER")
     page.get_by_label("Q2.", exact=False).fill("Volunteer gardeners, trained and supported.")
     page.get_by_label("I make the supplier declaration above").check()
-    page.get_by_role("button", name="Seal and send the bid").click()
+    page.get_by_role("button", name="Continue").click()
+    # Check your answers: Change goes back with the answers kept, then confirm seals the bid.
+    assert page.get_by_role("heading", name="Check your bid before you seal it").is_visible()
+    assert not Bid.objects.filter(
+        bidder__slug="vale-carers-network", opportunity__title__startswith="Ther"
+    ).exists()
+    page.get_by_role("button", name="Change the answer to question 2").click()
+    assert page.get_by_label("Q1.", exact=False).input_value().endswith("UNIQUE-BROWSER-ANSWER")
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_role("button", name="Confirm and seal the bid").click()
     assert page.get_by_role("heading", name="Bid submitted").is_visible()
     shown = page.locator("#receipt-hash").inner_text()
     bid = Bid.objects.get(bidder__slug="vale-carers-network", opportunity__title__startswith="Ther")

@@ -41,7 +41,8 @@ def _form_bid(client, opportunity, organisation, size):
     return client.post(
         reverse("commissioning:bid_new", args=[opportunity.pk]),
         {"bidder": organisation.pk, "price_1": "100", "answer_1": "a", "answer_2": "b",
-         "declaration": "on", "document": SimpleUploadedFile("plan.pdf", b"%" * size)},
+         "declaration": "on", "document": SimpleUploadedFile("plan.pdf", b"%" * size),
+         "confirm": "yes"},
     )  # fmt: skip
 
 

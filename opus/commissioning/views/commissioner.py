@@ -7,6 +7,9 @@ from typing import Any
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -33,8 +36,10 @@ from opus.commissioning.models import (
     OpportunityStatus,
     ValueTable,
 )
+from opus.core.check_answers import check_answers_page, confirmed, row
 from opus.core.models import Role
 from opus.core.roles import has_role, role_required
+from opus.engines.money import pounds
 
 STAFF = (Role.COMMISSIONER, Role.ADMIN)
 
@@ -121,6 +126,8 @@ def decision_new(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def plan_publish(request: HttpRequest, pk: int) -> HttpResponse:
     plan = access.get_plan_for_user(request.user, pk)
+    if not confirmed(request) and not plan.is_published:
+        return _check_plan(request, plan)
     try:
         services.plan_publish(plan=plan, by=request.user)
     except CommissioningError as exc:
@@ -128,6 +135,65 @@ def plan_publish(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, "The plan is published")
     return redirect(plan)
+
+
+def _check_plan(request: HttpRequest, plan: CommissioningPlan) -> HttpResponse:
+    decisions = list(plan.decisions.all())
+    here = plan.get_absolute_url()
+    rows = [
+        row(_("Plan"), plan.title),
+        row(_("Area"), plan.area.name),
+        row(_("Period"), plan.period),
+        row(_("Service-level decisions"), "\n".join(str(d) for d in decisions) or _("None yet"),
+            reverse("commissioning:decision_new", args=[plan.pk]), _("the decisions")),
+        row(_("Summary"), plan.summary or _("None"), here, _("the summary")),
+    ]  # fmt: skip
+    return check_answers_page(
+        request,
+        caption=plan.title,
+        heading=_("Check the plan before you publish it"),
+        rows=rows,
+        warning=_(
+            "Once published, the plan and its decisions are public and cannot be unpublished."
+        ),
+        action=reverse("commissioning:plan_publish", args=[plan.pk]),
+        button=_("Confirm and publish the plan"),
+        back_url=here,
+    )
+
+
+def _check_opportunity(request: HttpRequest, opportunity: Opportunity) -> HttpResponse:
+    here = opportunity.get_absolute_url()
+    lots = "\n".join(
+        f"{lot.number}. {lot.title}: {pounds(lot.value_pence)}" for lot in opportunity.lots.all()
+    )
+    rows = [
+        row(_("Opportunity"), opportunity.title, here, _("the opportunity")),
+        row(_("Procedure"), opportunity.get_procedure_display()),
+        row(_("Estimated value"), pounds(opportunity.value_pence)),
+        row(_("Lots"), lots, here, _("the lots")),
+        row(_("Questions may be asked until"),
+            date_format(localtime(opportunity.clarification_deadline), "j F Y, H:i")),
+        row(_("Bids close"), date_format(localtime(opportunity.submission_deadline), "j F Y, H:i")),
+        row(_("Contract"), f"{date_format(opportunity.contract_start, 'j F Y')} – "
+                           f"{date_format(opportunity.contract_end, 'j F Y')}"),
+        row(_("Weights"), _("price %(p)s, quality %(q)s, social value %(s)s (out of 100)") % {
+            "p": opportunity.price_weight, "q": opportunity.quality_weight,
+            "s": opportunity.social_value_weight}),
+    ]  # fmt: skip
+    return check_answers_page(
+        request,
+        caption=opportunity.title,
+        heading=_("Check the opportunity before you publish it"),
+        rows=rows,
+        warning=_(
+            "Once published, providers can bid and those with matching saved searches are told. "
+            "The criteria and weights cannot be changed afterwards."
+        ),
+        action=reverse("commissioning:opportunity_publish", args=[opportunity.pk]),
+        button=_("Confirm and publish the opportunity"),
+        back_url=here,
+    )
 
 
 @role_required(*STAFF)
@@ -153,6 +219,8 @@ def opportunity_new(request: HttpRequest) -> HttpResponse:
 @require_POST
 def opportunity_publish(request: HttpRequest, pk: int) -> HttpResponse:
     opportunity = access.get_opportunity_for_editing(request.user, pk)
+    if not confirmed(request) and opportunity.status == OpportunityStatus.DRAFT:
+        return _check_opportunity(request, opportunity)
     try:
         services.opportunity_publish(opportunity=opportunity, by=request.user)
     except CommissioningError as exc:

@@ -14,6 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.text import get_valid_filename
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from opus.commissioning import access, services
@@ -36,9 +37,12 @@ from opus.commissioning.models import (
     Score,
 )
 from opus.commissioning.views.public import lot_rankings
+from opus.core.check_answers import check_answers_page, confirmed
+from opus.core.check_answers import row as answer_row
 from opus.core.models import Role
 from opus.core.roles import has_role, role_required
 from opus.engines import procurement
+from opus.engines.money import pounds
 
 VIEWERS = (Role.COMMISSIONER, Role.ADMIN, Role.AUDITOR)
 
@@ -307,6 +311,8 @@ def award_decide(request: HttpRequest, pk: int) -> HttpResponse:
         pk=form.cleaned_data["bid_lot"],
         lot__opportunity=opportunity,
     )
+    if not confirmed(request):
+        return _check_award(request, opportunity, row, form.cleaned_data["reasons"])
     try:
         services.award_decide(
             lot=row.lot, bid_lot=row, reasons=form.cleaned_data["reasons"], by=request.user
@@ -315,3 +321,32 @@ def award_decide(request: HttpRequest, pk: int) -> HttpResponse:
         return _fail(request, opportunity, form, exc)
     messages.success(request, "Award decided: every bidder has been told; standstill has begun")
     return redirect("commissioning:evaluation", opportunity.pk)
+
+
+def _check_award(
+    request: HttpRequest, opportunity: Opportunity, row: BidLot, reasons: str
+) -> HttpResponse:
+    back = reverse("commissioning:evaluation", args=[opportunity.pk])
+    score = row.total_score if row.total_score is not None else "—"
+    rows = [
+        answer_row(_("Lot"), f"{row.lot.number}. {row.lot.title}"),
+        answer_row(_("Awarded to"), row.bid.bidder.name, back, _("who the lot is awarded to")),
+        answer_row(_("Price"), pounds(row.price_pence)),
+        answer_row(_("Score and rank"), _("%(score)s out of 100, ranked %(rank)s") % {
+            "score": score, "rank": row.rank or "—"}),
+        answer_row(_("Reasons"), reasons, back, _("the reasons")),
+    ]  # fmt: skip
+    return check_answers_page(
+        request,
+        caption=opportunity.title,
+        heading=_("Check the award before you make it"),
+        rows=rows,
+        warning=_(
+            "Every bidder for this lot is told the result straight away and the standstill "
+            "period begins. An award can only be reversed with a recorded reason."
+        ),
+        action=reverse("commissioning:award_decide", args=[opportunity.pk]),
+        hidden=[("bid_lot", row.pk), ("reasons", reasons)],
+        button=_("Confirm and award the lot"),
+        back_url=back,
+    )

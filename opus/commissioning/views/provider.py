@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
+import os
 from typing import Any
 
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.contrib import messages
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import filesizeformat
+from django.urls import reverse
+from django.utils.datastructures import MultiValueDict
+from django.utils.text import Truncator
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from opus.commissioning import access, services
@@ -31,8 +42,10 @@ from opus.commissioning.models import (
     MemberStatus,
     SavedSearch,
 )
+from opus.core.check_answers import check_answers_page, confirmed, row
 from opus.core.models import Role
 from opus.core.roles import role_required
+from opus.engines.money import pounds
 
 
 @role_required(Role.PROVIDER)
@@ -72,9 +85,16 @@ def bid_new(request: HttpRequest, pk: int) -> HttpResponse:
     bidders = list(access.provider_organisations(request.user))
     consortia = _consortia_led(request, opportunity)
     post = request.method == "POST"
-    form = BidForm(request.POST if post else None, request.FILES if post else None,
+    files: Any = request.FILES if post else None
+    held = _held_document(request, opportunity) if post else None
+    if held is not None and not request.FILES.get("document"):
+        files = MultiValueDict({"document": [held]})
+    form = BidForm(request.POST if post else None, files,
                    opportunity=opportunity, bidders=bidders, consortia=consortia)  # fmt: skip
-    if post and form.is_valid():
+    changing = bool(request.POST.get("change"))  # "Change" on the check page: back to the form
+    if post and not changing and form.is_valid() and not confirmed(request):
+        return _check_bid(request, opportunity, form)
+    if post and not changing and confirmed(request) and form.is_valid():
         consortium = next(
             (c for c in consortia if str(c.pk) == form.cleaned_data.get("consortium")), None
         )
@@ -87,12 +107,135 @@ def bid_new(request: HttpRequest, pk: int) -> HttpResponse:
             exc.field = bid_field(exc.field)
             add_service_error(form, exc)
         else:
+            request.session.pop(HELD_DOCUMENT, None)
             messages.success(request, "Your bid is sealed until the deadline")
             return redirect("commissioning:bid_receipt", bid.uuid)
     context = {"page_title": f"Bid for {opportunity.title}", "opportunity": opportunity,
-               "form": form, "open": opportunity.is_open_for_bids()}  # fmt: skip
+               "form": form, "open": opportunity.is_open_for_bids(),
+               "held": held, "document_key": request.POST.get("document_key", "")}  # fmt: skip
     return render(
         request, "commissioning/bid_new.html", context, status=400 if form.errors else 200
+    )
+
+
+# A document attached to a bid waits, between the bid page and "Confirm and seal", in the
+# session encrypted under a key only the bidder's browser holds (a hidden field), so the
+# server never keeps a readable copy of bid content before the bid is sealed.
+HELD_DOCUMENT = "opus_bid_document"
+
+
+def _hold_document(request: HttpRequest, opportunity: Any, upload: Any) -> str:
+    key, nonce = AESGCM.generate_key(bit_length=256), os.urandom(12)
+    upload.seek(0)
+    sealed = AESGCM(key).encrypt(nonce, upload.read(), str(opportunity.pk).encode())
+    upload.seek(0)
+    request.session[HELD_DOCUMENT] = {
+        "opportunity": opportunity.pk,
+        "name": upload.name,
+        "type": upload.content_type or "application/octet-stream",
+        "nonce": base64.b64encode(nonce).decode(),
+        "data": base64.b64encode(sealed).decode(),
+    }
+    return base64.urlsafe_b64encode(key).decode()
+
+
+def _held_document(request: HttpRequest, opportunity: Any) -> Any:
+    held = request.session.get(HELD_DOCUMENT)
+    key = request.POST.get("document_key", "")
+    if not held or not key or held.get("opportunity") != opportunity.pk:
+        return None
+    try:
+        data = AESGCM(base64.urlsafe_b64decode(key)).decrypt(
+            base64.b64decode(held["nonce"]), base64.b64decode(held["data"]),
+            str(opportunity.pk).encode(),
+        )  # fmt: skip
+    except (ValueError, TypeError, KeyError, binascii.Error, InvalidTag):
+        return None
+    return SimpleUploadedFile(held["name"], data, held["type"])
+
+
+def _check_bid(request: HttpRequest, opportunity: Any, form: BidForm) -> HttpResponse:
+    data = form.cleaned_data
+    fields = form.service_fields(opportunity)
+    rows = [row(_("Bidding as"), str(data["bidder"]), "#id_bidder", _("who is bidding"))]
+    if data.get("consortium"):
+        rows.append(
+            row(
+                _("Consortium"),
+                dict(form.fields["consortium"].choices)[data["consortium"]],
+                "#id_consortium",
+                _("the consortium"),
+            )
+        )
+    for lot in opportunity.lots.all():
+        price = data.get(f"price_{lot.number}")
+        rows.append(
+            row(
+                _("Lot %(n)s: %(title)s") % {"n": lot.number, "title": lot.title},
+                pounds(price) if price is not None else _("Not bidding for this lot"),
+                f"#id_price_{lot.number}",
+                _("the price for lot %(n)s") % {"n": lot.number},
+            )
+        )
+    for q in opportunity.questions.all():
+        answer = data.get(f"answer_{q.number}") or _("No answer")
+        rows.append(
+            row(
+                _("Question %(n)s") % {"n": q.number},
+                Truncator(answer).words(40),
+                f"#id_answer_{q.number}",
+                _("the answer to question %(n)s") % {"n": q.number},
+            )
+        )
+    for measure in fields["social_value"]:
+        rows.append(
+            row(
+                _("Social value: %(m)s") % {"m": measure["measure"]},
+                measure["quantity"],
+                f"#id_sv_{measure['measure']}",
+            )
+        )
+    hidden = [
+        (name, value)
+        for name in request.POST
+        if name not in ("csrfmiddlewaretoken", "confirm", "change", "document_key")
+        for value in request.POST.getlist(name)
+    ]
+    upload = data.get("document")
+    if upload:
+        rows.append(
+            row(
+                _("Supporting document"),
+                f"{upload.name} ({filesizeformat(upload.size)})",
+                "#id_document",
+                _("the supporting document"),
+            )
+        )
+        hidden.append(("document_key", _hold_document(request, opportunity, upload)))
+    else:
+        rows.append(row(_("Supporting document"), _("None"), "#id_document", _("the document")))
+    if "declaration" in form.fields:
+        rows.append(
+            row(
+                _("Supplier declaration"),
+                _("Made") if data.get("declaration") else _("Not made"),
+                "#id_declaration",
+                _("the declaration"),
+            )
+        )
+    return check_answers_page(
+        request,
+        caption=opportunity.title,
+        heading=_("Check your bid before you seal it"),
+        rows=rows,
+        warning=_(
+            "Once sealed, no one — not even the council — can read your bid until the deadline. "
+            "You can replace or withdraw it until then."
+        ),
+        action=reverse("commissioning:bid_new", args=[opportunity.pk]),
+        hidden=hidden,
+        button=_("Confirm and seal the bid"),
+        change_by_post=True,
     )
 
 

@@ -579,7 +579,9 @@ BODIES: dict[str, Callable[[SimpleNamespace], dict[str, Any]]] = {
     "notifications:preferences": lambda w: {"email_on": ["account"]},
     "needs:priority_note": lambda w: {"note": "Look again"},
     "needs:delegation_grant": lambda w: {"delegate": w.cast.council.pk},
-    "needs:assessment_publish": lambda w: {"summary": "Published"},
+    "needs:assessment_publish": lambda w: {"summary": "Published", "confirm": "yes"},
+    "commissioning:plan_publish": lambda w: {"confirm": "yes"},
+    "commissioning:opportunity_publish": lambda w: {"confirm": "yes"},
     "commissioning:moderate": lambda w: {
         "bid": str(w.mine.uuid),
         "question": 1,

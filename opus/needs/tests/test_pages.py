@@ -32,7 +32,11 @@ def test_a_commissioner_creates_computes_and_publishes_an_assessment(client, wor
     assert job_page["Location"] == f"/jobs/{job.pk}/" and job.status == JobStatus.SUCCEEDED
     assessment.refresh_from_db()
     assert assessment.status == AssessmentStatus.COMPUTED and assessment.priorities.exists()
-    client.post(f"/needs/{assessment.pk}/publish/", {"summary": "Loneliness follows deprivation."})
+    check = client.post(f"/needs/{assessment.pk}/publish/", {"summary": "Loneliness follows."})
+    assessment.refresh_from_db()
+    assert check.status_code == 200 and not assessment.is_published
+    assert "Confirm and publish the assessment" in check.content.decode()
+    client.post(f"/needs/{assessment.pk}/publish/", {"summary": "Loneliness.", "confirm": "yes"})
     assessment.refresh_from_db()
     assert assessment.is_published
     assert AuditEvent.objects.filter(
