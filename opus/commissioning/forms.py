@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from opus.commissioning.errors import CommissioningError
 from opus.commissioning.models import (
@@ -537,6 +538,7 @@ class ContractForm(forms.Form):
             self.fields[f"kpi_{i}_frequency"] = forms.ChoiceField(
                 label="How often", choices=KpiFrequency.choices, initial=KpiFrequency.QUARTERLY
             )
+            self.fields[f"kpi_{i}_indicator"] = _indicator_field()
 
     def kpis(self) -> list[dict[str, Any]]:
         data = self.cleaned_data
@@ -547,10 +549,36 @@ class ContractForm(forms.Form):
                 "target": data.get(f"kpi_{i}_target"),
                 "unit": data.get(f"kpi_{i}_unit") or "%",
                 "frequency": data.get(f"kpi_{i}_frequency"),
+                "indicator": data.get(f"kpi_{i}_indicator"),
             }
             for i in range(1, KPI_ROWS + 1)
             if data.get(f"kpi_{i}_name")
         ]
+
+
+def _indicator_field() -> forms.ModelChoiceField:
+    """A needs indicator a KPI's returns become data for (counts: proportions, crude rates)."""
+    from opus.needs.models import Indicator
+    from opus.needs.uploads import FIGURE_METHODS
+
+    return forms.ModelChoiceField(
+        queryset=Indicator.objects.filter(method__in=FIGURE_METHODS).order_by("name"),
+        required=False,
+        label=_("Needs indicator its returns feed (optional)"),
+        empty_label=_("None"),
+        help_text=_(
+            "Each return then gives its count and what it is out of, stored as your "
+            "organisation's data for the contract's area for the next needs assessment"
+        ),
+        error_messages={"invalid_choice": _("Choose one of the indicators listed")},
+    )
+
+
+COUNT_ERRORS = {
+    "invalid": gettext_lazy("Give a whole number of people"),
+    "min_value": gettext_lazy("Give a whole number of 0 or more"),
+    "max_value": gettext_lazy("Give a number up to 1,000,000,000"),
+}
 
 
 class KpiReturnForm(forms.Form):
@@ -560,6 +588,15 @@ class KpiReturnForm(forms.Form):
         decimal_places=2,
         error_messages={"required": "Enter the figure", "invalid": "Enter the figure as a number"},
     )
+    numerator = forms.IntegerField(
+        label=gettext_lazy("How many people the figure counts"),
+        help_text=gettext_lazy("Only for a KPI that feeds a needs indicator"),
+        required=False, min_value=0, max_value=10**9, error_messages=COUNT_ERRORS,
+    )  # fmt: skip
+    denominator = forms.IntegerField(
+        label=gettext_lazy("Out of how many people"),
+        required=False, min_value=0, max_value=10**9, error_messages=COUNT_ERRORS,
+    )  # fmt: skip
     note = forms.CharField(label="Note", required=False, widget=forms.Textarea)
 
 

@@ -151,7 +151,7 @@ def dataset_store_figures(
     """
     if not agency_may_upload(indicator, agency):
         raise PermissionDenied(gettext("That organisation may not upload data for this indicator"))
-    parsed = uploads.parsed_from_counts(indicator, rows, source)
+    parsed = uploads.parsed_from_counts(indicator, rows)
     return _dataset_store(
         indicator=indicator,
         agency=agency,

@@ -522,3 +522,29 @@ def _columns(rows: list[tuple], indicator: Indicator) -> dict[str, np.ndarray]:
     if indicator.method in LIFE_TABLE:
         arrays["band_pops"] = np.array(band_pops, dtype=np.float64)
     return arrays
+
+
+FIGURE_METHODS = (Method.PROPORTION, Method.CRUDE_RATE)
+
+
+def parsed_from_counts(indicator: Indicator, rows: list[tuple[Area, int, int]]) -> ParsedUpload:
+    """Counts for whole areas (area, numerator, denominator; everyone), checked as a file's are."""
+    if indicator.method not in FIGURE_METHODS:
+        message = gettext("Counts can be stored only for a proportion or a crude rate")
+        raise UploadError(message)
+    for area, numerator, denominator in rows:
+        if not (0 <= numerator <= MAX_COUNT and 0 < denominator <= MAX_COUNT):
+            message = gettext("%(area)s: give whole numbers of people, more than 0 in the total")
+            raise UploadError(message % {"area": area.code})
+        if indicator.method == Method.PROPORTION and numerator > denominator:
+            message = gettext("%(area)s: a proportion's numerator cannot exceed its denominator")
+            raise UploadError(message % {"area": area.code})
+    text = "".join(f"{area.code},{n},{d}\n" for area, n, d in rows)
+    arrays = {
+        "area_id": np.array([area.pk for area, _, _ in rows], dtype=np.int64),
+        "breakdown": np.array(["all"] * len(rows), dtype=str),
+        "group": np.array([""] * len(rows), dtype=str),
+        "numerator": np.array([n for _, n, _ in rows], dtype=np.float64),
+        "denominator": np.array([d for _, _, d in rows], dtype=np.float64),
+    }
+    return ParsedUpload(hashlib.sha256(text.encode()).hexdigest(), len(rows), arrays)

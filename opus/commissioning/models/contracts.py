@@ -88,6 +88,14 @@ class Contract(models.Model):
     )
     signed_at = models.DateTimeField()
     signed_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    service = models.ForeignKey(
+        "directory.Service",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="contracts",
+        help_text="The winning provider's directory service that delivers the contract",
+    )
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
     class Meta:
@@ -119,6 +127,14 @@ class KPI(models.Model):
     grace_days = models.PositiveSmallIntegerField(
         default=15, help_text="Days after the period ends that the return is due"
     )
+    indicator = models.ForeignKey(
+        "needs.Indicator",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="kpis",
+        help_text="The needs indicator its returns become data for (as the commissioner's)",
+    )
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
     class Meta:
@@ -145,6 +161,20 @@ class KpiReturn(models.Model):
     due_date = models.DateField()
     value = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     note = models.TextField(blank=True)
+    numerator = models.PositiveBigIntegerField(
+        null=True, blank=True, help_text="For a KPI feeding an indicator: the count"
+    )
+    denominator = models.PositiveBigIntegerField(
+        null=True, blank=True, help_text="For a KPI feeding an indicator: out of how many"
+    )
+    dataset = models.ForeignKey(
+        "needs.Dataset",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The indicator data version this return went into",
+    )
     submitted_at = models.DateTimeField(null=True, blank=True)
     submitted_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
     updated_at = models.DateTimeField(auto_now=True, db_index=True)

@@ -89,6 +89,14 @@ class ServiceDecision(models.Model):
     reason_fairness = models.TextField("Fairness", blank=True)
     reason_accountability = models.TextField("Accountability", blank=True)
     budget_pence = models.PositiveBigIntegerField(default=0)
+    ras_version = models.ForeignKey(
+        "budgets.RasVersion",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="decisions",
+        help_text="For an individual-level decision: the RAS its personal budgets are set by",
+    )
     tender_by = models.DateField(null=True, blank=True, help_text="When procurement starts")
     service_start = models.DateField(null=True, blank=True)
     service_end = models.DateField(null=True, blank=True)

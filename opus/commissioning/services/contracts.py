@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from opus.commissioning import access
 from opus.commissioning.errors import CommissioningError
@@ -150,6 +151,26 @@ def award_reverse(*, award: Award, reason: str, by: User, now: datetime | None =
     return award
 
 
+def _kpi_indicator(indicator: Any, buyer: Organisation) -> Any:
+    """A KPI may feed a needs indicator the commissioning organisation may upload to."""
+    from opus.needs.access import agency_may_upload
+    from opus.needs.uploads import FIGURE_METHODS
+
+    if indicator is None:
+        return None
+    if indicator.method not in FIGURE_METHODS:
+        raise CommissioningError(
+            _("A KPI can feed only a proportion or a crude-rate indicator"), "kpis"
+        )
+    if not agency_may_upload(indicator, buyer):
+        raise CommissioningError(
+            _("%(buyer)s may not upload data for %(indicator)s: it must own the indicator or "
+              "hold its delegation") % {"buyer": buyer.name, "indicator": indicator.name},
+            "kpis",
+        )  # fmt: skip
+    return indicator
+
+
 def _kpi(item: dict[str, Any]) -> dict[str, Any]:
     if not str(item.get("name", "")).strip() or not str(item.get("measure", "")).strip():
         raise CommissioningError("Each KPI needs a name and how it is measured", "kpis")
@@ -164,6 +185,7 @@ def _kpi(item: dict[str, Any]) -> dict[str, Any]:
         "unit": item.get("unit", "%"), "frequency": item["frequency"],
         "higher_is_better": bool(item.get("higher_is_better", True)),
         "grace_days": int(item.get("grace_days", 15)),
+        "indicator": item.get("indicator"),
     }  # fmt: skip
 
 
@@ -191,6 +213,8 @@ def contract_sign(
         raise CommissioningError("Set at least one KPI", "kpis")
     cleaned = [_kpi(k) for k in kpis]
     opportunity = award.lot.opportunity
+    for item in cleaned:
+        item["indicator"] = _kpi_indicator(item["indicator"], opportunity.buyer)
     start, end = start_date or opportunity.contract_start, end_date or opportunity.contract_end
     if end <= start:
         raise CommissioningError("The contract must end after it starts", "end_date")
@@ -214,13 +238,100 @@ def contract_sign(
     return contract
 
 
+def _count(value: Any, field: str) -> int:
+    from opus.needs.uploads import MAX_COUNT
+
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        number = Decimal("NaN")
+    if (
+        not number.is_finite()
+        or number != number.to_integral_value()
+        or not (0 <= number <= MAX_COUNT)
+    ):
+        raise CommissioningError(_("Give a whole number of people from 0 to 1,000,000,000"), field)
+    return int(number)
+
+
+def _return_counts(row: KpiReturn, numerator: Any, denominator: Any) -> tuple[int, int]:
+    """A return for a KPI feeding an indicator gives its count and what it is out of."""
+    if numerator in (None, ""):
+        raise CommissioningError(_("Enter how many people the figure counts"), "numerator")
+    if denominator in (None, ""):
+        raise CommissioningError(_("Enter how many people it is out of"), "denominator")
+    counted, out_of = _count(numerator, "numerator"), _count(denominator, "denominator")
+    if out_of == 0:
+        raise CommissioningError(_("The number it is out of must be more than 0"), "denominator")
+    if row.kpi.indicator.method == "proportion" and counted > out_of:
+        raise CommissioningError(
+            _("The count cannot be more than the number it is out of"), "numerator"
+        )
+    return counted, out_of
+
+
+def financial_year(day: date) -> str:
+    """The UK financial year a day falls in, as needs assessments name periods: 2026/27."""
+    start = day.year if day.month >= 4 else day.year - 1
+    return f"{start}/{(start + 1) % 100:02d}"
+
+
+def _feed_indicator(row: KpiReturn, by: User) -> dict[str, Any]:
+    """The KPI's returns so far this financial year become the indicator's next version, as the
+    commissioning organisation's upload for the contract's area (the lot's, else the
+    opportunity's); said in the audit event either way."""
+    from django.core.exceptions import PermissionDenied
+
+    from opus.needs.services import dataset_store_figures
+
+    kpi = row.kpi
+    contract = Contract.objects.select_related(
+        "award__lot__area", "award__lot__opportunity__buyer", "award__lot__opportunity__area"
+    ).get(pk=kpi.contract_id)
+    opportunity = contract.award.lot.opportunity
+    area = contract.award.lot.area or opportunity.area
+    if area is None:
+        return {"stored": False, "why": "the contract has no area"}
+    year = financial_year(row.period_end)
+    start = date(int(year[:4]), 4, 1)
+    returns = KpiReturn.objects.filter(
+        kpi=kpi, numerator__isnull=False, denominator__isnull=False,
+        period_end__gte=start, period_end__lt=start.replace(year=start.year + 1),
+    ).order_by("period_start")  # fmt: skip
+    counted = sum(r.numerator or 0 for r in returns)
+    out_of = sum(r.denominator or 0 for r in returns)
+    try:
+        dataset = dataset_store_figures(
+            indicator=kpi.indicator, agency=opportunity.buyer, period=year,
+            rows=[(area, counted, out_of)], file_name=f"kpi-{kpi.pk}-{year.replace('/', '-')}.csv",
+            by=by, source={"contract": contract.pk, "kpi": kpi.pk,
+                           "returns": [r.pk for r in returns]},
+        )  # fmt: skip
+    except PermissionDenied:
+        return {"stored": False, "why": f"{opportunity.buyer.name} may no longer upload it"}
+    row.dataset = dataset
+    row.save(update_fields=["dataset", "updated_at"])
+    return {"stored": True, "dataset": dataset.pk, "version": dataset.version, "period": year}
+
+
 @transaction.atomic
 def kpi_return_submit(
-    *, kpi_return: KpiReturn, value: Any, note: str, by: User, now: datetime | None = None
+    *,
+    kpi_return: KpiReturn,
+    value: Any,
+    note: str,
+    by: User,
+    numerator: Any = None,
+    denominator: Any = None,
+    now: datetime | None = None,
 ) -> KpiReturn:
+    """The provider's figure for a period. For a KPI feeding a needs indicator the return also
+    gives its count and what it is out of, and becomes indicator data (_feed_indicator)."""
     access.require_return_maker(by, kpi_return)
     now = clock(now)
-    row = KpiReturn.objects.select_for_update().select_related("kpi").get(pk=kpi_return.pk)
+    row = (
+        KpiReturn.objects.select_for_update().select_related("kpi__indicator").get(pk=kpi_return.pk)
+    )
     if row.submitted_at is not None:
         raise CommissioningError("This return has already been made", "value")
     if timezone.localdate(now) <= row.period_end:
@@ -231,9 +342,13 @@ def kpi_return_submit(
         raise CommissioningError("Give the figure as a number", "value") from exc
     if not row.value.is_finite() or abs(row.value) >= Decimal(10) ** 10:
         raise CommissioningError("Give the figure as a number", "value")
+    if row.kpi.indicator_id is not None:
+        row.numerator, row.denominator = _return_counts(row, numerator, denominator)
     row.note, row.submitted_at, row.submitted_by = note.strip(), now, by
-    row.save(update_fields=["value", "note", "submitted_at", "submitted_by", "updated_at"])
-    audit_record(actor=by, action="kpi_return.submit", target=row,
-                 summary={"kpi": row.kpi_id, "value": str(row.value),
-                          "status": row.status()})  # fmt: skip
+    row.save(update_fields=["value", "note", "numerator", "denominator", "submitted_at",
+                            "submitted_by", "updated_at"])  # fmt: skip
+    summary = {"kpi": row.kpi_id, "value": str(row.value), "status": row.status()}
+    if row.kpi.indicator_id is not None:
+        summary["indicator_data"] = _feed_indicator(row, by)
+    audit_record(actor=by, action="kpi_return.submit", target=row, summary=summary)
     return row
