@@ -83,3 +83,18 @@ def council_named(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
         for name, placeholder in COUNCIL_PLACEHOLDERS.items()
         if (getattr(settings, name, "") or "").strip() in ("", placeholder)
     ]
+
+
+@register(Tags.security, deploy=True)
+def two_factor_required(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """Production staff sign in with a second factor unless someone chose otherwise."""
+    if not getattr(settings, "PRODUCTION", False) or getattr(settings, "OPUS_REQUIRE_2FA", True):
+        return []
+    return [
+        Warning(
+            "OPUS_REQUIRE_2FA is off: commissioners, auditors and administrators can sign in "
+            "with a password alone",
+            hint="Remove OPUS_REQUIRE_2FA=false (it is on by default in production)",
+            id="opus.W002",
+        )
+    ]

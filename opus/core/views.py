@@ -44,6 +44,7 @@ from opus.core.pagination import KeysFirstPaginator
 from opus.core.roles import has_role, organisations_for, primary_role, role_required
 from opus.core.suppression import suppress_counts
 from opus.core.tasks import verify_audit_chain
+from opus.core.views_twofactor import begin_second_step
 from opus.engines.identifiers import normalise_postcode
 
 PAGE_SIZE = 50
@@ -82,7 +83,13 @@ class SignInView(auth_views.LoginView):
         return {
             **super().get_context_data(**kwargs),
             "idle_minutes": settings.OPUS_SESSION_IDLE_MINUTES,
+            "two_factor_required": settings.OPUS_REQUIRE_2FA,
         }
+
+    def form_valid(self, form: SignInForm) -> HttpResponse:
+        # A person with an authenticator app gives its code before they are signed in.
+        second_step = begin_second_step(self.request, form.get_user(), self.get_success_url())
+        return second_step or super().form_valid(form)
 
 
 @require_POST

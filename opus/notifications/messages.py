@@ -44,6 +44,7 @@ MESSAGES: dict[str, Message] = {
     "organisation_registered": Message(Category.ACCOUNT),
     "organisation_verified": Message(Category.ACCOUNT, essential=True),
     "role_changed": Message(Category.ACCOUNT, essential=True),
+    "two_factor_reset": Message(Category.ACCOUNT, essential=True),
     "invoice_submitted": Message(Category.BOOKINGS),
     "invoice_decided": Message(Category.BOOKINGS, essential=True),
 }
