@@ -83,6 +83,13 @@ def home(request: HttpRequest) -> HttpResponse:
     raise Http404("No budgets for you here")
 
 
+def _funded_by(budget: Any) -> list[Any]:
+    """The published plan decisions (individual level) whose RAS this budget was set by."""
+    from opus.commissioning.services.plans import decisions_for_budget
+
+    return [d for d in decisions_for_budget(budget) if d.plan.is_published]
+
+
 @require_http_methods(["GET"])
 def detail(request: HttpRequest, budget_id: Any) -> HttpResponse:
     budget = get_budget_for_user(request.user, budget_id)  # type: ignore[arg-type]
@@ -114,6 +121,7 @@ def detail(request: HttpRequest, budget_id: Any) -> HttpResponse:
         "waiting": waiting,
         "plan": budget.plans.first(),
         "sources": budget.sources.select_related("funder"),
+        "funded_by": _funded_by(budget),
         "recent": statement(budget)[-8:][::-1],
         "is_finance": has_role(request.user, *FINANCE),
         # The holder, a champion with consent to act, commissioners (not auditors, not a
@@ -526,7 +534,7 @@ def plan_agree(request: HttpRequest, budget_id: Any) -> HttpResponse:
 
 @role_required(*FINANCE)
 def ras_list(request: HttpRequest) -> HttpResponse:
-    versions = RasVersion.objects.all()
+    versions = RasVersion.objects.prefetch_related("decisions__plan")
     return render(
         request,
         "budgets/ras_list.html",

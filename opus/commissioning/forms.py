@@ -159,12 +159,25 @@ class DecisionForm(forms.Form):
         label="Accountability", required=False, widget=forms.Textarea
     )
     budget = PoundsField(label="Budget (£)", required=False)
+    ras_version = forms.ModelChoiceField(
+        queryset=None,
+        required=False,
+        label=gettext_lazy("Resource allocation system (individual level only)"),
+        empty_label=gettext_lazy("None"),
+        help_text=gettext_lazy(
+            "The RAS version that sets the personal budgets it is spent through"
+        ),
+        error_messages={"invalid_choice": gettext_lazy("Choose one of the RAS versions listed")},
+    )
     tender_by = GovukDateField(label="Procurement starts by", required=False)
     service_start = GovukDateField(label="Service starts", required=False)
     service_end = GovukDateField(label="Service ends", required=False)
 
     def __init__(self, *args: Any, plan: Any, **kwargs: Any) -> None:
+        from opus.budgets.models import RasVersion
+
         super().__init__(*args, **kwargs)
+        self.fields["ras_version"].queryset = RasVersion.objects.order_by("-number")
         if plan.assessment_id:
             self.fields["priority"].queryset = Priority.objects.filter(
                 assessment=plan.assessment_id

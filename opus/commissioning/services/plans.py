@@ -78,6 +78,7 @@ def decision_record(
     tender_by: date | None = None,
     service_start: date | None = None,
     service_end: date | None = None,
+    ras_version: Any = None,
     by: User | None,
 ) -> ServiceDecision:
     """Record a need's level; a level larger than the decision aid proposes needs a reason."""
@@ -95,6 +96,10 @@ def decision_record(
         raise CommissioningError("The service cannot end before it starts", "service_end")
     if priority is not None and plan.assessment_id != priority.assessment_id:
         raise CommissioningError("That priority is from another assessment", "priority")
+    if ras_version is not None and level != ServiceLevel.INDIVIDUAL:
+        raise CommissioningError(
+            _("Only an individual-level decision is delivered through the RAS"), "ras_version"
+        )
     proposal = proposal_for(character)
     if procurement.is_larger_level(level, proposal.level) and not larger_level_reason.strip():
         raise CommissioningError(
@@ -108,7 +113,7 @@ def decision_record(
         plan=plan, priority=priority, need=need[:300], proposed_level=proposal.level,
         level=level, larger_level_reason=larger_level_reason.strip(),
         budget_pence=budget_pence, tender_by=tender_by, service_start=service_start,
-        service_end=service_end, decided_by=by,
+        service_end=service_end, decided_by=by, ras_version=ras_version,
         **{k: bool(character.get(k)) for k in CHARACTER},
         **{f"reason_{p}": (reasons.get(p) or "").strip() for p in PRINCIPLES},
     )  # fmt: skip
@@ -117,7 +122,8 @@ def decision_record(
         action="decision.record",
         target=decision,
         summary={"plan": plan.pk, "need": need, "level": level, "proposed": proposal.level,
-                 "budget_pence": budget_pence},
+                 "budget_pence": budget_pence,
+                 "ras_version": getattr(ras_version, "number", None)},
     )  # fmt: skip
     return decision
 
@@ -138,3 +144,56 @@ def plan_publish(*, plan: CommissioningPlan, by: User | None, now: Any = None) -
         summary={"decisions": plan.decisions.count()},
     )
     return plan
+
+
+# Reads for the pages: the loop from an individual-level decision to the budgets it funds.
+
+
+def plan_period(period: str) -> tuple[date, date] | None:
+    """A plan's period as dates: '2027/28' is the financial year, '2027' the calendar year."""
+    text = period.strip()
+    if len(text) >= 4 and text[:4].isdigit():
+        year = int(text[:4])
+        if "/" in text:
+            return date(year, 4, 1), date(year + 1, 3, 31)
+        return date(year, 1, 1), date(year, 12, 31)
+    return None
+
+
+def decision_budgets(decision: ServiceDecision) -> dict[str, Any] | None:
+    """Budgets opened under the decision's RAS in its plan's period: how many people, and the
+    total allocated against the decision's amount."""
+    from django.db.models import Count, Sum
+
+    from opus.budgets.models import Budget
+
+    if decision.ras_version_id is None:
+        return None
+    budgets = Budget.objects.filter(ras_id=decision.ras_version_id)
+    period = plan_period(decision.plan.period)
+    if period is not None:
+        budgets = budgets.filter(period_start__lte=period[1], period_end__gte=period[0])
+    found = budgets.aggregate(
+        people=Count("person", distinct=True), allocated=Sum("allocated_pence")
+    )
+    allocated = found["allocated"] or 0
+    return {
+        "people": found["people"],
+        "allocated_pence": allocated,
+        "budget_pence": decision.budget_pence,
+        "left_pence": decision.budget_pence - allocated,
+    }
+
+
+def decisions_for_budget(budget: Any) -> list[ServiceDecision]:
+    """The individual-level plan decisions that fund a budget: delivered through its RAS, in a
+    plan whose period the budget overlaps."""
+    if budget.ras_id is None:
+        return []
+    decisions = ServiceDecision.objects.filter(ras_version_id=budget.ras_id).select_related("plan")
+    found = []
+    for decision in decisions:
+        period = plan_period(decision.plan.period)
+        if period is None or (budget.period_start <= period[1] and budget.period_end >= period[0]):
+            found.append(decision)
+    return found

@@ -110,7 +110,8 @@ def decision_new(request: HttpRequest, pk: int) -> HttpResponse:
                 larger_level_reason=data["larger_level_reason"],
                 budget_pence=data["budget"] or 0, priority=data["priority"],
                 tender_by=data["tender_by"], service_start=data["service_start"],
-                service_end=data["service_end"], by=request.user,
+                service_end=data["service_end"], ras_version=data["ras_version"],
+                by=request.user,
             )  # fmt: skip
         except CommissioningError as exc:
             add_service_error(form, exc, {"reasons": "reason_choice", "budget_pence": "budget"})

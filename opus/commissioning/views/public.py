@@ -22,6 +22,7 @@ from opus.commissioning.models import (
 )
 from opus.commissioning.search import search_opportunities
 from opus.commissioning.services import lot_advice_for, proposal_for
+from opus.commissioning.services.plans import decision_budgets
 from opus.core import csvsafe
 from opus.core.pagination import KeysFirstPaginator
 from opus.engines import procurement
@@ -98,7 +99,9 @@ def plan_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     plan = access.get_plan_for_user(request.user, pk)
-    decisions = list(plan.decisions.select_related("priority"))
+    decisions = list(plan.decisions.select_related("priority", "ras_version"))
+    for d in decisions:
+        d.funded = decision_budgets(d)  # type: ignore[attr-defined]
     rows = [(d, proposal_for(d.character)) for d in decisions]
     context = {
         "page_title": plan.title,
