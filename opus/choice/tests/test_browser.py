@@ -49,7 +49,10 @@ def test_a_resident_finds_compares_and_chooses_in_the_browser(browser, live_serv
     before = Booking.objects.count()
     page.locator("#comparison").get_by_role("link", name="Choose").first.click()
     page.get_by_label("How many hours or sessions a week?").fill("2")
-    page.get_by_label("When would you like to start?").fill("2030-01-07")
+    start = page.get_by_role("group", name="When would you like to start?")
+    start.get_by_label("Day").fill("7")
+    start.get_by_label("Month").fill("1")
+    start.get_by_label("Year").fill("2030")
     page.get_by_role("button", name="Send the request").click()
     assert page.get_by_text("Your request has gone to").is_visible()
     assert Booking.objects.count() == before + 1
