@@ -57,6 +57,11 @@ def invoice_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         lines = form.lines()
         try:
+            if len({c.provider_id for c, _, _ in lines}) > 1:
+                raise LedgerError(
+                    gettext("An invoice bills one organisation's bookings: send one for each"),
+                    "lines",
+                )
             invoice = invoices.invoice_submit(
                 provider=lines[0][0].provider,
                 number=form.cleaned_data["number"],

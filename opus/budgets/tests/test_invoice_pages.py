@@ -10,8 +10,12 @@ from opus.budgets import invoices
 from opus.budgets import services as budgets
 from opus.budgets.invoices import LineIn
 from opus.budgets.models import Invoice, InvoiceStatus, Transaction
+from opus.choice import services as choice
 from opus.core.models import Role
+from opus.core.services import membership_grant
 from opus.testing import create_member, create_organisation
+
+from .conftest import request_booking
 
 pytestmark = pytest.mark.django_db
 
@@ -173,3 +177,27 @@ def test_the_provider_page_dates_payments_as_the_ledger_does(client, cast, deliv
     client.force_login(cast.provider)
     page = client.get("/budgets/provider/").content.decode()
     assert f"{paid_on.day} {paid_on:%b %Y}" in page
+
+
+def test_staff_of_two_providers_send_one_invoice_for_each(client, cast, delivered):
+    other = create_organisation(name="Second Charity")
+    membership_grant(user=cast.provider, organisation=other, role=Role.PROVIDER, by=None)
+    service = delivered.booking.service
+    service.organisation = other
+    service.save(update_fields=["organisation"])
+    booking = request_booking(cast, service)
+    choice.booking_decide(booking=booking, accept=True, reason="", by=cast.provider)
+    second = booking.commitment
+    cast.provider.__dict__.pop("_opus_provider_of", None)  # the services' cache of her employers
+    budgets.deliver(commitment=second, amount=30_00, by=cast.provider)
+    client.force_login(cast.provider)
+    body = {
+        **_form(delivered),
+        f"bill-{second.pk}": "on",
+        f"sessions-{second.pk}": "2",
+        f"amount-{second.pk}": "30",
+    }
+    response = client.post("/budgets/provider/invoices/new/", body)
+    assert response.status_code == 400
+    assert "send one for each" in response.content.decode()
+    assert not Invoice.objects.exists()
