@@ -594,6 +594,28 @@ COUNT_ERRORS = {
 }
 
 
+NEW_SERVICE = "new"
+
+
+class ContractServiceForm(forms.Form):
+    """Which of the winning provider's directory services delivers the contract, or a new draft."""
+
+    service = forms.ChoiceField(
+        label=gettext_lazy("The provider's directory service for this contract"),
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": gettext_lazy("Choose the service, or ask Opus to draft one"),
+            "invalid_choice": gettext_lazy("Choose one of the services listed"),
+        },
+    )
+
+    def __init__(self, *args: Any, services: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices = [(str(s.pk), f"{s.name} ({s.organisation.name})") for s in services]
+        new = _("None of these: draft a service from the lot for the provider to complete")
+        self.fields["service"].choices = [*choices, (NEW_SERVICE, new)]
+
+
 class KpiReturnForm(forms.Form):
     value = forms.DecimalField(
         label="Figure for the period",

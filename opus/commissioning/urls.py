@@ -26,6 +26,7 @@ urlpatterns = [
     path("searches/", provider.saved_search_save, name="saved_search_save"),
     path("searches/<int:pk>/delete/", provider.saved_search_delete, name="saved_search_delete"),
     path("returns/<int:pk>/", provider.kpi_return_submit, name="kpi_return_submit"),
+    path("contracts/<int:pk>/service/", commissioner.contract_service, name="contract_service"),
     # Commissioners
     path("manage/", commissioner.commissioner_home, name="commissioner_home"),
     path("plans/new/", commissioner.plan_new, name="plan_new"),

@@ -352,3 +352,52 @@ def kpi_return_submit(
         summary["indicator_data"] = _feed_indicator(row, by)
     audit_record(actor=by, action="kpi_return.submit", target=row, summary=summary)
     return row
+
+
+def _contract_suppliers(contract: Contract) -> list[Organisation]:
+    return [contract.supplier, *contract.award.suppliers.exclude(pk=contract.supplier_id)]
+
+
+@transaction.atomic
+def contract_link_service(
+    *, contract: Contract, service: Any = None, create: bool = False, by: User
+) -> Contract:
+    """Link a signed contract to the winning provider's directory service: one it already lists,
+    or (create) a draft Opus makes from the lot (name, description, the lot's area as where
+    people must live) for the provider to complete and publish on the directory's own pages."""
+    from django.core.exceptions import ValidationError
+
+    from opus.directory import services as directory
+    from opus.directory.models import Service, ServiceStatus
+
+    access.require_staff(by)
+    contract = (
+        Contract.objects.select_for_update()
+        .select_related("award__lot__opportunity__area", "award__lot__area", "supplier")
+        .get(pk=contract.pk)
+    )
+    if contract.status != ContractStatus.ACTIVE:
+        raise CommissioningError(_("Only an active contract is linked to a service"), "service")
+    suppliers = _contract_suppliers(contract)
+    if create:
+        lot = contract.award.lot
+        description = lot.description or lot.opportunity.description or lot.opportunity.title
+        try:
+            service = directory.service_create(
+                organisation=contract.supplier, by=None, name=lot.title[:200],
+                description=description, status=ServiceStatus.INACTIVE,
+                residency_area=lot.area or lot.opportunity.area,
+            )  # fmt: skip
+        except ValidationError as exc:
+            raise CommissioningError(" ".join(exc.messages), "service") from exc
+    elif (
+        service is None
+        or not Service.objects.filter(pk=service.pk, organisation__in=suppliers).exists()
+    ):
+        raise CommissioningError(_("Choose one of the provider's services"), "service")
+    contract.service = service
+    contract.save(update_fields=["service", "updated_at"])
+    audit_record(actor=by, action="contract.link_service", target=contract,
+                 summary={"service": str(service.pk), "created": create,
+                          "organisation": service.organisation.slug})  # fmt: skip
+    return contract

@@ -296,6 +296,33 @@ def contract_sign(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(*STAFF)
+@require_POST
+def contract_service(request: HttpRequest, pk: int) -> HttpResponse:
+    """Link a contract to the winning provider's directory service (or a new draft of one)."""
+    from opus.commissioning.forms import NEW_SERVICE, ContractServiceForm
+    from opus.commissioning.views.public import supplier_services
+
+    contract = get_object_or_404(Contract, pk=pk)
+    choices = supplier_services(contract)
+    form = ContractServiceForm(request.POST, services=choices)
+    if form.is_valid():
+        chosen = form.cleaned_data["service"]
+        service = next((s for s in choices if str(s.pk) == chosen), None)
+        try:
+            services.contracts.contract_link_service(
+                contract=contract, service=service, create=chosen == NEW_SERVICE, by=request.user
+            )
+        except CommissioningError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, _("The contract is linked to the directory service"))
+            return redirect(contract)
+    from opus.commissioning.views.public import contract_page
+
+    return contract_page(request, contract, service_form=form)
+
+
+@role_required(*STAFF)
 @require_http_methods(["GET", "POST"])
 def value_tables(request: HttpRequest) -> HttpResponse:
     post = request.method == "POST"

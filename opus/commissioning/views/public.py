@@ -134,12 +134,30 @@ def contract_list(request: HttpRequest) -> HttpResponse:
                   {"page_title": "Contracts and performance", "page": page})  # fmt: skip
 
 
+def supplier_services(contract: Contract) -> list[Any]:
+    """The directory services of the contract's suppliers, for linking the contract to one."""
+    from opus.directory.models import Service
+
+    suppliers = [contract.supplier_id, *contract.award.suppliers.values_list("pk", flat=True)]
+    found = Service.objects.filter(organisation__in=suppliers).select_related("organisation")
+    return list(found.order_by("name")[:200])
+
+
 @require_GET
 def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    from opus.commissioning.forms import KpiReturnForm
-
     contract = access.get_contract_for_user(request.user, pk)
-    kpis = contract.kpis.prefetch_related(
+    return contract_page(request, contract)
+
+
+def contract_page(
+    request: HttpRequest, contract: Contract, service_form: Any = None
+) -> HttpResponse:
+    from opus.commissioning.forms import ContractServiceForm, KpiReturnForm
+
+    is_commissioner = access.is_commissioner(request.user)
+    if is_commissioner and service_form is None and contract.service_id is None:
+        service_form = ContractServiceForm(services=supplier_services(contract))
+    kpis = contract.kpis.select_related("indicator").prefetch_related(
         Prefetch("returns", queryset=KpiReturn.objects.order_by("period_start"))
     )
     organisations = set(access.provider_organisations(request.user).values_list("pk", flat=True))
@@ -151,8 +169,11 @@ def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "suppliers": contract.award.suppliers.all(),
         "is_supplier": bool(organisations & suppliers),
         "return_form": KpiReturnForm(),
+        "is_commissioner": is_commissioner,
+        "service_form": service_form if is_commissioner else None,
     }
-    return render(request, "commissioning/contract_detail.html", context)
+    status = 400 if service_form is not None and service_form.errors else 200
+    return render(request, "commissioning/contract_detail.html", context, status=status)
 
 
 @require_GET

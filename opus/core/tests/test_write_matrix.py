@@ -166,6 +166,7 @@ WEB_WRITES: dict[str, frozenset[str]] = {
     "commissioning:bids_open": FINANCE,
     "commissioning:award_reverse": FINANCE,
     "commissioning:contract_sign": FINANCE,
+    "commissioning:contract_service": FINANCE,
     "commissioning:value_tables": FINANCE,
     "commissioning:panel_add": FINANCE,
     "commissioning:conflict_declare": frozenset({C}),  # panel members
@@ -530,6 +531,7 @@ ARGS: dict[str, Callable[[SimpleNamespace], dict[str, Any]]] = {
     "commissioning:bids_open": lambda w: {"pk": w.unopened.pk},
     "commissioning:award_reverse": lambda w: {"pk": w.award.pk},
     "commissioning:contract_sign": lambda w: {"pk": w.award.pk},
+    "commissioning:contract_service": lambda w: {"pk": w.contract.pk},
     "commissioning:panel_add": lambda w: {"pk": w.closed.pk},
     "commissioning:conflict_declare": lambda w: {"pk": w.closed.pk},
     "commissioning:score": lambda w: {"pk": w.closed.pk},
@@ -548,6 +550,7 @@ def once() -> str:
 
 
 BODIES: dict[str, Callable[[SimpleNamespace], dict[str, Any]]] = {
+    "commissioning:contract_service": lambda w: {"service": "new"},
     "core:role_grant": lambda w: {"organisation": w.cast.charity.slug, "role": "champion"},
     "core:invitation_new": lambda w: {
         "email": "another@example.test",
