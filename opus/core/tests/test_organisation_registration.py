@@ -3,6 +3,8 @@ bid, lead a consortium, or create or publish a directory service."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
@@ -13,6 +15,7 @@ from opus.commissioning.tests.helpers import bid, open_opportunity
 from opus.core import organisations
 from opus.core.models import AuditEvent, Membership, Organisation, Role, User, VerificationStatus
 from opus.core.organisations import require_verified
+from opus.core.services import api_token_create
 from opus.core.tests.people_helpers import last_notice
 from opus.directory import services as directory
 from opus.notifications.models import Notification
@@ -151,3 +154,20 @@ def test_only_administrators_verify_or_reject(cast, role):
     assert client.post(f"/organisation-verification/{pending.slug}/",
                        {"decision": "verify"}).status_code == 404  # fmt: skip
     assert Notification.objects.filter(template="organisation_verified").count() == 0
+
+
+def test_an_unverified_organisations_bid_through_the_api_is_a_problem_naming_the_bidder(cast):
+    pending = create_organisation(name="Waiting Trust", verification_status="pending")
+    staff = create_member(Role.PROVIDER, pending)
+    opportunity = open_opportunity(cast)
+    _, secret = api_token_create(user=staff, name="bids")
+    body = {"lots": [{"lot": 1, "price_pence": 4_000_000}],
+            "answers": {"1": "Weekly", "2": "Trained"}, "social_value": [],
+            "declaration": True}  # fmt: skip
+    response = Client(HTTP_AUTHORIZATION=f"Bearer {secret}").post(
+        f"/api/v1/opportunities/{opportunity.pk}/bids", json.dumps(body),
+        content_type="application/json", HTTP_IDEMPOTENCY_KEY="pending-bid",
+    )  # fmt: skip
+    assert response["Content-Type"].startswith("application/problem+json")
+    assert response.status_code == 422
+    assert "bidder" in response.content.decode() and "waiting" in response.content.decode()
