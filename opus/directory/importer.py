@@ -5,7 +5,8 @@ What is read
 PATH is one JSON file (UTF-8) or a directory of them (``*.json``, read in name order).
 A file holds one of:
 
-- a Page, as ``GET /services`` returns it: ``{"total_items": …, "contents": [service, …]}``;
+- a Page, as ``GET /services`` returns it: ``{"total_items": …, "contents": [service, …]}``
+  (ORUK 1.0's page, ``{"totalElements": …, "content": [service, …]}``, too);
 - one full service, as ``GET /services/{id}`` returns it: ``{"id": …, "name": …, …}``;
 - a JSON list of services.
 
@@ -93,6 +94,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import threading
 import uuid
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -113,7 +115,9 @@ from opus.core.audit import audit_record, changes
 from opus.core.importers.base import update_rows
 from opus.core.models import Area, Organisation, OrganisationKind
 from opus.directory import reach, search
+from opus.directory.importers import normalise, oruk1, richtext
 from opus.directory.models import (
+    REMOTE_DELIVERY,
     Contact,
     CostOption,
     ImportedRecord,
@@ -130,7 +134,7 @@ from opus.directory.models import (
     TaxonomyTerm,
 )
 from opus.directory.taxonomy import NAMESPACE, TAXONOMY_ID, TAXONOMY_NAME
-from opus.directory.vocabularies import ACCESSIBILITY, LANGUAGES
+from opus.directory.vocabularies import ACCESSIBILITY, DELIVERY, LANGUAGES
 from opus.engines.identifiers import (
     check_charity_number,
     check_company_number,
@@ -192,10 +196,11 @@ def records_of(data: Any, name: str) -> list[Any]:
     """The service records in a file's JSON: a Page's contents, one service, or a list."""
     if isinstance(data, list):
         return data
-    if isinstance(data, dict) and "contents" in data:
-        if isinstance(data["contents"], list):
-            return data["contents"]
-        raise FeedError(f'{COMMAND}: {name}: "contents" should be a list of services')
+    for key in ("contents", "content"):  # ORUK 3.0's Page; ORUK 1.0's (Spring) page
+        if isinstance(data, dict) and key in data:
+            if isinstance(data[key], list):
+                return data[key]
+            raise FeedError(f'{COMMAND}: {name}: "{key}" should be a list of services')
     if isinstance(data, dict) and "id" in data:
         return [data]
     raise FeedError(
@@ -276,7 +281,16 @@ def feed_source(path: Path, given: str | None = None) -> str:
 
 
 # Values: each parser takes what the JSON holds and returns the clean value or raises
-# ValueError with the reason.
+# ValueError with the reason. What a parser fixes (importers/normalise.py) it notes with
+# `_note`; Fields.get turns the notes into the record's warnings, named by field.
+
+_NOTES = threading.local()
+
+
+def _note(*notes: str) -> None:
+    found = getattr(_NOTES, "found", None)
+    if found is not None:
+        found.extend(notes)
 
 
 def _shown(value: Any) -> str:
@@ -289,15 +303,47 @@ def _kind(value: Any) -> str:
     return "null" if value is None else kinds.get(type(value), "a number")
 
 
-def text(value: Any, *, max_length: int | None = None) -> str:
+def text(value: Any, *, max_length: int | None = None, cut: bool = False) -> str:
+    """Text without zero-width characters or surrounding space. Longer than `max_length`:
+    cut at a word when `cut` (free text only, with a warning), else refused."""
     if value is None:
         return ""
     if not isinstance(value, str):
         raise ValueError(f"should be text, not {_kind(value)}")
-    result = value.strip()
+    result, notes = normalise.clean_text(value)
+    _note(*notes)
     if max_length is not None and len(result) > max_length:
-        raise ValueError(f"is longer than {max_length} characters")
+        if not cut:
+            raise ValueError(f"is longer than {max_length} characters")
+        result, notes = normalise.fit(result, max_length, cut=True)
+        _note(*notes)
     return result
+
+
+def rich_text(value: Any) -> str:
+    """A description: HTML kept to paragraphs, lists, links and emphasis (importers/richtext.py)."""
+    result = text(value)
+    if richtext.looks_like_html(result):
+        cleaned = richtext.sanitise(result)
+        if _UNSAFE.search(result):
+            _note("removed HTML that is not allowed (scripts, images, event handlers, links)")
+        return cleaned
+    return result
+
+
+_UNSAFE = re.compile(
+    r"<\s*(script|style|img|iframe|object|embed|form|input|svg|math)\b|\son[a-z]+\s*=|javascript:",
+    re.IGNORECASE,
+)
+
+
+def plain_text(value: Any, *, max_length: int | None = None) -> str:
+    """Text shown as plain text: HTML in it turned into text, with a warning."""
+    result = text(value)
+    if richtext.looks_like_html(result):
+        result = richtext.html_to_text(richtext.sanitise(result))
+        _note("turned HTML into plain text")
+    return text(result, max_length=max_length)
 
 
 def required_text(value: Any, *, max_length: int | None = None) -> str:
@@ -386,27 +432,47 @@ _EMAIL = EmailValidator()
 
 
 def web_address(value: Any) -> str:
+    """An http(s) address; one without a scheme gets https:// (a warning). Other schemes
+    (javascript:, data:, ftp:…) and addresses over 200 characters are refused: an address
+    cut short would lead somewhere else."""
     result = text(value)
     if not result:
         return ""
     try:
+        result, notes = normalise.clean_web_address(result)
         _URL(result)
-    except ValidationError:
+    except (ValidationError, ValueError):
         raise ValueError(f"{_shown(value)} is not a web address starting http(s)://") from None
     if len(result) > 200:
-        raise ValueError("is longer than 200 characters")
+        raise ValueError(f"is {len(result):,} characters long, over the limit of 200")
+    _note(*notes)
     return result
 
 
 def email_address(value: Any) -> str:
-    result = text(value, max_length=254)
+    """An e-mail address; a mailto: in front and a dot ending the domain are removed (a
+    warning, as are zero-width characters)."""
+    result = text(value)
+    result, notes = normalise.clean_email(result)
     if not result:
         return ""
+    if len(result) > 254:
+        raise ValueError("is longer than 254 characters")
     try:
         _EMAIL(result)
     except ValidationError:
         raise ValueError(f"{_shown(value)} is not an e-mail address") from None
+    _note(*notes)
     return result
+
+
+def delivery(value: Any) -> list[str]:
+    """How the service is delivered, as codes of DELIVERY (from ORUK 1.0's attending_type)."""
+    if value is None:
+        return []
+    if not isinstance(value, list) or any(v not in DELIVERY for v in value):
+        raise ValueError(f"{_shown(value)} is not a list of: {', '.join(DELIVERY)}")
+    return sorted(set(value))
 
 
 def date_value(value: Any) -> date | None:
@@ -646,14 +712,36 @@ class ServiceData:
     sites: list[Site] | None  # None: the record leaves service_at_locations out
     children: dict[str, list[dict[str, Any]]]  # languages, cost_options, … that it gives
     terms: list[TermRef] | None
+    warnings: list[tuple[str, str]] = field(default_factory=list)  # (field, what was fixed)
+
+
+@dataclass(frozen=True)
+class FieldWarning:
+    """Something in a record that was fixed on the way in (it was imported)."""
+
+    file: str
+    number: int
+    record_id: str
+    field: str
+    note: str
+
+    def line(self) -> str:
+        return (
+            f"{COMMAND}: {self.file}, record {self.number} (id {self.record_id}): "
+            f"{self.field}: warning: {self.note}"
+        )
 
 
 class Fields:
-    """One JSON object of a record, with the path that names its fields in messages."""
+    """One JSON object of a record, with the path that names its fields in messages, and
+    the record's warnings: (field, note) for everything fixed on the way in."""
 
-    def __init__(self, raw: dict[str, Any], prefix: str = "") -> None:
+    def __init__(
+        self, raw: dict[str, Any], prefix: str = "", warnings: list[tuple[str, str]] | None = None
+    ) -> None:
         self.raw = raw
         self.prefix = prefix
+        self.warnings: list[tuple[str, str]] = [] if warnings is None else warnings
 
     def has(self, key: str) -> bool:
         return key in self.raw
@@ -662,10 +750,16 @@ class Fields:
         return RecordError(self.prefix + key, message)
 
     def get(self, key: str, parse: Callable[..., T], **kw: Any) -> T:
+        outer = getattr(_NOTES, "found", None)
+        _NOTES.found = notes = []
         try:
-            return parse(self.raw.get(key), **kw)
+            value = parse(self.raw.get(key), **kw)
         except ValueError as exc:
             raise self.fail(key, str(exc)) from None
+        finally:
+            _NOTES.found = outer
+        self.warnings.extend((self.prefix + key, note) for note in dict.fromkeys(notes))
+        return value
 
     def put(self, out: dict[str, Any], key: str, parse: Callable[..., Any], **kw: Any) -> None:
         """out[key] = the parsed value, when the record gives the key."""
@@ -678,7 +772,7 @@ class Fields:
             return None
         if not isinstance(value, dict):
             raise self.fail(key, f"should be an object, not {_kind(value)}")
-        return Fields(value, f"{self.prefix}{key}.")
+        return Fields(value, f"{self.prefix}{key}.", self.warnings)
 
     def objects(self, key: str) -> list[Fields]:
         """The objects of a list; null counts as an empty list."""
@@ -692,13 +786,13 @@ class Fields:
             where = f"{key}[{index}]"
             if not isinstance(item, dict):
                 raise self.fail(where, f"should be an object, not {_kind(item)}")
-            found.append(Fields(item, f"{self.prefix}{where}."))
+            found.append(Fields(item, f"{self.prefix}{where}.", self.warnings))
         return found
 
 
 def parse_organisation(f: Fields) -> OrganisationData:
     fields: dict[str, Any] = {"name": f.get("name", required_text, max_length=200)}
-    f.put(fields, "description", text)
+    f.put(fields, "description", plain_text)
     f.put(fields, "website", web_address)
     f.put(fields, "email", email_address)
     found, schemes = organisation_identifiers(
@@ -742,7 +836,7 @@ def parse_location(f: Fields, service_name: str) -> LocationData:
     fields: dict[str, Any] = {}
     f.put(fields, "location_type", choice, choices=LocationType.values)
     f.put(fields, "name", text, max_length=200)
-    f.put(fields, "description", text)
+    f.put(fields, "description", plain_text)
     f.put(fields, "latitude", coordinate, low=-90, high=90, what="a latitude")
     f.put(fields, "longitude", coordinate, low=-180, high=180, what="a longitude")
     if (fields.get("latitude") is None) != (fields.get("longitude") is None):
@@ -826,7 +920,7 @@ def parse_schedule(f: Fields) -> dict[str, Any]:
         "byday": f.get("byday", byday),
         "opens_at": f.get("opens_at", time_value),
         "closes_at": f.get("closes_at", time_value),
-        "description": f.get("description", text, max_length=300),
+        "description": f.get("description", plain_text_cut, max_length=300),
     }
 
 
@@ -909,21 +1003,25 @@ def service_terms(f: Fields) -> list[TermRef] | None:
     return refs
 
 
+def plain_text_cut(value: Any, *, max_length: int) -> str:
+    """Plain free text that may be cut at a word to fit (with a warning)."""
+    return text(plain_text(value), max_length=max_length, cut=True)
+
+
 def service_fields(f: Fields) -> dict[str, Any]:
     fields: dict[str, Any] = {
         "name": f.get("name", required_text, max_length=200),
         "status": f.get("status", choice, choices=ServiceStatus.values),
     }
-    for key in (
-        "description",
-        "fees_description",
-        "application_process",
-        "eligibility_description",
-    ):
-        f.put(fields, key, text)
+    f.put(fields, "description", rich_text)
+    for key in ("fees_description", "application_process", "eligibility_description"):
+        f.put(fields, key, plain_text)
     if "fees_description" not in fields and f.has("fees"):
-        fields["fees_description"] = f.get("fees", text)  # ORUK's deprecated name
-    f.put(fields, "alert", text, max_length=300)
+        fields["fees_description"] = f.get("fees", plain_text)  # ORUK's deprecated name
+    if f.has("delivery"):
+        fields["delivery"] = f.get("delivery", delivery)
+        fields["delivers_remotely"] = bool(set(fields["delivery"]) & REMOTE_DELIVERY)
+    f.put(fields, "alert", plain_text_cut, max_length=300)
     f.put(fields, "url", web_address)
     f.put(fields, "email", email_address)
     f.put(fields, "assurer_email", email_address)
@@ -933,16 +1031,28 @@ def service_fields(f: Fields) -> dict[str, Any]:
     low, high = fields.get("minimum_age"), fields.get("maximum_age")
     if low is not None and high is not None and low > high:
         raise f.fail("minimum_age", f"{low} is more than the maximum_age, {high}")
-    reviewed = f.get("last_modified", datetime_value)
+    reviewed = review_date(f.get("last_modified", datetime_value), fields.get("assured_date"))
     if reviewed is not None:
         fields["reviewed_at"] = reviewed
     return fields
+
+
+def review_date(modified: datetime | None, assured: date | None) -> datetime | None:
+    """When the feed says the record was last checked: the later of its last_modified and
+    its assured_date (taken as the start of that day, UTC); None when it says neither, and
+    then the service has no review date (never "today")."""
+    dates = [modified] if modified is not None else []
+    if assured is not None:
+        dates.append(datetime.combine(assured, time(), tzinfo=UTC))
+    return max(dates) if dates else None
 
 
 def parse_service(raw: Any) -> ServiceData:
     """One ORUK service record as plain data, or RecordError naming its first problem."""
     if not isinstance(raw, dict):
         raise RecordError("record", f"should be a service object, not {_kind(raw)}")
+    if oruk1.is_oruk1(raw):
+        raw = oruk1.to_oruk3(raw)
     f = Fields(raw)
     service_id = f.get("id", uuid_value)
     fields = service_fields(f)
@@ -955,6 +1065,7 @@ def parse_service(raw: Any) -> ServiceData:
         sites=service_sites(f, fields["name"]),
         children=service_children(f),
         terms=service_terms(f),
+        warnings=f.warnings,
     )
 
 
@@ -987,6 +1098,13 @@ class Parsed:
         return Rejection(
             self.file, self.number, str(self.service.id), error.field, error.message, conflict
         )
+
+    def warnings(self) -> list[FieldWarning]:
+        record_id = str(self.service.id)
+        return [
+            FieldWarning(self.file, self.number, record_id, where, note)
+            for where, note in self.service.warnings
+        ]
 
 
 def _raw_id(raw: Any) -> str:
@@ -1259,7 +1377,7 @@ def check_feed(
 SERVICE_FIELDS = [
     "name", "description", "url", "email", "status", "fees_description", "application_process",
     "eligibility_description", "minimum_age", "maximum_age", "assured_date", "assurer_email",
-    "alert", "reviewed_at",
+    "alert", "reviewed_at", "delivery", "delivers_remotely",
 ]  # fmt: skip
 ORGANISATION_FIELDS = [
     "name", "description", "website", "email", "charity_number", "company_number", "org_id",
@@ -1456,7 +1574,7 @@ class FeedWriter:
             }
             row = stored.get(service.id)
             if row is None:
-                fields = {"reviewed_at": self.now, "last_modified": self.now} | wanted
+                fields = {"reviewed_at": None, "last_modified": self.now} | wanted
                 new.append(Service(id=service.id, **fields))
             elif _differs(row, wanted):
                 changed.append(Service(**(row | wanted)))
@@ -1588,12 +1706,10 @@ class FeedWriter:
         self.changed.update(sid for sid in replace if sid in self.stored)
 
     def touch(self) -> None:
-        """Changed services move last_modified; without the feed's date, reviewed now."""
-        dated = {s.id for s in self.services if "reviewed_at" in s.fields}
-        for part in chunks(sorted(self.changed & self.stored & dated)):
+        """Changed services move last_modified. Their review date is only ever the feed's
+        (a change without one leaves the date as it was: an import is not a review)."""
+        for part in chunks(sorted(self.changed & self.stored)):
             Service.objects.filter(id__in=part).update(last_modified=self.now)
-        for part in chunks(sorted((self.changed & self.stored) - dated)):
-            Service.objects.filter(id__in=part).update(last_modified=self.now, reviewed_at=self.now)
 
 
 # Running an import
@@ -1611,6 +1727,9 @@ class Outcome:
     source: str = ""
     written: bool = False
     counts: Counts = field(default_factory=Counts)
+    warnings: list[FieldWarning] = field(default_factory=list)  # of the records kept
+    imported: list[uuid.UUID] = field(default_factory=list)  # ids of services written
+    with_needs: int = 0  # of those, how many have at least one need (a needs-taxonomy term)
 
     @property
     def total(self) -> int:
@@ -1629,13 +1748,54 @@ class Outcome:
         ordered = sorted(self.rejections, key=lambda r: (order.get(r.file, 0), r.number))
         return [r.line() for r in ordered]
 
+    def warning_lines(self) -> list[str]:
+        return [w.line() for w in self.warnings]
+
     def summary_line(self) -> str:
         c = self.counts
         conflicts = f", in conflict {len(self.conflicts)}" if self.conflicts else ""
+        warned = f"; warnings {len(self.warnings)}" if self.warnings else ""
         return (
             f"{COMMAND}: created {c.created}, updated {c.updated}, unchanged {c.unchanged}, "
-            f"rejected {len(self.rejected)}{conflicts} services from {self.path}"
+            f"rejected {len(self.rejected)}{conflicts} services from {self.path}{warned}"
         )
+
+    def report(self) -> dict[str, Any]:
+        """What --report FILE.json holds: counts, then each rejection and warning."""
+        imported = len(self.imported) if self.written else 0
+        return {
+            "path": str(self.path),
+            "source": self.source,
+            "partial": self.partial,
+            "written": self.written,
+            "records": self.total,
+            "imported": imported,
+            "created": self.counts.created if self.written else 0,
+            "updated": self.counts.updated if self.written else 0,
+            "unchanged": self.counts.unchanged if self.written else 0,
+            "rejected": len(self.rejected),
+            "conflicts": len(self.conflicts),
+            "repeats_passed_over": self.repeats,
+            "warnings": len(self.warnings),
+            "with_needs": self.with_needs if self.written else 0,
+            "without_needs": imported - self.with_needs if self.written else 0,
+            "rejections": [
+                {
+                    "file": r.file,
+                    "record": r.number,
+                    "id": r.record_id,
+                    "field": r.field,
+                    "reason": r.reason,
+                    "conflict": r.conflict,
+                }
+                for r in sorted(self.rejections, key=lambda r: (r.file, r.number))
+            ],
+            "warning_details": [
+                {"file": w.file, "record": w.number, "id": w.record_id, "field": w.field,
+                 "warning": w.note}
+                for w in self.warnings
+            ],
+        }  # fmt: skip
 
     def details_line(self) -> str:
         n = self.counts.extra
@@ -1676,8 +1836,22 @@ class Outcome:
             "rejected_ids": [r.record_id for r in self.rejected],
             "conflicts": len(self.conflicts),
             "conflict_ids": [r.record_id for r in self.conflicts],
+            "warnings": len(self.warnings),
             **{name.replace(" ", "_"): n for name, n in self.counts.extra.items()},
         }
+
+
+def count_with_needs(ids: Sequence[uuid.UUID]) -> int:
+    """How many of these services have at least one term of Opus's needs taxonomy."""
+    through = Service.terms.through
+    found: set[uuid.UUID] = set()
+    for part in chunks(list(ids)):
+        found.update(
+            through.objects.filter(
+                service_id__in=part, taxonomyterm__taxonomy_id=TAXONOMY_ID
+            ).values_list("service_id", flat=True)
+        )
+    return len(found)
 
 
 def import_feed(path: str | Path, *, partial: bool = False, source: str | None = None) -> Outcome:
@@ -1696,11 +1870,14 @@ def import_feed(path: str | Path, *, partial: bool = False, source: str | None =
             with connection.cursor() as cursor:  # what check_feed reads stays true until commit
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [IMPORT_LOCK_KEY])
         kept, terms = check_feed(parsed, rejections, source)
+        outcome.warnings = [w for p in kept for w in p.warnings()]
         if rejections and not partial:
             return outcome
         where = {p.service.id: (p.file, p.number) for p in kept}
         services = [p.service for p in kept]
         outcome.counts = FeedWriter(services, terms, source, where).run()
+        outcome.imported = [s.id for s in services]
+        outcome.with_needs = count_with_needs(outcome.imported)
         audit_record(
             actor=None,
             action=ACTION,

@@ -102,7 +102,8 @@ class Service(models.Model):
     terms = models.ManyToManyField(TaxonomyTerm, related_name="services", blank=True)
     # Name, description, needs and provider in one text, for the full-text index (search.py).
     search_text = models.TextField(blank=True, editable=False)
-    reviewed_at = models.DateTimeField(default=timezone.now)
+    # When the provider last confirmed the details (None: never, e.g. imported without a date).
+    reviewed_at = models.DateTimeField(default=timezone.now, null=True, blank=True)
     last_modified = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:
@@ -120,8 +121,8 @@ class Service(models.Model):
 
     @property
     def needs_review(self) -> bool:
-        """Not reviewed by its provider for twelve months: flagged to them and shown as such."""
-        return timezone.now() - self.reviewed_at > REVIEW_INTERVAL
+        """Not reviewed by its provider for twelve months (or ever): flagged to them and shown."""
+        return self.reviewed_at is None or timezone.now() - self.reviewed_at > REVIEW_INTERVAL
 
 
 class LocationType(models.TextChoices):

@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from opus.core.models import Organisation
+from opus.directory.importers.richtext import html_to_text
 from opus.directory.models import (
     Contact,
     CostOption,
@@ -243,7 +244,7 @@ def service_basic(service: Service) -> Json:
         **compact(
             {
                 "organization_id": str(service.organisation.uuid),
-                "description": service.description,
+                "description": html_to_text(service.description),  # ORUK: plain text
                 "url": service.url,
                 "email": service.email,
                 "fees": service.fees_description,

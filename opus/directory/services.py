@@ -18,6 +18,7 @@ from opus.core.models import Organisation, User
 from opus.core.organisations import require_verified
 from opus.directory import reach, search
 from opus.directory.access import require_editor
+from opus.directory.importers import richtext
 from opus.directory.models import (
     CostOption,
     Language,
@@ -74,6 +75,8 @@ def _touch(service: Service) -> None:
 def service_create(*, organisation: Organisation, by: User | None, **fields: Any) -> Service:
     require_editor(by, organisation.pk)
     require_verified(organisation, field="organisation")
+    if "description" in fields:  # stored sanitised, once (directory/importers/richtext.py)
+        fields["description"] = richtext.sanitise(fields["description"])
     service = Service(organisation=organisation, **fields)
     service.full_clean()
     service.save(force_insert=True)
@@ -95,6 +98,8 @@ def service_update(*, service: Service, by: User | None, **fields: Any) -> Servi
     for name, value in fields.items():
         if name not in SERVICE_FIELDS and name != "residency_area":
             raise ValueError(f"{name} cannot be changed here")
+        if name == "description":  # stored sanitised, once (directory/importers/richtext.py)
+            value = richtext.sanitise(value)
         setattr(service, name, value)
     if "status" in fields and service.status == ServiceStatus.ACTIVE:
         require_verified(service.organisation, field="status")  # publishing

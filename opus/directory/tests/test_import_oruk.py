@@ -532,8 +532,12 @@ def with_location(**changes: Any) -> dict[str, Any]:
         ),
         (service(0) | {"email": "hello@"}, "email: 'hello@' is not an e-mail address"),
         (
-            service(0) | {"url": "www.example.org"},
-            "url: 'www.example.org' is not a web address starting http(s)://",
+            service(0) | {"url": "javascript:alert(1)"},
+            "url: 'javascript:alert(1)' is not a web address starting http(s)://",
+        ),
+        (
+            service(0) | {"url": "https://example.org/" + "a" * 200},
+            "url: is 220 characters long, over the limit of 200",
         ),
         (
             service(0) | {"assured_date": "15/01/2025"},
