@@ -393,6 +393,12 @@ def list_contracts(request: HttpRequest) -> Any:
 class ReturnIn(Schema):
     value: Decimal = Field(..., gt=-(10**10), lt=10**10, decimal_places=2, allow_inf_nan=False)
     note: str = ""
+    numerator: int | None = Field(
+        None, ge=0, le=10**9, description="For a KPI feeding a needs indicator: the count"
+    )
+    denominator: int | None = Field(
+        None, ge=0, le=10**9, description="For a KPI feeding a needs indicator: out of how many"
+    )
 
 
 @router.post("/kpi-returns/{return_id}", response=ReturnOut)
@@ -400,6 +406,7 @@ def submit_return(request: HttpRequest, return_id: int, payload: ReturnIn) -> An
     row = access.get_return_for_provider(request.user, return_id)
     try:
         services.kpi_return_submit(kpi_return=row, value=payload.value, note=payload.note,
+                                   numerator=payload.numerator, denominator=payload.denominator,
                                    by=request.user)  # fmt: skip
     except CommissioningError as exc:
         raise _problem(exc) from exc

@@ -163,3 +163,29 @@ def test_the_supplier_sends_the_counts_on_the_contract_page(client, cast, world)
     client.force_login(del_staff)
     response = client.post(f"/commissioning/returns/{first.pk}/", {"value": "75"})
     assert response.status_code in (403, 404) and not Dataset.objects.exists()
+
+
+def test_the_api_return_carries_the_counts_too(client, cast, world):  # noqa: F811
+    import json
+
+    from opus.core.services import api_token_create
+
+    indicator = _indicator(cast.council)
+    award, supplier_staff = _award(cast, world.lsoas[0].parent)
+    contract = services.contract_sign(
+        award=award, kpis=_kpis(indicator), by=cast.commissioner, now=award.standstill_ends
+    )
+    first = _returns(contract)[0]
+    KpiReturn.objects.filter(pk=first.pk).update(
+        period_start=first.period_start - timedelta(days=400),
+        period_end=timezone.localdate() - timedelta(days=1),
+    )
+    _, secret = api_token_create(user=supplier_staff, name="machine")
+    send = lambda body: client.post(  # noqa: E731
+        f"/api/v1/kpi-returns/{first.pk}", json.dumps(body), content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {secret}",
+    )  # fmt: skip
+    missing = send({"value": "75"})
+    assert missing.status_code == 422 and missing.json()["errors"][0]["field"] == "numerator"
+    assert send({"value": "75", "numerator": 30, "denominator": 40}).status_code == 200
+    assert Dataset.objects.get().agency == cast.council
