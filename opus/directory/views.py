@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.db.models import Case, IntegerField, Value, When
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -102,15 +103,27 @@ def service_new(request: HttpRequest) -> HttpResponse:
         raise Http404("You do not work for a provider")
     form = DetailsForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        service = services.service_create(
-            organisation=organisations[0], by=request.user, **form.cleaned_data
-        )
-        messages.success(request, "The service has been added: now tell people more about it")
-        return redirect("directory:service_manage", service_id=service.pk)
+        try:
+            service = services.service_create(
+                organisation=organisations[0], by=request.user, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            _refused(form, exc)
+        else:
+            messages.success(request, "The service has been added: now tell people more about it")
+            return redirect("directory:service_manage", service_id=service.pk)
     context = {"page_title": "Add a service", "form": form, "organisation": organisations[0]}
     return render(
         request, "directory/service_new.html", context, status=400 if form.errors else 200
     )
+
+
+def _refused(form: Any, exc: ValidationError) -> None:
+    """Show a refusal from the service (an unverified organisation, say) in the error summary."""
+    errors = exc.message_dict if hasattr(exc, "error_dict") else {None: exc.messages}
+    for field, problems in errors.items():
+        for problem in problems:
+            form.add_error(field if field in form.fields else None, problem)
 
 
 @role_required(Role.PROVIDER, Role.ADMIN)
@@ -151,9 +164,13 @@ def service_section(request: HttpRequest, service_id: Any, section: str) -> Http
     )
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k not in {"free", "amount"}}
-        save_section(section, service, data, request.user)
-        messages.success(request, f"'{title}' saved")
-        return redirect("directory:service_manage", service_id=service.pk)
+        try:
+            save_section(section, service, data, request.user)
+        except ValidationError as exc:
+            _refused(form, exc)
+        else:
+            messages.success(request, f"'{title}' saved")
+            return redirect("directory:service_manage", service_id=service.pk)
     context = {
         "page_title": f"{title} — {service.name}",
         "service": service,
