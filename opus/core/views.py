@@ -39,6 +39,7 @@ from opus.core.models import (
     Postcode,
     Role,
     User,
+    VerificationStatus,
 )
 from opus.core.pagination import KeysFirstPaginator
 from opus.core.roles import has_role, organisations_for, primary_role, role_required
@@ -176,7 +177,8 @@ def dashboard_role(request: HttpRequest, role: str) -> HttpResponse:
 def organisation_list(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()[:100]
     kind = request.GET.get("kind", "")
-    organisations = Organisation.objects.all()
+    # Organisations waiting for verification (or refused) are not listed to the public.
+    organisations = Organisation.objects.filter(verification_status=VerificationStatus.VERIFIED)
     if q:
         organisations = organisations.filter(
             Q(name__icontains=q) | Q(description__icontains=q) | Q(org_id__iexact=q)
@@ -200,6 +202,8 @@ def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
         has_role(request.user, Role.ADMIN)
         or organisation.memberships.filter(user=request.user, role=Role.PROVIDER).exists()
     )
+    if organisation.verification_status != VerificationStatus.VERIFIED and not can_edit:
+        raise Http404("Page not found")  # only its own staff and administrators see it yet
     context = {"page_title": organisation.name, "organisation": organisation, "can_edit": can_edit}
     return render(request, "core/organisation_detail.html", context)
 

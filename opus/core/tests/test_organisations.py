@@ -1,9 +1,10 @@
 """Organisations: anyone can find them; provider staff edit their own, with clear errors."""
 
 import pytest
+from django.urls import reverse
 
-from opus.core.models import AuditEvent, Organisation, OrganisationKind
-from opus.testing import create_organisation
+from opus.core.models import AuditEvent, Organisation, OrganisationKind, Role, VerificationStatus
+from opus.testing import create_member, create_organisation
 
 pytestmark = pytest.mark.django_db
 
@@ -91,3 +92,15 @@ def test_organisation_list_runs_a_fixed_number_of_queries(
         create_organisation(name=f"Extra {i}")
     with django_assert_max_num_queries(4):
         assert client.get("/organisations/").status_code == 200
+
+
+def test_an_organisation_waiting_for_verification_is_not_public_yet(client):
+    waiting = create_organisation(name="Brand New Mutual")
+    Organisation.objects.filter(pk=waiting.pk).update(
+        verification_status=VerificationStatus.PENDING
+    )
+    assert "Brand New Mutual" not in client.get(reverse("core:organisation_list")).text
+    detail = reverse("core:organisation_detail", args=[waiting.slug])
+    assert client.get(detail).status_code == 404
+    client.force_login(create_member(Role.PROVIDER, waiting))
+    assert client.get(detail).status_code == 200
