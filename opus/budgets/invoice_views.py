@@ -123,9 +123,7 @@ def _payments_csv(found: list[Invoice]) -> HttpResponse:
                     line.payment_id or "",
                 ]
             )
-    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="invoices-and-payments.csv"'
-    return response
+    return csvsafe.download("invoices-and-payments.csv", out.getvalue())
 
 
 # --- Commissioners -------------------------------------------------------------------------

@@ -122,3 +122,33 @@ def test_every_resident_page_reflows_at_320_pixels(browser, live_server, demo_wo
             too_wide.append(f"{path} has {bare} table(s) outside a labelled scroll region")
     context.close()
     assert not too_wide, "\n".join(too_wide)
+
+
+def test_a_statement_prints_without_navigation_and_with_full_width_tables(
+    browser, live_server, demo_world
+):
+    from opus.budgets.models import Budget
+    from opus.core.models import User
+
+    resident = User.objects.get(email="resident@demo.opus.test")
+    budget = Budget.objects.filter(person=resident).order_by("created_at").first()
+    for javascript in (True, False):
+        context = browser.new_context(java_script_enabled=javascript)
+        page = context.new_page()
+        sign_in(page, live_server.url, "resident@demo.opus.test", demo_password("resident"))
+        page.goto(f"{live_server.url}/budgets/{budget.pk}/statement/")
+        # The button prints through JavaScript, so it is there only when JavaScript runs.
+        assert page.locator("#print-button").is_visible() is javascript
+        if javascript:
+            page.emulate_media(media="print")
+            for hidden in (".govuk-header", ".govuk-service-navigation", ".govuk-footer",
+                           ".govuk-phase-banner", "#print-button"):  # fmt: skip
+                assert not page.locator(hidden).first.is_visible(), hidden
+            table = page.locator("main table").first
+            main = page.locator("main")
+            assert table.bounding_box()["width"] >= main.bounding_box()["width"] - 2
+            after = page.evaluate(
+                "getComputedStyle(document.querySelector('main a.govuk-link'), '::after').content"
+            )
+            assert after in ("none", "normal", '""')
+        context.close()
