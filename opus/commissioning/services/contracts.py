@@ -330,7 +330,9 @@ def kpi_return_submit(
     access.require_return_maker(by, kpi_return)
     now = clock(now)
     row = (
-        KpiReturn.objects.select_for_update().select_related("kpi__indicator").get(pk=kpi_return.pk)
+        KpiReturn.objects.select_for_update(of=("self",))
+        .select_related("kpi__indicator")
+        .get(pk=kpi_return.pk)
     )
     if row.submitted_at is not None:
         raise CommissioningError("This return has already been made", "value")
@@ -372,7 +374,7 @@ def contract_link_service(
 
     access.require_staff(by)
     contract = (
-        Contract.objects.select_for_update()
+        Contract.objects.select_for_update(of=("self",))
         .select_related("award__lot__opportunity__area", "award__lot__area", "supplier")
         .get(pk=contract.pk)
     )
