@@ -1052,7 +1052,16 @@ def parse_service(raw: Any) -> ServiceData:
     if not isinstance(raw, dict):
         raise RecordError("record", f"should be a service object, not {_kind(raw)}")
     if oruk1.is_oruk1(raw):
-        raw = oruk1.to_oruk3(raw)
+        try:
+            service = _parse_service(oruk1.to_oruk3(raw))
+        except RecordError as error:
+            raise RecordError(oruk1.field_name(error.field, raw), error.message) from None
+        service.warnings = [(oruk1.field_name(w, raw), note) for w, note in service.warnings]
+        return service
+    return _parse_service(raw)
+
+
+def _parse_service(raw: dict[str, Any]) -> ServiceData:
     f = Fields(raw)
     service_id = f.get("id", uuid_value)
     fields = service_fields(f)

@@ -21,6 +21,7 @@ from django.db import connection
 from django.db.models import Prefetch, Q
 from django.db.models.expressions import RawSQL
 
+from opus.directory.importers.richtext import html_to_text
 from opus.directory.models import Service, TaxonomyTerm
 from opus.directory.taxonomy import SYNONYMS
 
@@ -91,7 +92,7 @@ def text_for(service: Service, terms: Iterable[TaxonomyTerm]) -> str:
             names.append(term.parent.name)
     parts = [
         service.name,
-        service.description,
+        html_to_text(service.description),  # the words, not the tags
         service.eligibility_description,
         *names,
         service.organisation.name,

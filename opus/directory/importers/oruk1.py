@@ -240,3 +240,25 @@ def _places(result: dict[str, Any]) -> None:
             for p in places
         ]
         _stable_ids(result["service_at_locations"], "service_at_locations")
+
+
+_RENAMES = (
+    (re.compile(r"^schedules(?=\[|$|\.)"), "regular_schedules"),
+    (re.compile(r"\.addresses(?=\[|$|\.)"), ".physical_addresses"),
+    (re.compile(r"\.accessibility(?=\[|$|\.)"), ".accessibility_for_disabilities"),
+    (re.compile(r"^organization\.website$"), "organization.url"),
+)
+_ATTRIBUTE = re.compile(r"^attributes\[(\d+)\]\.taxonomy_term\.")
+
+
+def field_name(path: str, record: dict[str, Any]) -> str:
+    """The name a 1.0 record gives the field that `to_oruk3` moved to `path`, for messages."""
+    for pattern, name in _RENAMES:
+        path = pattern.sub(name, path)
+    found = _ATTRIBUTE.match(path)
+    taxonomies = record.get("service_taxonomys")
+    if found and "attributes" not in record and isinstance(taxonomies, list):
+        index = int(found.group(1))
+        if index < len(taxonomies):
+            path = f"service_taxonomys[{index}].taxonomy." + path[found.end() :]
+    return path

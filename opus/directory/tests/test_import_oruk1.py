@@ -8,17 +8,20 @@ a mailto: given as the web address); the other ten import with warnings.
 
 from __future__ import annotations
 
+import copy
 import json
 import uuid
 from datetime import UTC, date, datetime
 from io import StringIO
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from opus.core.models import AuditEvent
+from opus.directory.importer import RecordError, parse_service
 from opus.directory.importers.oruk1 import delivery_codes, is_oruk1, to_oruk3
 from opus.directory.models import Schedule, Service, TaxonomyTerm
 from opus.directory.taxonomy import TAXONOMY_ID
@@ -235,3 +238,134 @@ def test_a_report_into_a_missing_folder_is_refused_before_anything_is_read(tmp_p
         run("--report", str(tmp_path / "nowhere" / "r.json"))
     assert str(refusal.value) == f"import_oruk: --report: {tmp_path / 'nowhere'} is not a directory"
     assert not Service.objects.filter(pk=sid(1)).exists()
+
+
+@pytest.mark.django_db
+def test_search_results_show_descriptions_as_text_and_search_their_words_not_tags(client):
+    run("--partial")
+
+    page = client.get("/directory/", {"q": "minibus"}).content.decode()
+
+    assert "Community Transport" in page
+    assert "Door-to-door minibus Book by 3pm the day before." in " ".join(page.split())
+    assert "&lt;p&gt;" not in page and "&lt;/p&gt;" not in page
+    search_text = Service.objects.get(pk=sid(12)).search_text
+    assert "<p>" not in search_text and "Door-to-door minibus" in search_text
+
+
+# Bad input: one line per problem, nothing written without --partial
+
+
+@pytest.mark.django_db
+def test_wrong_types_and_repeated_ids_in_a_placecube_page_are_each_named(tmp_path):
+    page = json.loads(FEED.read_text())
+    first = page["content"][0]
+    page["content"] = [
+        first,
+        "a service",
+        {**first, "name": "Home from Home Befriending (copy)"},
+        {**page["content"][1], "regular_schedules": {"byday": "MO"}},
+        first,  # the very same record again: passed over
+    ]
+    feed = tmp_path / "council.json"
+    feed.write_text(json.dumps(page))
+    err = StringIO()
+
+    with pytest.raises(CommandError) as refusal:
+        call_command("import_oruk", str(feed), stdout=StringIO(), stderr=err)
+
+    lines = [line for line in err.getvalue().splitlines() if ": warning: " not in line]
+    assert lines == [
+        "import_oruk: council.json, record 2 (id ?): record: should be a service object, not text",
+        f"import_oruk: council.json, record 3 (id {sid(1)}): id: is given again, differently; "
+        "first in council.json, record 1",
+        f"import_oruk: council.json, record 4 (id {sid(2)}): regular_schedules: should be a list, "
+        "not an object",
+    ]
+    assert str(refusal.value).startswith("import_oruk: 3 of 4 services rejected")
+    assert not Service.objects.filter(pk=sid(1)).exists()
+
+
+@pytest.mark.django_db
+def test_a_page_whose_content_is_not_a_list_is_refused_in_one_line(tmp_path):
+    feed = tmp_path / "council.json"
+    feed.write_text(json.dumps({"totalElements": 1, "content": {"id": "x"}}))
+
+    with pytest.raises(CommandError) as refusal:
+        call_command("import_oruk", str(feed), stdout=StringIO(), stderr=StringIO())
+
+    assert str(refusal.value) == 'import_oruk: council.json: "content" should be a list of services'
+
+
+def test_problems_in_a_placecube_record_are_named_by_its_own_field_names():
+    record = json.loads(FEED.read_text())["content"][1]
+    record["service_at_locations"][0]["location"]["physical_addresses"][0]["postal_code"] = "X"
+    record["organization"]["url"] = "www.mill.example.org"
+
+    with pytest.raises(RecordError) as error:
+        parse_service(record)
+    assert error.value.field == (
+        "service_at_locations[0].location.physical_addresses[0].postal_code"
+    )
+
+    record["service_at_locations"] = []
+    record["service_taxonomys"][0]["taxonomy"]["name"] = 5
+    with pytest.raises(RecordError) as error:
+        parse_service(record)
+    assert error.value.field == "service_taxonomys[0].taxonomy.name"
+
+    del record["service_taxonomys"]
+    assert ("organization.url", "added https://") in parse_service(record).warnings
+
+
+def council_feed(size: int) -> dict[str, Any]:
+    """A synthetic council-sized Placecube page made from the test feed's ten good records:
+    every record has an HTML description; one in 40 has a web address without a scheme, one in
+    50 an e-mail with a zero-width space, one in 60 an e-mail ending in a dot, and one (the
+    100th) a web address too long to keep."""
+    page = json.loads(FEED.read_text())
+    good = [r for r in page["content"] if r["id"] not in (str(sid(4)), str(sid(11)))]
+    records = []
+    for n in range(size):
+        record = copy.deepcopy(good[n % len(good)])
+        record["id"] = str(uuid.uuid5(uuid.NAMESPACE_URL, f"council-service-{n}"))
+        record["name"] = f"{record['name']} {n}"
+        record["url"] = f"https://s{n}.example.org/"
+        record["email"] = f"hello@s{n}.example.org"
+        org = record["organization"]
+        org["id"] = str(uuid.uuid5(uuid.NAMESPACE_URL, f"council-org-{n // 3}"))
+        org["name"] = f"Provider {n // 3}"
+        for place in record.get("service_at_locations", []):
+            place["location"]["id"] = str(uuid.uuid5(uuid.NAMESPACE_URL, f"council-place-{n}"))
+        if n % 40 == 1:
+            record["url"] = f"www.s{n}.example.org"
+        if n % 50 == 2:
+            record["email"] = f"hello\u200b@s{n}.example.org"
+        if n % 60 == 3:
+            record["email"] = f"hello@s{n}.example.org."
+        if n == 99:
+            record["url"] = "https://example.org/" + "x" * 250
+        records.append(record)
+    return {**page, "totalElements": size, "size": size, "content": records}
+
+
+@pytest.mark.django_db
+def test_a_council_sized_feed_imports_at_99_percent_with_partial(tmp_path):
+    feed = tmp_path / "council.json"
+    feed.write_text(json.dumps(council_feed(740)))
+    report = tmp_path / "report.json"
+
+    call_command(
+        "import_oruk", str(feed), "--partial", "--report", str(report),
+        stdout=StringIO(), stderr=StringIO(),
+    )  # fmt: skip
+
+    found = json.loads(report.read_text())
+    assert (found["records"], found["imported"], found["rejected"]) == (740, 739, 1)
+    assert found["imported"] / found["records"] >= 0.99
+    fixed = {(w["field"], w["warning"]) for w in found["warning_details"]}
+    assert ("url", "added https://") in fixed
+    assert ("email", "removed the dot ending the domain") in fixed
+    assert ("email", "removed invisible characters (zero-width spaces)") in fixed
+    descriptions = Service.objects.filter(name__endswith=" 1").values_list("description", flat=True)
+    assert all("<script" not in d and "onclick" not in d for d in descriptions)
