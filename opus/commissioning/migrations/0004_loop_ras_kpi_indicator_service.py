@@ -5,43 +5,74 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('budgets', '0005_invoices'),
-        ('commissioning', '0003_bid_document'),
-        ('directory', '0009_import_provenance'),
-        ('needs', '0003_indicatordelegation'),
+        ("budgets", "0005_invoices"),
+        ("commissioning", "0003_bid_document"),
+        ("directory", "0009_import_provenance"),
+        ("needs", "0003_indicatordelegation"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='contract',
-            name='service',
-            field=models.ForeignKey(blank=True, help_text="The winning provider's directory service that delivers the contract", null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='contracts', to='directory.service'),
+            model_name="contract",
+            name="service",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="The winning provider's directory service that delivers the contract",
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="contracts",
+                to="directory.service",
+            ),
         ),
         migrations.AddField(
-            model_name='kpi',
-            name='indicator',
-            field=models.ForeignKey(blank=True, help_text="The needs indicator its returns become data for (as the commissioner's)", null=True, on_delete=django.db.models.deletion.PROTECT, related_name='kpis', to='needs.indicator'),
+            model_name="kpi",
+            name="indicator",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="The needs indicator its returns become data for (as the commissioner's)",
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="kpis",
+                to="needs.indicator",
+            ),
         ),
         migrations.AddField(
-            model_name='kpireturn',
-            name='dataset',
-            field=models.ForeignKey(blank=True, help_text='The indicator data version this return went into', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='needs.dataset'),
+            model_name="kpireturn",
+            name="dataset",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="The indicator data version this return went into",
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="needs.dataset",
+            ),
         ),
         migrations.AddField(
-            model_name='kpireturn',
-            name='denominator',
-            field=models.PositiveBigIntegerField(blank=True, help_text='For a KPI feeding an indicator: out of how many', null=True),
+            model_name="kpireturn",
+            name="denominator",
+            field=models.PositiveBigIntegerField(
+                blank=True, help_text="For a KPI feeding an indicator: out of how many", null=True
+            ),
         ),
         migrations.AddField(
-            model_name='kpireturn',
-            name='numerator',
-            field=models.PositiveBigIntegerField(blank=True, help_text='For a KPI feeding an indicator: the count', null=True),
+            model_name="kpireturn",
+            name="numerator",
+            field=models.PositiveBigIntegerField(
+                blank=True, help_text="For a KPI feeding an indicator: the count", null=True
+            ),
         ),
         migrations.AddField(
-            model_name='servicedecision',
-            name='ras_version',
-            field=models.ForeignKey(blank=True, help_text='For an individual-level decision: the RAS its personal budgets are set by', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='decisions', to='budgets.rasversion'),
+            model_name="servicedecision",
+            name="ras_version",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="For an individual-level decision: the RAS its personal budgets are set by",
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="decisions",
+                to="budgets.rasversion",
+            ),
         ),
     ]
