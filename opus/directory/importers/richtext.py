@@ -51,8 +51,8 @@ def html_to_text(value: str) -> str:
     list items with a dash, entities decoded."""
     if not value:
         return ""
-    if not looks_like_html(value) and "&" not in value:
-        return value.strip()
+    if not looks_like_html(value):
+        return value.strip()  # plain text is stored as it is, unescaped
     text = _ITEM.sub("\n- ", value)
     text = _BREAK.sub("\n", text)
     text = html.unescape(_ANY_TAG.sub("", text))

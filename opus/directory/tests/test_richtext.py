@@ -110,3 +110,7 @@ def test_a_new_service_is_stored_sanitised_and_the_api_gives_plain_text(client, 
     assert Service.objects.get(pk=service.pk).description == sanitise(HOSTILE)
     record = client.get(f"/api/oruk/services/{service.pk}").json()
     assert record["description"] == "Tea and talk\nclick visit us\n- Mondays\n- Fridays"
+
+
+def test_plain_text_reaches_oruk_as_it_was_stored():
+    assert html_to_text("Fish & chips\n\nFridays") == "Fish & chips\n\nFridays"
