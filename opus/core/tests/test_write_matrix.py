@@ -74,13 +74,6 @@ WEB_WRITES: dict[str, frozenset[str]] = {
     "core:api_token_revoke": frozenset({R}),  # the resident's own token
     "core:organisation_edit": frozenset({P, AD}),  # Good Neighbours, Priya's employer
     "core:audit_verify_start": frozenset({AU, AD}),
-    # two-factor sign-in: one's own (a pending sign-in gives its code before it is signed in)
-    "core:two_factor_verify": SIGNED_IN,
-    "core:two_factor_start": SIGNED_IN,
-    "core:two_factor_setup": SIGNED_IN,
-    "core:two_factor_codes_new": SIGNED_IN,
-    "core:two_factor_disable": SIGNED_IN,
-    "core:two_factor_reset": frozenset({AD}),  # someone else's, who lost their phone
     # core: people and organisations (administrators); links that anyone may follow
     "core:role_grant": frozenset({AD}),
     "core:role_revoke": frozenset({AD}),
@@ -471,7 +464,6 @@ ARGS: dict[str, Callable[[SimpleNamespace], dict[str, Any]]] = {
     "core:password_reset_confirm": lambda w: {"uidb64": "MQ", "token": "set-password"},
     "core:api_token_revoke": lambda w: {"token_id": w.token.pk},
     "core:organisation_edit": lambda w: {"slug": w.cast.charity.slug},
-    "core:two_factor_reset": lambda w: {"user_id": w.cast.commissioner.pk},
     "core:role_grant": lambda w: {"user_id": w.person.pk},
     "core:role_revoke": lambda w: {"user_id": w.person.pk, "membership_id": w.person_membership.pk},
     "core:account_deactivate": lambda w: {"user_id": w.person.pk},
