@@ -20,6 +20,7 @@ from opus.directory.forms import SECTIONS, DetailsForm, initial_for
 from opus.directory.models import Service, ServiceStatus, TaxonomyTerm
 from opus.directory.search import ranked_ids
 from opus.directory.sections import save_section
+from opus.directory.taxonomy import TAXONOMY_ID
 from opus.directory.vocabularies import ACCESSIBILITY, CIRCUMSTANCES, DELIVERY
 
 PAGE_SIZE = 20
@@ -71,9 +72,12 @@ def service_detail(request: HttpRequest, service_id: Any) -> HttpResponse:
         pk=service_id,
     )
     places = [s.location for s in service.at_locations.all()]
+    terms = list(service.terms.all())  # needs, and the feed's own categories (an LGA list…)
     context = {
         "page_title": service.name,
         "service": service,
+        "needs": [t for t in terms if t.taxonomy_id == TAXONOMY_ID],
+        "categories": sorted({t.name for t in terms if t.taxonomy_id != TAXONOMY_ID}),
         "places": places,
         "circumstances": _labels(service.circumstances, CIRCUMSTANCES),
         "delivery": _labels(service.delivery, DELIVERY),

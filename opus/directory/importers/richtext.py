@@ -22,6 +22,13 @@ _TAG = re.compile(r"<[A-Za-z!/?]")
 _BREAK = re.compile(r"</?(p|ul|ol)\b[^>]*>|</li\s*>|<br\s*/?>", re.IGNORECASE)
 _ITEM = re.compile(r"<li\b[^>]*>", re.IGNORECASE)
 _ANY_TAG = re.compile(r"<[^>]*>")
+# Blocks that are stripped (headings, divisions, tables) end with a line break, so their
+# text does not run into what follows.
+_OTHER_BLOCK_END = re.compile(
+    r"</(h[1-6]|div|section|article|header|footer|blockquote|tr|table|dd|dt)\s*>", re.IGNORECASE
+)
+_TRAILING_BREAKS = re.compile(r"(\s*<br>\s*)+$")
+_REPEATED_BREAKS = re.compile(r"<br>(\s*<br>)+")
 
 
 def looks_like_html(value: str) -> bool:
@@ -35,7 +42,7 @@ def sanitise(value: str) -> str:
     if not value or not looks_like_html(value):
         return (value or "").strip()
     cleaned = nh3.clean(
-        value,
+        _OTHER_BLOCK_END.sub(lambda m: m.group(0) + "<br>", value),
         tags=TAGS,
         clean_content_tags={"script", "style"},
         attributes=ATTRIBUTES,
@@ -43,7 +50,7 @@ def sanitise(value: str) -> str:
         link_rel="noopener noreferrer",
         strip_comments=True,
     )
-    return cleaned.strip()
+    return _TRAILING_BREAKS.sub("", _REPEATED_BREAKS.sub("<br>", cleaned.strip()))
 
 
 def html_to_text(value: str) -> str:

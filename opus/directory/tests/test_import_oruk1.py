@@ -164,7 +164,7 @@ def test_imported_values_are_fixed_and_descriptions_are_safe():
     assert carers.url == "https://carers.example.org"
     assert "javascript:" not in carers.description and "<!--" not in carers.description
     transport = Service.objects.get(pk=sid(12)).description
-    assert transport == "Door-to-door minibus<p>Book by 3pm the day before.</p>"
+    assert transport == "Door-to-door minibus<br><p>Book by 3pm the day before.</p>"
     assert len(Service.objects.get(pk=sid(7)).alert) <= 300
     lunch = Schedule.objects.get(service_id=sid(2))
     assert (lunch.freq, lunch.byday) == ("WEEKLY", "TU,TH")
@@ -202,6 +202,11 @@ def test_imported_services_show_formatted_safe_text_and_say_when_not_reviewed(cl
     undated = client.get(f"/directory/services/{sid(5)}/").content.decode()
     assert "Not reviewed yet" in undated
     assert "The provider has not yet confirmed these details" in undated
+
+    befriending = client.get(f"/directory/services/{sid(1)}/").content.decode()
+    needs_row = befriending.split("Needs it meets", 1)[1].split("</dd>", 1)[0]
+    assert "Befriending" in needs_row and "Older people" not in needs_row
+    assert "Befriending, Befriending services, Older people" in befriending  # "Listed under"
 
     record = client.get(f"/api/oruk/services/{sid(1)}").json()
     assert record["description"] == (

@@ -51,7 +51,7 @@ def test_every_allowed_tag_survives_and_others_keep_only_their_text():
     )
     assert sanitise(given) == (
         "<p>a<br>b</p><ol><li><em>c</em></li></ol><ul><li><b>d</b> <i>e</i></li></ul>"
-        '<a href="mailto:x@example.org" rel="noopener noreferrer">f</a>ghi'
+        '<a href="mailto:x@example.org" rel="noopener noreferrer">f</a>g<br>h<br>i'
     )
 
 
