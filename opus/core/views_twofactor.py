@@ -150,7 +150,6 @@ def two_factor(request: HttpRequest) -> HttpResponse:
         "on": twofactor.is_on(user),
         "backup_codes_left": twofactor.backup_codes_left(user),
         "required": twofactor.required_for(user),
-        "verified": request.user.is_verified(),
         "next": _next(request),
     }
     return render(request, f"{TEMPLATES}/overview.html", context)

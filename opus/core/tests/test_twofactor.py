@@ -190,6 +190,16 @@ def test_an_unfinished_sign_in_expires(cast):
     assert not signed_in(client)
 
 
+def test_an_unfinished_sign_in_ends_when_the_password_changes(cast):
+    device, _ = enable(cast.resident)
+    client = Client()
+    password_step(client, cast.resident)
+    cast.resident.set_password("a different horse battery staple")
+    cast.resident.save()
+    response = client.post("/sign-in/code/", {"code": code(device, ahead=1)})
+    assert response["Location"] == "/sign-in/" and not signed_in(client)
+
+
 def test_a_backup_code_works_once_is_audited_and_says_how_many_are_left(cast):
     _, codes = enable(cast.resident)
     client = Client()
