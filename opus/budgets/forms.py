@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from opus.budgets.models import MAX_LINE_SESSIONS, RasAssessment, RasVersion, Source
 from opus.budgets.services import MAX_ANSWER_POINTS, MAX_CAP_POINTS
-from opus.core.fields import GovukDateField
+from opus.core.fields import GovukDateField, GovukForm
 from opus.core.models import Area, AreaKind, Organisation, OrganisationKind, User
 from opus.directory.models import TaxonomyTerm
 from opus.engines.ledger import LedgerError, pence_from_pounds
@@ -70,7 +70,7 @@ def new_once_key() -> str:
     return f"form-{uuid.uuid4().hex}"
 
 
-class OnceForm(forms.Form):
+class OnceForm(GovukForm):
     """A form that moves money carries a one-time key, made when the form is shown.
 
     The key goes to the ledger as the operation's idempotency key (as an API client's
@@ -267,7 +267,7 @@ class BudgetForm(OnceForm):
         return [(s.value, funders[s], data[s.value]) for s in Source if data.get(s.value)]
 
 
-class PlanForm(forms.Form):
+class PlanForm(GovukForm):
     outcomes = forms.CharField(
         label="What does the person want to achieve, and how will the budget help?",
         help_text="One outcome a line: the outcome, a colon, then how. "
@@ -322,7 +322,7 @@ def assessment_form(ras: RasVersion, data: Any = None) -> forms.Form:
     return form_class(data)  # type: ignore[no-any-return]
 
 
-class RasVersionForm(forms.Form):
+class RasVersionForm(GovukForm):
     title = forms.CharField(max_length=200, error_messages={"required": "Give the version a title"})
     price_per_point = PoundsField(
         label="Price per point (pounds a year)",
@@ -416,7 +416,7 @@ def ras_as_text(ras: RasVersion) -> dict[str, Any]:
     }
 
 
-class InvoiceSubmitForm(forms.Form):
+class InvoiceSubmitForm(GovukForm):
     """A provider's invoice: its number and date, and a line per booking they choose to bill.
 
     Each row is (commitment, billable pence); its fields are `bill-<id>`, `sessions-<id>` and
@@ -498,7 +498,7 @@ class InvoiceSubmitForm(forms.Form):
         ]
 
 
-class InvoiceDecisionForm(forms.Form):
+class InvoiceDecisionForm(GovukForm):
     decision = forms.ChoiceField(
         label=_lazy("Your decision"),
         choices=[("approve", _lazy("Approve for payment")), ("reject", _lazy("Reject it"))],

@@ -163,3 +163,76 @@ class GovukDateField(forms.Field):
             return self.to_python(data) != self.to_python(initial)
         except forms.ValidationError:
             return True
+
+
+def _named(label: Any, name: str) -> tuple[str, str]:
+    """The field's name for a message: 'Postcode' → ('postcode', 'Postcode'); 'RAS' stays."""
+    text = str(label or name.replace("_", " ")).strip().rstrip("?:").strip()
+    first = text.split(" ")[0]
+    lower = text if len(first) > 1 and first.isupper() else text[:1].lower() + text[1:]
+    return lower, text[:1].upper() + text[1:]
+
+
+def govuk_messages(field: forms.Field, name: str) -> dict[str, str]:
+    """The Design System's messages for `field`, naming it ("Enter your postcode")."""
+    lower, upper = _named(field.label, name)
+    choose = isinstance(field, (forms.ChoiceField, forms.ModelChoiceField, forms.FileField,
+                                forms.BooleanField))  # fmt: skip
+    words = {
+        "required": f"Select {lower}" if choose else f"Enter {lower}",
+        "invalid_choice": f"Select {lower} from the list",  # noqa: S608 (words, not SQL)
+        "invalid_list": f"Select {lower} from the list",  # noqa: S608
+        "invalid_pk_value": f"Select {lower} from the list",  # noqa: S608
+        "max_length": f"{upper} must be %(limit_value)d characters or fewer",
+        "min_length": f"{upper} must be %(limit_value)d characters or more",
+        "max_value": f"{upper} must be %(limit_value)s or less",
+        "min_value": f"{upper} must be %(limit_value)s or more",
+        "max_digits": f"{upper} must be a smaller number",
+        "max_whole_digits": f"{upper} must be a smaller number",
+        "max_decimal_places": f"{upper} must have %(max)s decimal places or fewer",
+        "empty": "The selected file is empty",
+        "missing": "Select a file",
+    }
+    if isinstance(field, forms.IntegerField):
+        words["invalid"] = f"{upper} must be a whole number, like 10"
+    if isinstance(field, (forms.DecimalField, forms.FloatField)):
+        words["invalid"] = f"{upper} must be a number, like 2 or 1.5"
+    if isinstance(field, forms.EmailField):
+        words["invalid"] = f"Enter {lower} in the correct format, like name@example.com"
+    if isinstance(field, forms.URLField):
+        words["invalid"] = f"Enter {lower} in the correct format, like https://www.example.org"
+    if isinstance(field, forms.DateTimeField):
+        words["invalid"] = f"{upper} must be a real date and time"
+    if isinstance(field, forms.UUIDField):
+        words["invalid"] = f"{upper} must be a real reference"
+    return words
+
+
+def use_govuk_messages(form: forms.BaseForm) -> None:
+    """Replace every message still Django's own ("This field is required.", "Enter a whole
+    number.") by the Design System's, naming the field; a form's own words are kept."""
+    for name, field in form.fields.items():
+        defaults: dict[str, Any] = {}
+        for klass in reversed(type(field).__mro__):
+            defaults.update(getattr(klass, "default_error_messages", {}))
+        for key, message in govuk_messages(field, name).items():
+            if key in defaults and field.error_messages.get(key) is defaults[key]:
+                field.error_messages[key] = message
+            elif key not in defaults and key not in field.error_messages:
+                # A validator's code (min_value, max_length, an e-mail's invalid): its
+                # message is replaced only when the field has no words of its own for it.
+                field.error_messages[key] = message
+
+
+class GovukForm(forms.Form):
+    """A form whose error messages are the Design System's, never Django's defaults."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        use_govuk_messages(self)
+
+
+class GovukModelForm(forms.ModelForm):  # type: ignore[type-arg]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        use_govuk_messages(self)

@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from opus.core import account_security
-from opus.core.fields import GovukDateField, PostcodeField
+from opus.core.fields import GovukDateField, GovukForm, GovukModelForm, PostcodeField
 from opus.core.models import Organisation
 
 
@@ -58,7 +58,7 @@ class ThrottledPasswordResetForm(PasswordResetForm):
         super().save(request=request, **kwargs)
 
 
-class OrganisationForm(forms.ModelForm):
+class OrganisationForm(GovukModelForm):
     website = forms.URLField(label="Website", required=False, assume_scheme="https")
     postcode = PostcodeField(label="Postcode", required=False)
 
@@ -76,7 +76,7 @@ class OrganisationForm(forms.ModelForm):
         error_messages = {"name": {"required": "Enter the organisation's name"}}
 
 
-class ApiTokenForm(forms.Form):
+class ApiTokenForm(GovukForm):
     name = forms.CharField(
         label="Token name",
         max_length=100,
@@ -85,11 +85,11 @@ class ApiTokenForm(forms.Form):
     )
 
 
-class OrganisationSearchForm(forms.Form):
+class OrganisationSearchForm(GovukForm):
     q = forms.CharField(label="Search organisations", required=False, max_length=100)
 
 
-class AuditFilterForm(forms.Form):
+class AuditFilterForm(GovukForm):
     action = forms.CharField(label="Action", required=False, max_length=64)
     object_type = forms.CharField(label="Record type", required=False, max_length=64)
     actor = forms.CharField(label="Who (e-mail)", required=False, max_length=254)

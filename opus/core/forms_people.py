@@ -8,7 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from opus.core.fields import PostcodeField
+from opus.core.fields import GovukForm, PostcodeField
 from opus.core.models import SELF_REGISTERING_KINDS, Organisation, OrganisationKind, Role
 from opus.core.validators import (
     validate_charity_number,
@@ -31,7 +31,7 @@ def show_errors(form: forms.Form, error: ValidationError) -> None:
         form.add_error(field if field in form.fields else None, errors)
 
 
-class PeopleSearchForm(forms.Form):
+class PeopleSearchForm(GovukForm):
     q = forms.CharField(label=_("Search by name or e-mail"), required=False, max_length=100)
 
 
@@ -59,14 +59,14 @@ def _role_field() -> forms.ChoiceField:
     )
 
 
-class RoleGrantForm(forms.Form):
+class RoleGrantForm(GovukForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["organisation"] = _organisation_field()
         self.fields["role"] = _role_field()
 
 
-class InvitationForm(forms.Form):
+class InvitationForm(GovukForm):
     email = forms.EmailField(
         label=_("E-mail address"),
         max_length=254,
@@ -82,7 +82,7 @@ class InvitationForm(forms.Form):
         self.fields["role"] = _role_field()
 
 
-class NewAccountForm(forms.Form):
+class NewAccountForm(GovukForm):
     """A name and a password, chosen twice (Django's password validators run in the service)."""
 
     full_name = forms.CharField(
@@ -128,7 +128,7 @@ class SignUpForm(NewAccountForm):
         return self.cleaned_data["email"].strip().lower()
 
 
-class RegistrationForm(forms.Form):
+class RegistrationForm(GovukForm):
     """An organisation's details; the account fields are added for someone not signed in."""
 
     name = forms.CharField(
@@ -214,7 +214,7 @@ class RegistrationWithAccountForm(RegistrationForm):
         return data
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(GovukForm):
     decision = forms.ChoiceField(
         label=_("Decision"),
         widget=forms.RadioSelect,

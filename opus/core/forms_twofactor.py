@@ -7,13 +7,14 @@ import re
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from opus.core.fields import GovukForm
 from opus.core.twofactor import is_app_code, normalise_code
 
 # Backup codes are 8 characters of django-otp's base32 alphabet (a–z and 2–7).
 BACKUP_CODE = re.compile(r"^[a-z2-7]{8}$")
 
 
-class AppCodeForm(forms.Form):
+class AppCodeForm(GovukForm):
     """The 6-digit code an authenticator app shows, to confirm the app."""
 
     code = forms.CharField(
@@ -33,7 +34,7 @@ class AppCodeForm(forms.Form):
         return code
 
 
-class CodeForm(forms.Form):
+class CodeForm(GovukForm):
     """A code from the app, or one of the person's backup codes."""
 
     code = forms.CharField(

@@ -7,7 +7,7 @@ from typing import Any
 
 from django import forms
 
-from opus.core.fields import PostcodeField
+from opus.core.fields import GovukForm, PostcodeField
 from opus.core.models import Area, AreaKind
 from opus.directory.models import CostUnit, Service, ServiceStatus, TaxonomyTerm
 from opus.directory.vocabularies import ACCESSIBILITY, CIRCUMSTANCES, DELIVERY, LANGUAGES
@@ -23,7 +23,7 @@ DAYS = [
 ]
 
 
-class DetailsForm(forms.Form):
+class DetailsForm(GovukForm):
     name = forms.CharField(max_length=200, error_messages={"required": "Enter the service's name"})
     description = forms.CharField(
         widget=forms.Textarea,
@@ -38,7 +38,7 @@ class DetailsForm(forms.Form):
     )
 
 
-class EligibilityForm(forms.Form):
+class EligibilityForm(GovukForm):
     minimum_age = forms.IntegerField(
         min_value=0,
         max_value=130,
@@ -86,7 +86,7 @@ class EligibilityForm(forms.Form):
         return data
 
 
-class NeedsForm(forms.Form):
+class NeedsForm(GovukForm):
     terms = forms.ModelMultipleChoiceField(
         queryset=TaxonomyTerm.objects.filter(parent__isnull=False).select_related("parent"),
         widget=forms.CheckboxSelectMultiple,
@@ -95,7 +95,7 @@ class NeedsForm(forms.Form):
     )
 
 
-class WhereForm(forms.Form):
+class WhereForm(GovukForm):
     delivery = forms.MultipleChoiceField(
         choices=list(DELIVERY.items()),
         widget=forms.CheckboxSelectMultiple,
@@ -125,7 +125,7 @@ class WhereForm(forms.Form):
         return data
 
 
-class WhenForm(forms.Form):
+class WhenForm(GovukForm):
     days = forms.MultipleChoiceField(
         choices=DAYS, widget=forms.CheckboxSelectMultiple, required=False, label="Days it runs"
     )
@@ -150,7 +150,7 @@ class WhenForm(forms.Form):
         return data
 
 
-class CostForm(forms.Form):
+class CostForm(GovukForm):
     free = forms.BooleanField(required=False, label="The service is free")
     amount = forms.CharField(
         required=False, max_length=12, label="Price in pounds", help_text="For example, 18.50"
@@ -177,7 +177,7 @@ class CostForm(forms.Form):
         return data
 
 
-class LanguagesForm(forms.Form):
+class LanguagesForm(GovukForm):
     languages = forms.MultipleChoiceField(
         choices=list(LANGUAGES.items()),
         widget=forms.CheckboxSelectMultiple,
@@ -186,7 +186,7 @@ class LanguagesForm(forms.Form):
     )
 
 
-class CapacityForm(forms.Form):
+class CapacityForm(GovukForm):
     capacity = forms.IntegerField(min_value=0, required=False, label="Places in total")
     vacancies = forms.IntegerField(min_value=0, required=False, label="Places free now")
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 
+from opus.core.fields import GovukForm
 from opus.directory.models import TaxonomyTerm
 from opus.knowledge.models import Audience, Entry, EntryKind
 from opus.knowledge.services import MAX_TAGS, split_tags
@@ -16,7 +17,7 @@ class NeedChoiceField(forms.ModelMultipleChoiceField):
         return f"{obj.parent.name}: {obj.name}" if obj.parent else obj.name
 
 
-class EntryForm(forms.Form):
+class EntryForm(GovukForm):
     organisation = forms.ModelChoiceField(
         queryset=None,
         label="Organisation you are writing for",
@@ -118,7 +119,7 @@ class EntryForm(forms.Form):
         }
 
 
-class ReturnForm(forms.Form):
+class ReturnForm(GovukForm):
     reason = forms.CharField(
         widget=forms.Textarea,
         max_length=2000,

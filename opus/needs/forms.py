@@ -7,12 +7,13 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext, gettext_lazy
 
+from opus.core.fields import GovukForm, GovukModelForm
 from opus.core.models import Area, AreaKind, Organisation
 from opus.needs import uploads
 from opus.needs.models import COMPUTED_METHODS, Breakdown, Indicator
 
 
-class AssessmentForm(forms.Form):
+class AssessmentForm(GovukForm):
     title = forms.CharField(max_length=200, error_messages={"required": "Enter a title"})
     area = forms.ModelChoiceField(
         queryset=Area.objects.filter(kind=AreaKind.LOCAL_AUTHORITY).order_by("name"),
@@ -38,7 +39,7 @@ class AssessmentForm(forms.Form):
     )
 
 
-class IndicatorForm(forms.ModelForm):
+class IndicatorForm(GovukModelForm):
     breakdowns = forms.MultipleChoiceField(
         choices=[c for c in Breakdown.choices if c[0] != Breakdown.ALL],
         widget=forms.CheckboxSelectMultiple,
@@ -69,7 +70,7 @@ class IndicatorForm(forms.ModelForm):
         return method
 
 
-class UploadForm(forms.Form):
+class UploadForm(GovukForm):
     indicator = forms.ModelChoiceField(
         queryset=Indicator.objects.order_by("name"),
         empty_label="Choose the indicator",
@@ -125,13 +126,13 @@ def _too_large() -> str:
     }
 
 
-class PriorityNoteForm(forms.Form):
+class PriorityNoteForm(GovukForm):
     note = forms.CharField(
         widget=forms.Textarea, max_length=2000, required=False, label="Commissioner's note"
     )
 
 
-class PublishForm(forms.Form):
+class PublishForm(GovukForm):
     summary = forms.CharField(
         widget=forms.Textarea,
         max_length=5000,
@@ -140,7 +141,7 @@ class PublishForm(forms.Form):
     )
 
 
-class DelegationForm(forms.Form):
+class DelegationForm(GovukForm):
     delegate = forms.ModelChoiceField(
         queryset=Organisation.objects.none(),
         label=gettext_lazy("Organisation to delegate to"),

@@ -6,6 +6,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from opus.core.fields import GovukForm
 from opus.notifications.models import Category
 
 MOBILE = re.compile(r"^(?:\+44|0044|0)7\d{9}$")
@@ -19,7 +20,7 @@ def normalise_mobile(value: str) -> str:
     return "0" + digits[-10:]
 
 
-class PreferenceForm(forms.Form):
+class PreferenceForm(GovukForm):
     email_on = forms.MultipleChoiceField(
         label=_("E-mail me about"),
         choices=Category.choices,
