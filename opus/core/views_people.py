@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_otp import devices_for_user
 
 from opus.core import invitations, organisations, people, signup
 from opus.core.forms_people import (
@@ -62,6 +63,7 @@ def _person_context(person: User, grant_form: RoleGrantForm | None = None) -> di
         ),
         "grant_form": grant_form or RoleGrantForm(),
         "form": grant_form,
+        "two_factor_on": any(devices_for_user(person, confirmed=True)),
     }
 
 

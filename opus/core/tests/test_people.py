@@ -44,6 +44,15 @@ def test_a_persons_page_shows_their_memberships(cast):
     assert "Good Neighbours" in page and "Provider staff" in page
 
 
+def test_a_persons_page_offers_the_two_factor_reset_only_when_they_use_it(cast):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    reset = f"/people/{cast.commissioner.pk}/two-factor/reset/"
+    assert reset not in _admin(cast).get(f"/people/{cast.commissioner.pk}/").content.decode()
+    TOTPDevice.objects.create(user=cast.commissioner, name="phone", confirmed=True)
+    assert reset in _admin(cast).get(f"/people/{cast.commissioner.pk}/").content.decode()
+
+
 def test_granting_and_revoking_a_role_is_audited_and_the_person_told(cast):
     admin = _admin(cast)
     response = admin.post(f"/people/{cast.stranger.pk}/roles/",
