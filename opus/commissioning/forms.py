@@ -24,7 +24,7 @@ from opus.commissioning.models import (
 )
 from opus.commissioning.services.bids import MAX_DOCUMENTS_BYTES
 from opus.commissioning.services.common import max_contract_pence
-from opus.core.fields import GovukDateField, GovukForm
+from opus.core.fields import GovukDateField
 from opus.core.models import Area, AreaKind, Organisation, User
 from opus.engines.money import pounds
 from opus.needs.models import Assessment, AssessmentStatus, Priority
@@ -70,7 +70,7 @@ def add_service_error(
 LONDON_DATETIME = {"invalid": "Enter a date and time like 2027-03-31 12:00 (UK time)"}
 
 
-class SearchForm(GovukForm):
+class SearchForm(forms.Form):
     q = forms.CharField(label="Words", required=False, max_length=100)
     need = forms.CharField(label="Need", required=False, max_length=100)
     area = forms.CharField(label="Area code or name", required=False, max_length=60)
@@ -88,7 +88,7 @@ class SearchForm(GovukForm):
         return {k: str(v) for k, v in data.items() if v not in (None, "")}
 
 
-class SaveSearchForm(GovukForm):
+class SaveSearchForm(forms.Form):
     name = forms.CharField(
         label="Name this search", max_length=100, error_messages={"required": "Name your search"}
     )
@@ -97,7 +97,7 @@ class SaveSearchForm(GovukForm):
     )
 
 
-class PlanForm(GovukForm):
+class PlanForm(forms.Form):
     title = forms.CharField(
         label="Title", max_length=200, error_messages={"required": "Enter a title"}
     )
@@ -121,7 +121,7 @@ class PlanForm(GovukForm):
     summary = forms.CharField(label="Summary", required=False, widget=forms.Textarea)
 
 
-class DecisionForm(GovukForm):
+class DecisionForm(forms.Form):
     priority = forms.ModelChoiceField(
         label="Priority from the needs assessment", required=False, queryset=Priority.objects.none()
     )
@@ -184,7 +184,7 @@ class DecisionForm(GovukForm):
             )
 
 
-class OpportunityForm(GovukForm):
+class OpportunityForm(forms.Form):
     title = forms.CharField(
         label="Title", max_length=200, error_messages={"required": "Enter a title"}
     )
@@ -316,7 +316,7 @@ class OpportunityForm(GovukForm):
         }
 
 
-class BidForm(GovukForm):
+class BidForm(forms.Form):
     """Prices per lot, answers, social-value units, a document and the declaration."""
 
     def __init__(
@@ -425,7 +425,7 @@ def bid_field(name: str) -> str:
     return name
 
 
-class ClarificationForm(GovukForm):
+class ClarificationForm(forms.Form):
     question = forms.CharField(
         label="Your question",
         widget=forms.Textarea,
@@ -435,13 +435,13 @@ class ClarificationForm(GovukForm):
     )
 
 
-class AnswerForm(GovukForm):
+class AnswerForm(forms.Form):
     answer = forms.CharField(
         label="Answer", widget=forms.Textarea, error_messages={"required": "Enter the answer"}
     )
 
 
-class ConsortiumForm(GovukForm):
+class ConsortiumForm(forms.Form):
     name = forms.CharField(
         label="Consortium name", max_length=200, error_messages={"required": "Name the consortium"}
     )
@@ -459,7 +459,7 @@ class ConsortiumForm(GovukForm):
         self.fields["lead"].queryset = leads
 
 
-class InviteForm(GovukForm):
+class InviteForm(forms.Form):
     organisation = forms.ModelChoiceField(
         label="Organisation",
         queryset=Organisation.objects.none(),
@@ -476,7 +476,7 @@ class InviteForm(GovukForm):
         self.fields["organisation"].queryset = Organisation.objects.exclude(kind__in=PUBLIC_KINDS)
 
 
-class DeclareForm(GovukForm):
+class DeclareForm(forms.Form):
     has_conflict = forms.TypedChoiceField(
         label="Do you have a conflict of interest with any bidder?",
         choices=[("no", "No"), ("yes", "Yes")],
@@ -489,7 +489,7 @@ class DeclareForm(GovukForm):
     )
 
 
-class ScoreForm(GovukForm):
+class ScoreForm(forms.Form):
     bid = forms.UUIDField(widget=forms.HiddenInput)
     question = forms.IntegerField(widget=forms.HiddenInput)
     score = forms.IntegerField(
@@ -498,7 +498,7 @@ class ScoreForm(GovukForm):
     comment = forms.CharField(label="Reason", widget=forms.Textarea, required=False)
 
 
-class ModerateForm(GovukForm):
+class ModerateForm(forms.Form):
     bid = forms.UUIDField(widget=forms.HiddenInput)
     question = forms.IntegerField(widget=forms.HiddenInput)
     score = forms.IntegerField(
@@ -510,7 +510,7 @@ class ModerateForm(GovukForm):
     reason = forms.CharField(label="Panel's reason", widget=forms.Textarea, required=False)
 
 
-class PanelAddForm(GovukForm):
+class PanelAddForm(forms.Form):
     user = forms.ModelChoiceField(
         label="Evaluator",
         queryset=User.objects.none(),
@@ -525,19 +525,19 @@ class PanelAddForm(GovukForm):
         ).distinct()
 
 
-class AwardForm(GovukForm):
+class AwardForm(forms.Form):
     bid_lot = forms.IntegerField(widget=forms.HiddenInput)
     reasons = forms.CharField(label="Reasons for the award", widget=forms.Textarea, required=False)
 
 
-class ReverseForm(GovukForm):
+class ReverseForm(forms.Form):
     reason = forms.CharField(
         label="Reason for reversing the award", widget=forms.Textarea, required=False
     )
 
 
-class ContractForm(GovukForm):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+class ContractForm(forms.Form):
+    def __init__(self, *args: Any, buyer: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for i in range(1, KPI_ROWS + 1):
             self.fields[f"kpi_{i}_name"] = forms.CharField(label=f"KPI {i}", required=False)
@@ -551,7 +551,7 @@ class ContractForm(GovukForm):
             self.fields[f"kpi_{i}_frequency"] = forms.ChoiceField(
                 label="How often", choices=KpiFrequency.choices, initial=KpiFrequency.QUARTERLY
             )
-            self.fields[f"kpi_{i}_indicator"] = _indicator_field()
+            self.fields[f"kpi_{i}_indicator"] = _indicator_field(buyer)
 
     def kpis(self) -> list[dict[str, Any]]:
         data = self.cleaned_data
@@ -569,13 +569,16 @@ class ContractForm(GovukForm):
         ]
 
 
-def _indicator_field() -> forms.ModelChoiceField:
-    """A needs indicator a KPI's returns become data for (counts: proportions, crude rates)."""
+def _indicator_field(buyer: Any = None) -> forms.ModelChoiceField:
+    """A needs indicator a KPI's returns become data for (counts: proportions, crude rates),
+    of those the buyer owns or holds the delegation of."""
+    from opus.needs.access import indicators_for_agency
     from opus.needs.models import Indicator
     from opus.needs.uploads import FIGURE_METHODS
 
+    indicators = Indicator.objects if buyer is None else indicators_for_agency(buyer)
     return forms.ModelChoiceField(
-        queryset=Indicator.objects.filter(method__in=FIGURE_METHODS).order_by("name"),
+        queryset=indicators.filter(method__in=FIGURE_METHODS).order_by("name"),
         required=False,
         label=_("Needs indicator its returns feed (optional)"),
         empty_label=_("None"),
@@ -597,7 +600,7 @@ COUNT_ERRORS = {
 NEW_SERVICE = "new"
 
 
-class ContractServiceForm(GovukForm):
+class ContractServiceForm(forms.Form):
     """Which of the winning provider's directory services delivers the contract, or a new draft."""
 
     service = forms.ChoiceField(
@@ -616,7 +619,7 @@ class ContractServiceForm(GovukForm):
         self.fields["service"].choices = [*choices, (NEW_SERVICE, new)]
 
 
-class KpiReturnForm(GovukForm):
+class KpiReturnForm(forms.Form):
     value = forms.DecimalField(
         label="Figure for the period",
         max_digits=12,
@@ -635,7 +638,7 @@ class KpiReturnForm(GovukForm):
     note = forms.CharField(label="Note", required=False, widget=forms.Textarea)
 
 
-class ValueTableForm(GovukForm):
+class ValueTableForm(forms.Form):
     name = forms.CharField(
         label="Name", max_length=200, error_messages={"required": "Name the table"}
     )

@@ -78,6 +78,14 @@ def agency_may_upload(indicator: Indicator, agency: Organisation) -> bool:
     return agencies_allowed_for(indicator).filter(pk=agency.pk).exists()
 
 
+def indicators_for_agency(agency: Organisation) -> QuerySet[Indicator]:
+    """The indicators an organisation owns or holds a delegation of (not revoked)."""
+    delegated = IndicatorDelegation.objects.filter(delegate=agency, revoked_at__isnull=True)
+    return Indicator.objects.filter(
+        Q(source_agency=agency) | Q(pk__in=delegated.values("indicator_id"))
+    )
+
+
 def indicators_for_uploader(user: Any) -> QuerySet[Indicator]:
     """The indicators a user may upload to: owned by, or delegated to, an agency they work for."""
     agencies = agencies_for_uploader(user)

@@ -189,3 +189,11 @@ def test_the_api_return_carries_the_counts_too(client, cast, world):  # noqa: F8
     assert missing.status_code == 422 and missing.json()["errors"][0]["field"] == "numerator"
     assert send({"value": "75", "numerator": 30, "denominator": 40}).status_code == 200
     assert Dataset.objects.get().agency == cast.council
+
+
+def test_the_contract_form_offers_only_indicators_the_buyer_may_upload_to(client, cast, world):  # noqa: F811
+    ours, theirs = _indicator(cast.council, "ours"), _indicator(world.agency, "theirs")
+    award, _ = _award(cast, world.lsoas[0].parent)
+    client.force_login(cast.commissioner)
+    page = client.get(f"/commissioning/awards/{award.pk}/contract/").content.decode()
+    assert f'value="{ours.pk}"' in page and f'value="{theirs.pk}"' not in page

@@ -282,7 +282,7 @@ def award_reverse(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def contract_sign(request: HttpRequest, pk: int) -> HttpResponse:
     award = get_object_or_404(Award.objects.select_related("lot__opportunity"), pk=pk)
-    form = ContractForm(request.POST or None)
+    form = ContractForm(request.POST or None, buyer=award.lot.opportunity.buyer)
     if request.method == "POST" and form.is_valid():
         try:
             contract = services.contract_sign(award=award, kpis=form.kpis(), by=request.user)
