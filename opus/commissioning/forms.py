@@ -24,7 +24,7 @@ from opus.commissioning.models import (
 )
 from opus.commissioning.services.bids import MAX_DOCUMENTS_BYTES
 from opus.commissioning.services.common import max_contract_pence
-from opus.core.fields import GovukDateField
+from opus.core.fields import GovukDateField, GovukForm
 from opus.core.models import Area, AreaKind, Organisation, User
 from opus.engines.money import pounds
 from opus.needs.models import Assessment, AssessmentStatus, Priority
@@ -70,7 +70,7 @@ def add_service_error(
 LONDON_DATETIME = {"invalid": "Enter a date and time like 2027-03-31 12:00 (UK time)"}
 
 
-class SearchForm(forms.Form):
+class SearchForm(GovukForm):
     q = forms.CharField(label="Words", required=False, max_length=100)
     need = forms.CharField(label="Need", required=False, max_length=100)
     area = forms.CharField(label="Area code or name", required=False, max_length=60)
@@ -88,7 +88,7 @@ class SearchForm(forms.Form):
         return {k: str(v) for k, v in data.items() if v not in (None, "")}
 
 
-class SaveSearchForm(forms.Form):
+class SaveSearchForm(GovukForm):
     name = forms.CharField(
         label="Name this search", max_length=100, error_messages={"required": "Name your search"}
     )
@@ -97,7 +97,7 @@ class SaveSearchForm(forms.Form):
     )
 
 
-class PlanForm(forms.Form):
+class PlanForm(GovukForm):
     title = forms.CharField(
         label="Title", max_length=200, error_messages={"required": "Enter a title"}
     )
@@ -121,7 +121,7 @@ class PlanForm(forms.Form):
     summary = forms.CharField(label="Summary", required=False, widget=forms.Textarea)
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(GovukForm):
     priority = forms.ModelChoiceField(
         label="Priority from the needs assessment", required=False, queryset=Priority.objects.none()
     )
@@ -184,7 +184,7 @@ class DecisionForm(forms.Form):
             )
 
 
-class OpportunityForm(forms.Form):
+class OpportunityForm(GovukForm):
     title = forms.CharField(
         label="Title", max_length=200, error_messages={"required": "Enter a title"}
     )
@@ -316,7 +316,7 @@ class OpportunityForm(forms.Form):
         }
 
 
-class BidForm(forms.Form):
+class BidForm(GovukForm):
     """Prices per lot, answers, social-value units, a document and the declaration."""
 
     def __init__(
@@ -425,7 +425,7 @@ def bid_field(name: str) -> str:
     return name
 
 
-class ClarificationForm(forms.Form):
+class ClarificationForm(GovukForm):
     question = forms.CharField(
         label="Your question",
         widget=forms.Textarea,
@@ -435,13 +435,13 @@ class ClarificationForm(forms.Form):
     )
 
 
-class AnswerForm(forms.Form):
+class AnswerForm(GovukForm):
     answer = forms.CharField(
         label="Answer", widget=forms.Textarea, error_messages={"required": "Enter the answer"}
     )
 
 
-class ConsortiumForm(forms.Form):
+class ConsortiumForm(GovukForm):
     name = forms.CharField(
         label="Consortium name", max_length=200, error_messages={"required": "Name the consortium"}
     )
@@ -459,7 +459,7 @@ class ConsortiumForm(forms.Form):
         self.fields["lead"].queryset = leads
 
 
-class InviteForm(forms.Form):
+class InviteForm(GovukForm):
     organisation = forms.ModelChoiceField(
         label="Organisation",
         queryset=Organisation.objects.none(),
@@ -476,7 +476,7 @@ class InviteForm(forms.Form):
         self.fields["organisation"].queryset = Organisation.objects.exclude(kind__in=PUBLIC_KINDS)
 
 
-class DeclareForm(forms.Form):
+class DeclareForm(GovukForm):
     has_conflict = forms.TypedChoiceField(
         label="Do you have a conflict of interest with any bidder?",
         choices=[("no", "No"), ("yes", "Yes")],
@@ -489,7 +489,7 @@ class DeclareForm(forms.Form):
     )
 
 
-class ScoreForm(forms.Form):
+class ScoreForm(GovukForm):
     bid = forms.UUIDField(widget=forms.HiddenInput)
     question = forms.IntegerField(widget=forms.HiddenInput)
     score = forms.IntegerField(
@@ -498,7 +498,7 @@ class ScoreForm(forms.Form):
     comment = forms.CharField(label="Reason", widget=forms.Textarea, required=False)
 
 
-class ModerateForm(forms.Form):
+class ModerateForm(GovukForm):
     bid = forms.UUIDField(widget=forms.HiddenInput)
     question = forms.IntegerField(widget=forms.HiddenInput)
     score = forms.IntegerField(
@@ -510,7 +510,7 @@ class ModerateForm(forms.Form):
     reason = forms.CharField(label="Panel's reason", widget=forms.Textarea, required=False)
 
 
-class PanelAddForm(forms.Form):
+class PanelAddForm(GovukForm):
     user = forms.ModelChoiceField(
         label="Evaluator",
         queryset=User.objects.none(),
@@ -525,18 +525,18 @@ class PanelAddForm(forms.Form):
         ).distinct()
 
 
-class AwardForm(forms.Form):
+class AwardForm(GovukForm):
     bid_lot = forms.IntegerField(widget=forms.HiddenInput)
     reasons = forms.CharField(label="Reasons for the award", widget=forms.Textarea, required=False)
 
 
-class ReverseForm(forms.Form):
+class ReverseForm(GovukForm):
     reason = forms.CharField(
         label="Reason for reversing the award", widget=forms.Textarea, required=False
     )
 
 
-class ContractForm(forms.Form):
+class ContractForm(GovukForm):
     def __init__(self, *args: Any, buyer: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for i in range(1, KPI_ROWS + 1):
@@ -600,7 +600,7 @@ COUNT_ERRORS = {
 NEW_SERVICE = "new"
 
 
-class ContractServiceForm(forms.Form):
+class ContractServiceForm(GovukForm):
     """Which of the winning provider's directory services delivers the contract, or a new draft."""
 
     service = forms.ChoiceField(
@@ -619,7 +619,7 @@ class ContractServiceForm(forms.Form):
         self.fields["service"].choices = [*choices, (NEW_SERVICE, new)]
 
 
-class KpiReturnForm(forms.Form):
+class KpiReturnForm(GovukForm):
     value = forms.DecimalField(
         label="Figure for the period",
         max_digits=12,
@@ -638,7 +638,7 @@ class KpiReturnForm(forms.Form):
     note = forms.CharField(label="Note", required=False, widget=forms.Textarea)
 
 
-class ValueTableForm(forms.Form):
+class ValueTableForm(GovukForm):
     name = forms.CharField(
         label="Name", max_length=200, error_messages={"required": "Name the table"}
     )
