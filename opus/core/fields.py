@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 
 from opus.engines.identifiers import normalise_postcode
 
@@ -102,7 +103,9 @@ class GovukDateField(forms.Field):
         self.earliest_year, self.latest_year = earliest_year, latest_year
         self.error_parts: tuple[str, ...] = ()
         if "required" not in given:
-            self.error_messages["required"] = f"Enter {self.noun[:1].lower()}{self.noun[1:]}"
+            self.error_messages["required"] = _("Enter %(noun)s") % {
+                "noun": self.noun[:1].lower() + self.noun[1:]
+            }
 
     def _fail(self, message: str, parts: tuple[str, ...] = PARTS) -> forms.ValidationError:
         self.error_parts = parts
@@ -118,7 +121,7 @@ class GovukDateField(forms.Field):
             try:
                 return self._bounded(dt.date.fromisoformat(value.strip()))
             except ValueError:
-                raise self._fail(f"{self.noun} must be a real date") from None
+                raise self._fail(_("%(noun)s must be a real date") % {"noun": self.noun}) from None
         texts = [str(v or "").strip() for v in value]
         return self._from_parts(texts) if any(texts) else None
 
@@ -126,21 +129,25 @@ class GovukDateField(forms.Field):
         missing = tuple(part for part, text in zip(PARTS, texts, strict=True) if not text)
         if missing:
             words = " and ".join(missing) if len(missing) == 2 else missing[0]
-            raise self._fail(f"{self.noun} must include a {words}", missing)
+            raise self._fail(
+                _("%(noun)s must include a %(part)s") % {"noun": self.noun, "part": words}, missing
+            )
         numbers = []
         for part, text in zip(PARTS, texts, strict=True):
             if not text.isdigit() or len(text) > 4:
-                raise self._fail(f"{self.noun} must be a real date", (part,))
+                raise self._fail(_("%(noun)s must be a real date") % {"noun": self.noun}, (part,))
             numbers.append(int(text))
         day, month, year = numbers
         if len(texts[2]) != 4:
             raise self._fail("Year must include 4 numbers", ("year",))
         if not 1 <= month <= 12:
-            raise self._fail(f"{self.noun} must be a real date", ("month",))
+            raise self._fail(_("%(noun)s must be a real date") % {"noun": self.noun}, ("month",))
         try:
             return self._bounded(dt.date(year, month, day))
         except ValueError:
-            raise self._fail(f"{self.noun} must be a real date", ("day",)) from None
+            raise self._fail(
+                _("%(noun)s must be a real date") % {"noun": self.noun}, ("day",)
+            ) from None
 
     def _bounded(self, date: dt.date) -> dt.date:
         if not self.earliest_year <= date.year <= self.latest_year:
@@ -178,33 +185,41 @@ def govuk_messages(field: forms.Field, name: str) -> dict[str, str]:
     lower, upper = _named(field.label, name)
     choose = isinstance(field, (forms.ChoiceField, forms.ModelChoiceField, forms.FileField,
                                 forms.BooleanField))  # fmt: skip
+    from_list = _("Select %(name)s from the list") % {"name": lower}  # noqa: S608 (not SQL)
     words = {
-        "required": f"Select {lower}" if choose else f"Enter {lower}",
-        "invalid_choice": f"Select {lower} from the list",  # noqa: S608 (words, not SQL)
-        "invalid_list": f"Select {lower} from the list",  # noqa: S608
-        "invalid_pk_value": f"Select {lower} from the list",  # noqa: S608
-        "max_length": f"{upper} must be %(limit_value)d characters or fewer",
-        "min_length": f"{upper} must be %(limit_value)d characters or more",
-        "max_value": f"{upper} must be %(limit_value)s or less",
-        "min_value": f"{upper} must be %(limit_value)s or more",
-        "max_digits": f"{upper} must be a smaller number",
-        "max_whole_digits": f"{upper} must be a smaller number",
-        "max_decimal_places": f"{upper} must have %(max)s decimal places or fewer",
-        "empty": "The selected file is empty",
-        "missing": "Select a file",
+        "required": _("Select %(name)s") % {"name": lower}
+        if choose
+        else _("Enter %(name)s") % {"name": lower},
+        "invalid_choice": from_list,
+        "invalid_list": from_list,
+        "invalid_pk_value": from_list,
+        "max_length": _("%(name)s must be %%(limit_value)d characters or fewer") % {"name": upper},
+        "min_length": _("%(name)s must be %%(limit_value)d characters or more") % {"name": upper},
+        "max_value": _("%(name)s must be %%(limit_value)s or less") % {"name": upper},
+        "min_value": _("%(name)s must be %%(limit_value)s or more") % {"name": upper},
+        "max_digits": _("%(name)s must be a smaller number") % {"name": upper},
+        "max_whole_digits": _("%(name)s must be a smaller number") % {"name": upper},
+        "max_decimal_places": _("%(name)s must have %%(max)s decimal places or fewer")
+        % {"name": upper},
+        "empty": _("The selected file is empty"),
+        "missing": _("Select a file"),
     }
     if isinstance(field, forms.IntegerField):
-        words["invalid"] = f"{upper} must be a whole number, like 10"
+        words["invalid"] = _("%(name)s must be a whole number, like 10") % {"name": upper}
     if isinstance(field, (forms.DecimalField, forms.FloatField)):
-        words["invalid"] = f"{upper} must be a number, like 2 or 1.5"
+        words["invalid"] = _("%(name)s must be a number, like 2 or 1.5") % {"name": upper}
     if isinstance(field, forms.EmailField):
-        words["invalid"] = f"Enter {lower} in the correct format, like name@example.com"
+        words["invalid"] = _("Enter %(name)s in the correct format, like name@example.com") % {
+            "name": lower
+        }
     if isinstance(field, forms.URLField):
-        words["invalid"] = f"Enter {lower} in the correct format, like https://www.example.org"
+        words["invalid"] = _(
+            "Enter %(name)s in the correct format, like https://www.example.org"
+        ) % {"name": lower}
     if isinstance(field, forms.DateTimeField):
-        words["invalid"] = f"{upper} must be a real date and time"
+        words["invalid"] = _("%(name)s must be a real date and time") % {"name": upper}
     if isinstance(field, forms.UUIDField):
-        words["invalid"] = f"{upper} must be a real reference"
+        words["invalid"] = _("%(name)s must be a real reference") % {"name": upper}
     return words
 
 
