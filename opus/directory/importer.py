@@ -1,4 +1,9 @@
-"""Import an Open Referral UK 3.0 (HSDS 3.0) feed into the directory: ``manage.py import_oruk``.
+"""Import an Open Referral UK feed into the directory: ``manage.py import_oruk``.
+
+ORUK 3.0 (HSDS 3.0) is read as it is; an ORUK 1.0 record, as Placecube and other council
+directories publish them (``pc_metadata``, ``pc_targetAudience``, ``attending_type``,
+``deliverable_type``, ``service_taxonomys``, ``regular_schedules``…), is first put in the
+3.0 shape by ``importers/oruk1.py``, and its problems are named by its own field names.
 
 What is read
 ------------
@@ -55,8 +60,10 @@ Decisions
   schedules, contacts, service areas, service_at_locations, attributes) are compared as a
   whole and replaced as a whole; their ORUK ids are kept when they are UUIDs not used by
   another row.
-- ``last_modified`` of the record becomes ``reviewed_at`` (when the provider last checked
-  it); without it a new or changed service counts as reviewed now.
+- Review dates are the feed's own: the later of the record's ``last_modified`` (ORUK 1.0:
+  ``pc_metadata``'s) and its ``assured_date`` becomes ``reviewed_at``. A new service whose
+  record gives neither has no review date (pages say "Not reviewed yet"), and an update
+  without one leaves the date as it was: an import is never a review "today".
 - Money: ``amount`` is in pounds. It is converted to whole pence rounding half up
   (12.345 → 1235p), because amounts computed in spreadsheets arrive as 12.4999999999 and
   a feed should not be refused for that. Negative amounts are rejected. A cost option
@@ -85,8 +92,18 @@ Decisions
   ends with an ONS code we hold (e.g. …/statistical-geography/E06000023).
 - A service id given twice is rejected the second time, unless both copies are the same
   (pages fetched while a feed changes can overlap): then the copy is passed over.
-- Text longer than its column, web addresses that are not http(s), e-mail addresses and
-  dates of the wrong shape are rejected, not cut or guessed.
+- What can safely be fixed is fixed and reported as a warning naming file, record, id and
+  field (``… (id ID): url: warning: added https://``; ``--report`` lists them all), by
+  ``importers/normalise.py``: a web address without a scheme gets ``https://``; zero-width
+  characters (U+200B, U+200C, U+200D, U+2060, U+FEFF) go from all text, and surrounding
+  space (also no-break) from its ends; a ``mailto:`` and a dot ending an e-mail's domain
+  go; free text too long for its column (an alert, a schedule's description) is cut at a
+  word. Everything else that is wrong rejects the record, not guessed: names and other text
+  longer than their column, web addresses over 200 characters or with another scheme
+  (``javascript:``, ``mailto:``, ``ftp:``…), e-mail addresses and dates of the wrong shape.
+- Descriptions keep a little HTML (paragraphs, lists, links, emphasis: ``importers/
+  richtext.py``, with nh3) and are stored sanitised; other text fields given as HTML are
+  turned into plain text (a warning).
 """
 
 from __future__ import annotations
@@ -311,7 +328,8 @@ def text(value: Any, *, max_length: int | None = None, cut: bool = False) -> str
     if not isinstance(value, str):
         raise ValueError(f"should be text, not {_kind(value)}")
     result, notes = normalise.clean_text(value)
-    _note(*notes)
+    if notes:
+        _note(*notes)
     if max_length is not None and len(result) > max_length:
         if not cut:
             raise ValueError(f"is longer than {max_length} characters")
@@ -750,15 +768,19 @@ class Fields:
         return RecordError(self.prefix + key, message)
 
     def get(self, key: str, parse: Callable[..., T], **kw: Any) -> T:
-        outer = getattr(_NOTES, "found", None)
-        _NOTES.found = notes = []
+        found = getattr(_NOTES, "found", None)
+        if found is None:
+            found = _NOTES.found = []
+        start = len(found)
         try:
             value = parse(self.raw.get(key), **kw)
         except ValueError as exc:
+            del found[start:]
             raise self.fail(key, str(exc)) from None
-        finally:
-            _NOTES.found = outer
-        self.warnings.extend((self.prefix + key, note) for note in dict.fromkeys(notes))
+        if len(found) > start:
+            notes = dict.fromkeys(found[start:])
+            del found[start:]
+            self.warnings.extend((self.prefix + key, note) for note in notes)
         return value
 
     def put(self, out: dict[str, Any], key: str, parse: Callable[..., Any], **kw: Any) -> None:

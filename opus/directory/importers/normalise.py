@@ -14,7 +14,6 @@ import re
 # Characters that are invisible in a feed's text but break addresses: zero-width space,
 # non-joiner and joiner, word joiner, byte-order mark, and the no-break space.
 INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff"
-SPACES = "\u00a0"
 _INVISIBLE = re.compile(f"[{INVISIBLE}]")
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*):")
 _SAFE_SCHEMES = ("http", "https")
@@ -25,12 +24,13 @@ Notes = list[str]
 def clean_text(value: str) -> tuple[str, Notes]:
     """Zero-width characters removed anywhere; surrounding white space (also no-break
     spaces) trimmed. Only the removal of invisible characters is worth a note."""
+    if value.isascii():  # nothing invisible or no-break in it: the common case, quickly
+        return value.strip(), []
     notes: Notes = []
     result = _INVISIBLE.sub("", value)
     if result != value:
         notes.append("removed invisible characters (zero-width spaces)")
-    result = result.replace(SPACES, " ").strip() if result.strip(" \t\r\n" + SPACES) else ""
-    return result.strip(), notes
+    return result.strip(), notes  # str.strip takes no-break spaces too
 
 
 def clean_web_address(value: str) -> tuple[str, Notes]:
