@@ -160,6 +160,7 @@ INSTALLED_APPS = [
     "opus.budgets",
     "opus.commissioning",
     "opus.notifications",
+    "opus.neighbourhoods",
 ]
 
 MIDDLEWARE = [

@@ -13,6 +13,7 @@ urlpatterns = [
     path("budgets/", include("opus.budgets.urls")),
     path("commissioning/", include("opus.commissioning.urls")),
     path("notifications/", include("opus.notifications.urls")),
+    path("neighbourhoods/", include("opus.neighbourhoods.urls")),
     path("", include("opus.core.urls")),
 ]
 

@@ -1,0 +1,1 @@
+"""Neighbourhoods: councils and budgets, participatory budgeting, small grants, asset register."""

@@ -1,0 +1,5 @@
+"""The neighbourhood level's records, one module per part (imported here for Django)."""
+
+from opus.neighbourhoods.models.assets import *  # noqa: F403
+from opus.neighbourhoods.models.councils import *  # noqa: F403
+from opus.neighbourhoods.models.pb import *  # noqa: F403

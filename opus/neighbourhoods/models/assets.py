@@ -1,0 +1,1 @@
+"""The register of public and community assets, and assets of community value."""

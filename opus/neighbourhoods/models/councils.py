@@ -1,0 +1,1 @@
+"""Neighbourhood councils: members, meetings, decisions, declarations and their budgets."""

@@ -1,0 +1,1 @@
+"""Participatory budgeting: processes, proposals, ballots, results and delivery."""
