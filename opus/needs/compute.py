@@ -248,12 +248,11 @@ def _spread_area_rows(
     say) fill its small areas that have no figures of their own, shared by population: the
     area's total is the figure sent and each small area shows the area's rate."""
     n = len(frame.lsoa_ids)
-    wanted = {
-        int(a)
-        for d in datasets
-        for a, b in zip(usable_arrays(d)["area_id"], usable_arrays(d)["breakdown"], strict=True)
-        if b == Breakdown.ALL and int(a) not in frame.row_of
-    }
+    wanted: set[int] = set()
+    for dataset in datasets:
+        data = usable_arrays(dataset)
+        ids = np.unique(data["area_id"][data["breakdown"] == Breakdown.ALL])
+        wanted.update(int(a) for a in ids[~np.isin(ids, frame.lsoa_ids)])
     if not wanted:
         return
     codes = dict(Area.objects.filter(pk__in=wanted).values_list("pk", "code"))
@@ -267,7 +266,8 @@ def _spread_area_rows(
     people = frame.populations.sum(axis=1)
     for dataset in datasets:
         data = usable_arrays(dataset)
-        for i in np.flatnonzero(data["breakdown"] == Breakdown.ALL):
+        above = np.isin(data["area_id"], list(codes))
+        for i in np.flatnonzero((data["breakdown"] == Breakdown.ALL) & above):
             place = places.get(codes.get(int(data["area_id"][i]), ""))
             if place is None:
                 continue

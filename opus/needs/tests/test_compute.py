@@ -203,3 +203,25 @@ def test_a_life_table_with_more_deaths_than_people_is_refused(world):
             file_name="le.csv",
             by=None,
         )
+
+
+def test_a_figure_for_a_whole_ward_fills_its_small_areas_without_figures_of_their_own(world):
+    from opus.needs import services
+    from opus.needs.tests.conftest import proportion_csv
+
+    ward_1 = world.lsoas[1].parent  # LSOAs 1, 3, 5 … ; the even ones are in the other ward
+    own = [a for a in world.lsoas if a.parent_id != ward_1.pk]
+    content = proportion_csv(own, [50] * len(own), [100] * len(own))
+    content += f"{ward_1.code},{PERIOD},all,,300,1000\n".encode()
+    services.dataset_upload(
+        indicator=world.indicator, agency=world.agency, period=PERIOD, content=content,
+        file_name="mixed.csv", by=None,
+    )  # fmt: skip
+    assessment = assess(world)
+    wards = {r["codes"]: r for r in _rows(assessment, "ward")}
+    assert wards[ward_1.code]["numerator"] == pytest.approx(300)
+    assert wards[ward_1.code]["denominator"] == pytest.approx(1000)
+    assert wards[ward_1.code]["value"] == pytest.approx(30)
+    lsoas = {r["codes"]: r["value"] for r in _rows(assessment, "lsoa")}
+    assert all(lsoas[a.code] == pytest.approx(30) for a in world.lsoas if a.parent_id == ward_1.pk)
+    assert all(lsoas[a.code] == pytest.approx(50) for a in own)
