@@ -9,9 +9,8 @@ Units and conventions
   into an instant in Europe/London.
 
 Sources
-- Bank holidays in England and Wales: Banking and Financial Dealings Act 1971, Schedule 1,
-  and the Royal Proclamations listed on GOV.UK's "UK bank holidays" page (moved and extra days
-  are in `ONE_OFF_CHANGES`). Easter by the anonymous Gregorian computus (Meeus/Jones/Butcher).
+- Bank holidays in England and Wales: GOV.UK's list, through the working-day engine
+  (`opus.engines.working_days`, which also says what it does for years GOV.UK has not listed).
 - Standstill of 8 working days: Procurement Act 2023, s. 51(2)-(3).
 - Price scoring "lowest price ÷ bid price × weight": the usual relative-price formula of UK
   public-sector tender evaluation; the alternative "difference" formula loses 1% of the weight
@@ -27,7 +26,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from functools import cache
+
+from opus.engines import working_days as wd
+from opus.engines.working_days import easter_sunday as easter_sunday
 
 # ---------------------------------------------------------------- service levels
 
@@ -157,98 +158,22 @@ def lot_advice(
 
 
 # ---------------------------------------------------------------- calendar
-
-ONE_OFF_CHANGES: Mapping[int, tuple[tuple[date | None, date | None], ...]] = {
-    # year: ((usual day dropped or None, day added or None), ...)
-    1995: ((date(1995, 5, 1), date(1995, 5, 8)),),  # VE Day 50th anniversary
-    1999: ((None, date(1999, 12, 31)),),  # Millennium
-    2002: ((date(2002, 5, 27), date(2002, 6, 4)), (None, date(2002, 6, 3))),  # Golden Jubilee
-    2011: ((None, date(2011, 4, 29)),),  # Royal wedding
-    2012: ((date(2012, 5, 28), date(2012, 6, 4)), (None, date(2012, 6, 5))),  # Diamond Jubilee
-    2020: ((date(2020, 5, 4), date(2020, 5, 8)),),  # VE Day 75th anniversary
-    2022: (
-        (date(2022, 5, 30), date(2022, 6, 2)),
-        (None, date(2022, 6, 3)),  # Platinum Jubilee
-        (None, date(2022, 9, 19)),  # State funeral of Queen Elizabeth II
-    ),
-    2023: ((None, date(2023, 5, 8)),),  # Coronation of King Charles III
-}
+# England and Wales working days, counted by the one working-day engine (GOV.UK's bank holidays).
 
 
-def easter_sunday(year: int) -> date:
-    """Easter Day in the Gregorian calendar (anonymous computus, Meeus/Jones/Butcher)."""
-    a = year % 19
-    b, c = divmod(year, 100)
-    d, e = divmod(b, 4)
-    f = (b + 8) // 25
-    g = (b - f + 1) // 3
-    h = (19 * a + b - d - g + 15) % 30
-    i, k = divmod(c, 4)
-    ell = (32 + 2 * e + 2 * i - h - k) % 7
-    m = (a + 11 * h + 22 * ell) // 451
-    month, day = divmod(h + ell - 7 * m + 114, 31)
-    return date(year, month, day + 1)
-
-
-def _first_monday(year: int, month: int) -> date:
-    first = date(year, month, 1)
-    return first + timedelta(days=(7 - first.weekday()) % 7)
-
-
-def _last_monday(year: int, month: int) -> date:
-    last = date(year + (month == 12), month % 12 + 1, 1) - timedelta(days=1)
-    return last - timedelta(days=last.weekday())
-
-
-def _next_free_weekday(day: date, taken: set[date]) -> date:
-    while day.weekday() >= 5 or day in taken:
-        day += timedelta(days=1)
-    return day
-
-
-@cache
 def bank_holidays(year: int) -> frozenset[date]:
-    """England and Wales bank holidays of a year, with substitute days.
-
-    New Year's Day, Christmas Day and Boxing Day falling at a weekend are replaced by the
-    next weekday not already a holiday (so Christmas on a Saturday gives Monday 27th and
-    Boxing Day Tuesday 28th). Good Friday, Easter Monday, the first Monday of May, the last
-    Monday of May and the last Monday of August, then the proclaimed changes.
-    """
-    easter = easter_sunday(year)
-    days = {
-        easter - timedelta(days=2),
-        easter + timedelta(days=1),
-        _first_monday(year, 5),
-        _last_monday(year, 5),
-        _last_monday(year, 8),
-    }
-    for month, day in ((1, 1), (12, 25), (12, 26)):
-        days.add(_next_free_weekday(date(year, month, day), days))
-    for dropped, added in ONE_OFF_CHANGES.get(year, ()):
-        if dropped:
-            days.discard(dropped)
-        if added:
-            days.add(added)
-    return frozenset(days)
+    """England and Wales bank holidays of a year, with substitute and proclaimed days."""
+    return wd.bank_holidays(year, wd.ENGLAND_AND_WALES)
 
 
 def is_working_day(day: date) -> bool:
     """Monday to Friday and not a bank holiday in England and Wales."""
-    return day.weekday() < 5 and day not in bank_holidays(day.year)
+    return wd.is_working_day(day, wd.ENGLAND_AND_WALES)
 
 
 def add_working_days(start: date, days: int) -> date:
     """The date `days` working days after `start` (start itself does not count)."""
-    if days < 0:
-        raise ValueError("days must be 0 or more")
-    day = start
-    counted = 0
-    while counted < days:
-        day += timedelta(days=1)
-        if is_working_day(day):
-            counted += 1
-    return day
+    return wd.add_working_days(start, days, wd.ENGLAND_AND_WALES)
 
 
 def standstill_last_day(notice_day: date, working_days: int = 8) -> date:
