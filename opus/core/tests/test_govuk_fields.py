@@ -84,7 +84,8 @@ def test_the_date_input_is_a_fieldset_with_legend_hint_and_the_wrong_box_highlig
     highlighted = re.findall(r'class="([^"]*govuk-input--error[^"]*)"[^>]*name="([^"]+)"', html)
     assert [name for _, name in highlighted] == ["start_month"]
     summary = render_to_string("govuk/error_summary.html", {"form": form})
-    assert "There is a problem" in summary and 'href="#id_start_0"' in summary
+    # The summary links to the first box in error: here the month.
+    assert "There is a problem" in summary and 'href="#id_start_1"' in summary
 
 
 def test_the_consent_page_asks_for_the_last_day_in_three_boxes(client, cast):
