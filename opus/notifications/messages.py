@@ -47,6 +47,14 @@ MESSAGES: dict[str, Message] = {
     "two_factor_reset": Message(Category.ACCOUNT, essential=True),
     "invoice_submitted": Message(Category.BOOKINGS),
     "invoice_decided": Message(Category.BOOKINGS, essential=True),
+    # Assets of community value: statutory notices, sent whatever the preferences say.
+    "acv_nominated": Message(Category.ACCOUNT, essential=True),
+    "acv_decided": Message(Category.ACCOUNT, essential=True),
+    "acv_reviewed": Message(Category.ACCOUNT, essential=True),
+    "acv_disposal_notice": Message(Category.ACCOUNT, essential=True),
+    "acv_bidder_request": Message(Category.ACCOUNT, essential=True),
+    "acv_exempt_disposal": Message(Category.ACCOUNT, essential=True),
+    "pb_phase_changed": Message(Category.ACCOUNT),
 }
 
 
