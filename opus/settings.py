@@ -161,6 +161,7 @@ INSTALLED_APPS = [
     "opus.commissioning",
     "opus.notifications",
     "opus.neighbourhoods",
+    "opus.voice",
 ]
 
 MIDDLEWARE = [

@@ -14,6 +14,7 @@ urlpatterns = [
     path("commissioning/", include("opus.commissioning.urls")),
     path("notifications/", include("opus.notifications.urls")),
     path("neighbourhoods/", include("opus.neighbourhoods.urls")),
+    path("voice/", include("opus.voice.urls")),
     path("", include("opus.core.urls")),
 ]
 

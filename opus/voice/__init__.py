@@ -1,0 +1,1 @@
+"""Voice and accountability: feedback and ratings, complaints on statutory clocks, performance."""

@@ -1,0 +1,1 @@
+"""Complaints: regimes as data, stages and their clocks, pauses, forwarding, outcomes."""

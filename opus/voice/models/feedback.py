@@ -1,0 +1,1 @@
+"""Feedback and ratings: stories, moderation, replies and change badges."""
