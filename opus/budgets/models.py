@@ -48,6 +48,10 @@ class Source(models.TextChoices):
     SOCIAL_CARE = "social_care", "Social care"
     HEALTH = "health", "NHS personal health budget"
     EDUCATION = "education", "Education (EHCP)"
+    # A neighbourhood council's budget: the commissioning plan's neighbourhood-level decisions
+    # and other grants (each decision recorded as its own source line).
+    PLAN = "plan", "Commissioning plan decision"
+    GRANT = "grant", "Other grant"
 
 
 class RasVersion(models.Model):
@@ -128,8 +132,19 @@ class BudgetStatus(models.TextChoices):
 
 
 class Budget(models.Model):
+    """A person's budget, or a neighbourhood council's (exactly one of the two holds it)."""
+
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    person = models.ForeignKey(User, on_delete=models.PROTECT, related_name="budgets")
+    person = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="budgets"
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="neighbourhood_budgets",
+    )
     title = models.CharField(max_length=200)
     period_start = models.DateField()
     period_end = models.DateField()
@@ -181,6 +196,11 @@ class Budget(models.Model):
                 ),
                 name="budget_figures_bounded",
             ),
+            models.CheckConstraint(
+                condition=(models.Q(person__isnull=False) & models.Q(organisation__isnull=True))
+                | (models.Q(person__isnull=True) & models.Q(organisation__isnull=False)),
+                name="budget_held_by_person_or_organisation",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -202,11 +222,30 @@ class BudgetSource(models.Model):
     source = models.CharField(max_length=12, choices=Source.choices)
     funder = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
     planned_pence = models.PositiveBigIntegerField()
+    # A neighbourhood budget's line from one of the plan's neighbourhood-level decisions.
+    decision = models.ForeignKey(
+        "commissioning.ServiceDecision",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="budget_sources",
+    )
+    # What an "other grant" line is (its funder's reference or name of the scheme).
+    reference = models.CharField(max_length=200, blank=True)
 
     class Meta:
         ordering = ["source"]
         constraints = [
-            models.UniqueConstraint(fields=["budget", "source"], name="budget_source_once")
+            models.UniqueConstraint(
+                fields=["budget", "source"],
+                condition=models.Q(decision__isnull=True) & models.Q(reference=""),
+                name="budget_source_once",
+            ),
+            models.UniqueConstraint(
+                fields=["budget", "decision"],
+                condition=models.Q(decision__isnull=False),
+                name="budget_decision_once",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -250,13 +289,21 @@ class CommitmentStatus(models.TextChoices):
 
 
 class Commitment(models.Model):
-    """An accepted booking's schedule (sessions a week × price × weeks) held against a budget."""
+    """Money held against a budget: an accepted booking's schedule (sessions a week × price ×
+    weeks), or something a neighbourhood budget pays for (a PB project, later a grant), named
+    by `purpose` and `link` ("<app>.<model>:<id>")."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     budget = models.ForeignKey(Budget, on_delete=models.PROTECT, related_name="commitments")
     booking = models.OneToOneField(
-        "choice.Booking", on_delete=models.PROTECT, related_name="commitment"
+        "choice.Booking",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="commitment",
     )
+    purpose = models.CharField(max_length=300, blank=True)
+    link = models.CharField(max_length=64, blank=True, db_index=True)
     provider = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
     weekly_pence = models.PositiveBigIntegerField()  # up to 168 units at a unit's price
     weeks = models.PositiveIntegerField()
@@ -284,9 +331,15 @@ class Commitment(models.Model):
                 ),
                 name="commitment_figures_bounded",
             ),
+            models.CheckConstraint(
+                condition=models.Q(booking__isnull=False) | ~models.Q(purpose=""),
+                name="commitment_for_a_booking_or_purpose",
+            ),
         ]
 
     def __str__(self) -> str:
+        if self.booking_id is None:
+            return f"{self.purpose} ({self.budget})"
         return f"{self.booking.service.name} for {self.budget.person}"
 
 
