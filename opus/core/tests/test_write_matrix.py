@@ -168,6 +168,13 @@ WEB_WRITES: dict[str, frozenset[str]] = {
     "commissioning:moderate": frozenset({C}),  # the panel's moderator
     "commissioning:evaluation_compute": FINANCE,
     "commissioning:award_decide": FINANCE,
+    # neighbourhoods: assets of community value
+    "neighbourhoods:asset_nominate": frozenset({P, CO}),  # for their group or council
+    "neighbourhoods:asset_decide": FINANCE,  # officers of the listing authority
+    "neighbourhoods:asset_review": FINANCE,
+    "neighbourhoods:asset_notice": FINANCE,
+    "neighbourhoods:asset_bidder": frozenset({P, CO, C, AD}),  # groups, or officers for them
+    "neighbourhoods:asset_exempt": FINANCE,
     # notifications
     "notifications:preferences": SIGNED_IN,  # one's own choices
 }
@@ -313,7 +320,32 @@ def build_world(cast: Any) -> SimpleNamespace:
     w.pending = create_organisation(name="Waiting Trust", verification_status="pending")
 
     _commissioning(w)
+    _assets(w)
     return w
+
+
+def _assets(w: SimpleNamespace) -> None:
+    """An asset of community value waiting for a decision, and a listed one whose owner's
+    notice started its interim moratorium today."""
+    from opus.neighbourhoods import assets
+
+    cast = w.cast
+    fields = {
+        "nominator": cast.charity,
+        "address_text": "1 High Street",
+        "owner_name": "Brewery Ltd",
+        "listing_authority": cast.council,
+        "neighbourhood_council": cast.parish,
+        "reasons": "A meeting place",
+        "nominated_on": TODAY - timedelta(days=20),
+        "by": cast.provider,
+    }
+    w.acv_nominated = assets.acv_nominate(name="The Plough", **fields)
+    w.acv = assets.acv_nominate(name="The Red Lion", **fields)
+    assets.acv_decide(
+        asset=w.acv, listed=True, reasons="Meets the test", decided_on=TODAY, by=cast.commissioner
+    )
+    assets.disposal_notice_record(asset=w.acv, notice_date=TODAY, by=cast.commissioner)
 
 
 def _invoice(cast: Any, w: SimpleNamespace, number: str) -> Any:
@@ -531,6 +563,11 @@ ARGS: dict[str, Callable[[SimpleNamespace], dict[str, Any]]] = {
     "commissioning:moderate": lambda w: {"pk": w.closed.pk},
     "commissioning:evaluation_compute": lambda w: {"pk": w.closed.pk},
     "commissioning:award_decide": lambda w: {"pk": w.closed.pk},
+    "neighbourhoods:asset_decide": lambda w: {"reference": w.acv_nominated.reference},
+    "neighbourhoods:asset_review": lambda w: {"reference": w.acv.reference},
+    "neighbourhoods:asset_notice": lambda w: {"reference": w.acv.reference},
+    "neighbourhoods:asset_bidder": lambda w: {"reference": w.acv.reference},
+    "neighbourhoods:asset_exempt": lambda w: {"reference": w.acv.reference},
 }
 
 
