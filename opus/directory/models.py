@@ -285,3 +285,78 @@ class ImportedRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.external_id} from {self.source}"
+
+
+class MappingMatch(models.TextChoices):
+    EXACT = "exact", "Exact"
+    RELATED = "related", "Related"
+
+
+class NeedMapping(models.Model):
+    """A council's own row mapping a feed's term to an Opus need (opus/directory/needs_mapping.py).
+
+    The shipped tables are data files (opus/directory/data/need_mappings/); a council's rows,
+    loaded with ``manage.py load_need_mappings``, replace the shipped rows with the same
+    scheme and code (or, when the code is blank, the same label).
+    """
+
+    scheme = models.CharField(max_length=100)  # as needs_mapping.scheme_key gives it
+    code = models.CharField(max_length=200, blank=True)
+    label = models.CharField(max_length=200, blank=True)
+    need = models.CharField(max_length=100)  # an Opus need code (taxonomy.py)
+    match = models.CharField(max_length=10, choices=MappingMatch.choices)
+    loaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["scheme", "code", "label", "need"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scheme", "code", "label", "need"], name="need_mapping_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scheme} {self.code or self.label} → {self.need}"
+
+
+class SuggestionStatus(models.TextChoices):
+    SUGGESTED = "suggested", "Suggested"
+    CONFIRMED = "confirmed", "Confirmed"
+    REJECTED = "rejected", "Rejected"
+
+
+class SuggestedNeed(models.Model):
+    """A need a service's words point to, waiting for its provider or an administrator.
+
+    Only a confirmed suggestion is a need of the service (it is then one of its terms, so
+    matching finds it); a suggested or rejected one is not. A rejected one is not suggested
+    again.
+    """
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="suggested_needs")
+    term = models.ForeignKey(TaxonomyTerm, on_delete=models.CASCADE, related_name="+")
+    score = models.FloatField()
+    words = models.JSONField(default=list, blank=True)  # the words that suggested it
+    source = models.CharField(max_length=100, blank=True)  # the import that suggested it
+    status = models.CharField(
+        max_length=10, choices=SuggestionStatus.choices, default=SuggestionStatus.SUGGESTED
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey(
+        "core.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["service__name", "-score", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["service", "term"], name="suggested_need_unique"),
+            models.CheckConstraint(
+                condition=models.Q(score__gte=0) & models.Q(score__lte=1),
+                name="suggested_need_score_range",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "service"], name="suggested_need_status")]
+
+    def __str__(self) -> str:
+        return f"{self.term} for {self.service} ({self.status})"
