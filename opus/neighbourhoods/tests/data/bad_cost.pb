@@ -1,0 +1,9 @@
+META
+key;value
+budget;100
+PROJECTS
+project_id;cost
+x;sixty
+VOTES
+voter_id;vote
+1;x

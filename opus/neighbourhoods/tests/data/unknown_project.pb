@@ -1,0 +1,12 @@
+META
+key;value
+budget;100
+vote_type;approval
+PROJECTS
+project_id;cost
+x;60
+y;40
+VOTES
+voter_id;vote
+1;x
+2;x,z
