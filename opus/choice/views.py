@@ -23,7 +23,7 @@ from opus.choice.models import Booking, BookingStatus, Consent, ConsentScope, Sh
 from opus.core.audit import audit_record
 from opus.core.models import Role
 from opus.core.roles import has_role, role_required
-from opus.directory.matching import ProfileError, Question, match
+from opus.directory.matching import ProfileError, Question, match, need_fits_for
 from opus.directory.models import Service
 from opus.directory.vocabularies import day_names, vocabulary_label
 from opus.engines.money import times
@@ -199,7 +199,16 @@ def compare(request: HttpRequest) -> HttpResponse:
     )
     units = form.cleaned_data["units"] or Decimal(2)
     rows = [_comparison_row(s, units) for s in chosen]
-    context = {"page_title": "Compare services", "rows": rows, "units": units}
+    needs = list(_answers(request).get("needs") or [])
+    fits = need_fits_for(needs, [row["service"].pk for row in rows])
+    for row in rows:
+        row["needs"] = fits.get(str(row["service"].pk), ())
+    context = {
+        "page_title": "Compare services",
+        "rows": rows,
+        "units": units,
+        "needs_asked": bool(needs),
+    }
     return render(request, "choice/compare.html", context)
 
 

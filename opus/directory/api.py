@@ -27,6 +27,12 @@ class MatchIn(Schema):
     limit: int = Field(20, ge=1, le=100)
 
 
+class NeedFitOut(Schema):
+    need: str = Field(..., description="One of the person's needs, in words")
+    meets: bool = Field(..., description="True: tagged with the need itself; false: related")
+    family: str = Field(..., description="The need's family, in words (what relates them)")
+
+
 class ResultOut(Schema):
     service_id: str
     name: str
@@ -34,12 +40,16 @@ class ResultOut(Schema):
     parts: dict[str, float]
     reasons: list[str]
     distance_km: float | None
+    needs: list[NeedFitOut] = Field(
+        [], description="The person's needs it meets, then those it only relates to"
+    )
 
 
 class NearMissOut(Schema):
     service_id: str
     name: str
     why: list[str]
+    needs: list[NeedFitOut] = Field([], description="The needs it would have met or relates to")
 
 
 class MatchOut(Schema):

@@ -18,6 +18,7 @@ from django.db import connection
 
 from opus.directory import search
 from opus.directory.models import TaxonomyTerm
+from opus.directory.taxonomy import TAXONOMY_ID
 from opus.engines import matching as engine
 
 CARD_SQL = (
@@ -54,6 +55,23 @@ def taxonomy(codes: Iterable[str] = ()) -> dict[uuid.UUID, tuple[str, Any, str |
     if not set(codes) <= {code for code, _, _ in found.values()}:
         _terms.cache_clear()
         found = _terms()
+    return found
+
+
+@lru_cache(maxsize=1)
+def _names() -> dict[str, str]:
+    """Every term's label by code, Opus's own needs taxonomy winning where codes clash."""
+    rows = TaxonomyTerm.objects.values_list("code", "name", "taxonomy_id")
+    ours = TAXONOMY_ID
+    return {code: name for code, name, t in sorted(rows, key=lambda r: r[2] == ours)}
+
+
+def term_names(codes: Iterable[str] = ()) -> dict[str, str]:
+    """Terms' labels by code (read again once if any of these codes is missing: a new term)."""
+    found = _names()
+    if not set(codes) <= found.keys():
+        _names.cache_clear()
+        found = _names()
     return found
 
 

@@ -89,6 +89,7 @@ def profile_from(question: Question) -> engine.Profile:
     unknown = [code for code in question.needs if code not in known]
     if unknown:
         raise ProfileError("needs", f"'{unknown[0]}' is not a need Opus knows")
+    families, names = need_words(question.needs)
     if not 0 < question.max_distance_km <= 200:
         raise ProfileError("max_distance_km", "Choose a distance between 1 and 200 km")
     home, areas = None, frozenset[int]()
@@ -115,20 +116,50 @@ def profile_from(question: Question) -> engine.Profile:
         days=frozenset(question.days),
         max_price_pence=question.max_price_pence,
         access_names=tuple((c, vocabulary_label(c)) for c in sorted(question.accessibility)),
+        need_families=families,
+        need_names=names,
     )
+
+
+def need_words(
+    needs: Iterable[str],
+) -> tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]:
+    """The engine's (need, family) pairs and the needs' and families' labels, for these codes."""
+    codes = sorted(set(needs))
+    terms = facts.taxonomy(codes)
+    parents = {code: parent for code, _, parent in terms.values()}
+    families = tuple((c, parents[c]) for c in codes if parents.get(c))
+    wanted = set(codes) | {family for _, family in families}
+    labels = facts.term_names(wanted)
+    return families, tuple((c, labels[c]) for c in sorted(wanted) if c in labels)
+
+
+def need_fits_for(
+    needs: Iterable[str], service_ids: Iterable[Any]
+) -> dict[str, tuple[engine.NeedFit, ...]]:
+    """Which of these needs each service meets and which it only relates to (by service id)."""
+    codes = frozenset(needs)
+    if not codes:
+        return {}
+    families, names = need_words(codes)
+    profile = engine.Profile(needs=codes, need_families=families, need_names=names)
+    return {
+        c.id: engine.need_fits(profile, c.terms, c.term_families)
+        for c in facts.read(service_ids, {})
+    }
 
 
 @dataclass(frozen=True)
 class Tiers:
     """The terms whose services are candidates: the needs' own, then the rest of their families.
 
-    A service with none of the needs' own terms meets a need only through a broader term, so
-    its need part is at most `family_need`: it is read only when that could matter.
+    A service with none of the needs' own terms meets no need exactly, so it ranks after
+    every usable service that does (engine.rank): it is read only when fewer than the limit
+    of those were found, or for near misses when fewer than wanted were.
     """
 
     needs: list[Any]
     family: list[Any]
-    family_need: frozenset[str]  # needs that are a family of some term (can be met broadly)
 
 
 def tiers(profile: engine.Profile) -> Tiers:
@@ -140,8 +171,7 @@ def tiers(profile: engine.Profile) -> Tiers:
         for pk, (_, parent, _) in terms.items()
         if (parent in families or pk in families) and pk not in needs
     ]
-    parents = {parent_code for _, _, parent_code in terms.values() if parent_code}
-    return Tiers(needs, family, frozenset(profile.needs & parents))
+    return Tiers(needs, family)
 
 
 def ranked(
@@ -174,13 +204,17 @@ def _reading(
 ) -> tuple[engine.Ranking, int]:
     groups = search.word_groups(words)
     split = tiers(profile)
-    query = narrowing.Query(profile, words=bool(groups), broad=split.family_need)
+    query = narrowing.Query(profile, words=bool(groups))
     judge = _Judge(profile, groups)
-    family_top = _family_ceiling(profile, split, bool(groups))
-    for terms, other in ((split.needs, ()), (split.family, tuple(sorted(profile.needs)))):
+    for tier, (terms, other) in enumerate(
+        ((split.needs, ()), (split.family, tuple(sorted(profile.needs))))
+    ):
         if not terms:
             continue
-        best = not (other and judge.settled(limit, family_top, 0.0))
+        judge.tier = tier
+        # Services meeting a need exactly come first: once `limit` of them are found, none
+        # meeting needs only through their family can enter.
+        best = not (other and judge.last(limit) is not None)
         _read_tier(query, judge, terms, other, limit if best else 0, near_misses)
     ranking = engine.rank(profile, judge.read.values(), limit=limit, near_misses=near_misses)
     return ranking, len(judge.read)
@@ -259,19 +293,6 @@ def _could_enter(judge: _Judge, row: narrowing.Row, limit: int) -> bool:
     return not judge.settled(limit, narrowing.millionths(row.ceiling - missing), row.near)
 
 
-def _family_ceiling(profile: engine.Profile, split: Tiers, words: bool) -> int:
-    """The best score a service with none of the needs' own terms could get (millionths)."""
-    best = engine.Outline(
-        terms=frozenset(),
-        term_families=split.family_need,
-        remote=True,
-        distance_floor_km=0.0,
-        vacancies=1,
-        days=profile.days,
-    )
-    return narrowing.millionths(engine.ceiling(profile, best, words=words))
-
-
 class _Judge:
     """The services read so far, and the order of those the person can use."""
 
@@ -279,9 +300,10 @@ class _Judge:
         self.profile, self.groups = profile, groups
         self.words: dict[str, float] = {}  # share of the word groups found, by service
         self.read: dict[str, engine.Candidate] = {}
-        self.usable: list[tuple[int, float, str, str]] = []  # the engine's order, as keys
+        self.usable: list[tuple[int, int, float, str, str]] = []  # the engine's order, as keys
         self.excluded: set[str] = set()
         self.excluded_found = 0
+        self.tier = 0  # being read: 0 meets a need exactly, 1 only relates to them
 
     def learn_words(self, ids: list[str]) -> None:
         """Find the person's words in these services' texts (once each)."""
@@ -300,21 +322,26 @@ class _Judge:
                 continue
             found, distance = engine.parts(self.profile, candidate)
             far = math.inf if distance is None else distance
-            key = (-round(engine.score(found) * 1_000_000), far, candidate.name, candidate.id)
+            tier = 0 if engine.meets_a_need(self.profile, candidate) else 1
+            millionths = -round(engine.score(found) * 1_000_000)
+            key = (tier, millionths, far, candidate.name, candidate.id)
             self.usable.append(key)
         self.usable.sort()
 
-    def last(self, limit: int) -> tuple[int, float, str, str] | None:
-        """The limit-th best so far, as (−score in millionths, distance, name, id)."""
+    def last(self, limit: int) -> tuple[int, int, float, str, str] | None:
+        """The limit-th best so far, as (tier, −score in millionths, distance, name, id)."""
         return self.usable[limit - 1] if len(self.usable) >= limit else None
 
     def settled(self, limit: int, top: int, near: float) -> bool:
-        """Whether no unread service can enter the best `limit`, when none of them can score
-        above `top` (millionths) and those that reach it are at least `near` km away."""
+        """Whether no unread service of the tier being read can enter the best `limit`, when
+        none of them can score above `top` (millionths) and those that reach it are at least
+        `near` km away."""
         last = self.last(limit)
         if last is None:
             return False
-        score, distance = -last[0], last[1]
+        if last[0] != self.tier:
+            return last[0] < self.tier
+        score, distance = -last[1], last[2]
         return top < score or (top == score and near > distance)
 
 
@@ -342,10 +369,16 @@ def as_json(ranking: engine.Ranking) -> dict[str, Any]:
                 "parts": m.parts,
                 "reasons": list(m.reasons),
                 "distance_km": None if m.distance_km is None else round(m.distance_km, 2),
+                "needs": _fits_json(m.needs),
             }
             for m in ranking.matches
         ],
         "near_misses": [
-            {"service_id": n.id, "name": n.name, "why": list(n.why)} for n in ranking.near_misses
+            {"service_id": n.id, "name": n.name, "why": list(n.why), "needs": _fits_json(n.needs)}
+            for n in ranking.near_misses
         ],
     }
+
+
+def _fits_json(fits: tuple[engine.NeedFit, ...]) -> list[dict[str, Any]]:
+    return [{"need": f.need, "meets": f.exact, "family": f.family} for f in fits]

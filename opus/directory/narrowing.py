@@ -103,8 +103,10 @@ class Query:
     ) -> None:
         self.profile = profile
         self.words = words
-        # The needs a broader term can meet (family codes); by default any of them.
-        self.broad = profile.needs if broad is None else broad
+        # The needs' families that have terms beyond the needs (so a need can be related
+        # to); by default every one of them.
+        families = {engine.family_of(profile, code) for code in profile.needs}
+        self.broad = frozenset(families) if broad is None else broad
         self.vendor = connection.vendor
         self.reach = reach_of(profile)
         self.scales = engine.distance_scales(profile.home, self.reach.km) if profile.home else None
@@ -152,16 +154,23 @@ class Query:
         return f"({self._squared_km(scale)} <= {float(km) * float(km)!r})"
 
     def need_halves(self) -> tuple[str, list[Any]]:
-        """2 × exact + broad over the needs: engine.need_halves, in SQL."""
+        """2 × met + related over the needs: engine.need_halves, in SQL.
+
+        A need is related to when its family is one of the service's terms or the family of
+        one (a need that is a family itself: when one of its terms is)."""
         sql, params = [], []
         for code in sorted(self.profile.needs):
             exact, p1 = self._has("terms", code)
-            if code not in self.broad:  # no term has it as a family: met exactly or not at all
+            family = engine.family_of(self.profile, code)
+            if family not in self.broad:  # no term has that family: met exactly or not at all
                 sql.append(f"(CASE WHEN {exact} THEN 2 ELSE 0 END)")
                 params += p1
                 continue
-            broad, p2 = self._has("families", code)
-            sql.append(f"(CASE WHEN {exact} THEN 2 WHEN {broad} THEN 1 ELSE 0 END)")
+            within, p2 = self._has("families", family)
+            if family != code:  # the family's own term relates to the need too
+                itself, p3 = self._has("terms", family)
+                within, p2 = f"({within} OR {itself})", p2 + p3
+            sql.append(f"(CASE WHEN {exact} THEN 2 WHEN {within} THEN 1 ELSE 0 END)")
             params += p1 + p2
         return "(" + " + ".join(sql) + ")", params
 

@@ -5,8 +5,10 @@ outside its area, no step-free access when they need it, not in their language w
 need it, too far and not delivered at home or online) is excluded, with the reason. Every
 other service gets a score between 0 and 1, a weighted sum of parts, each explained:
 
-    need fit      0.35  share of the person's needs the service meets (a broader term
-                        of the same family counts half)
+    need fit      0.35  share of the person's needs the service meets; a need it only
+                        relates to (a term of the need's family: the family itself, a
+                        sibling such as walking groups for befriending, or any term of a
+                        family the person chose as a whole) counts half
     distance      0.20  1 at the door, falling linearly to 0 at the person's maximum;
                         0.8 for a service delivered at home or online
     price         0.15  1 when free or within the price the person can pay per unit,
@@ -19,8 +21,13 @@ other service gets a score between 0 and 1, a weighted sum of parts, each explai
     words         0.05  share of the person's own words (each with its synonyms) that the
                         database's full-text search finds in the service's text
 
-Ties are broken by distance, then name, then id, so the same question always gets the
-same order.
+Order. Hard requirements decide first: only usable services are ranked. Then a service that
+meets at least one of the person's needs exactly (is tagged with the need itself) comes before
+every service that only relates to their needs, whatever the scores; within each of the two
+groups, by score, then distance, then name, then id, so the same question always gets the same
+order. Near misses likewise: those that would have met a need exactly first, then by need fit,
+name and id. Each match and near miss says, in the needs' own words, which needs it meets
+and which it only relates to (`NeedFit`), so the order is never unexplained.
 
 `ceiling` bounds a score from above using only what a cheap query can know (an Outline),
 and `distance_scales` gives factors that bound great-circle distances from below and above
@@ -78,6 +85,9 @@ class Profile:
     days: frozenset[str] = frozenset()
     max_price_pence: int | None = None  # per the service's own unit
     access_names: tuple[tuple[str, str], ...] = ()  # access codes in words, for reasons
+    # (need, its family) for each need that belongs to a family; any other need is a family
+    need_families: tuple[tuple[str, str], ...] = ()
+    need_names: tuple[tuple[str, str], ...] = ()  # needs' and families' codes in words
 
 
 @dataclass(frozen=True)
@@ -126,6 +136,19 @@ class Outline:
 
 
 @dataclass(frozen=True)
+class NeedFit:
+    """How a service answers one of the person's needs, in words (labels, never codes).
+
+    `exact`: tagged with the need itself ("meets your need: befriending"); otherwise it only
+    relates to it through the need's family ("related to: social activity").
+    """
+
+    need: str  # the need's label
+    exact: bool
+    family: str  # the label of the need's family (the need's own label when it is one)
+
+
+@dataclass(frozen=True)
 class Match:
     id: str
     name: str
@@ -133,6 +156,15 @@ class Match:
     parts: dict[str, float]
     reasons: tuple[str, ...]
     distance_km: float | None
+    needs: tuple[NeedFit, ...] = ()  # the needs met exactly, then those only related to
+
+    @property
+    def meets(self) -> tuple[NeedFit, ...]:
+        return tuple(fit for fit in self.needs if fit.exact)
+
+    @property
+    def related(self) -> tuple[NeedFit, ...]:
+        return tuple(fit for fit in self.needs if not fit.exact)
 
 
 @dataclass(frozen=True)
@@ -140,6 +172,15 @@ class NearMiss:
     id: str
     name: str
     why: tuple[str, ...]
+    needs: tuple[NeedFit, ...] = ()  # the needs it would have met, then those it relates to
+
+    @property
+    def meets(self) -> tuple[NeedFit, ...]:
+        return tuple(fit for fit in self.needs if fit.exact)
+
+    @property
+    def related(self) -> tuple[NeedFit, ...]:
+        return tuple(fit for fit in self.needs if not fit.exact)
 
 
 @dataclass(frozen=True)
@@ -211,12 +252,47 @@ def _place_exclusions(profile: Profile, candidate: Candidate) -> list[str]:
     return why
 
 
+def family_of(profile: Profile, need: str) -> str:
+    """The family a need belongs to (a need without one is a family itself)."""
+    return dict(profile.need_families).get(need, need)
+
+
+def _counts(profile: Profile, terms: frozenset[str], families: frozenset[str]) -> tuple[int, int]:
+    """How many of the person's needs these terms meet exactly, and how many they only
+    relate to (the need's family is one of the terms or the family of one of them)."""
+    exact = profile.needs & terms
+    tagged = terms | families
+    related = sum(1 for need in profile.needs - exact if family_of(profile, need) in tagged)
+    return len(exact), related
+
+
 def _need_part(profile: Profile, candidate: Candidate) -> float:
     if not profile.needs:
         return 0.0
-    exact = len(profile.needs & candidate.terms)
-    broad = len((profile.needs - candidate.terms) & candidate.term_families)
-    return (exact + 0.5 * broad) / len(profile.needs)
+    exact, related = _counts(profile, candidate.terms, candidate.term_families)
+    return (exact + 0.5 * related) / len(profile.needs)
+
+
+def meets_a_need(profile: Profile, candidate: Candidate) -> bool:
+    """Whether the service is tagged with one of the person's needs itself: such services
+    rank before every service that only relates to the needs."""
+    return bool(profile.needs & candidate.terms)
+
+
+def need_fits(
+    profile: Profile, terms: frozenset[str], families: frozenset[str]
+) -> tuple[NeedFit, ...]:
+    """Which of the person's needs a service with these terms (and these families of its
+    terms) meets and which it only relates to, in words: met first, each group by label."""
+    names = dict(profile.need_names)
+    tagged = terms | families
+    found = []
+    for need in profile.needs:
+        family = family_of(profile, need)
+        if need in terms or family in tagged:
+            label = names.get(need, need.replace("-", " "))
+            found.append(NeedFit(label, need in terms, names.get(family, family.replace("-", " "))))
+    return tuple(sorted(found, key=lambda fit: (not fit.exact, fit.need.casefold(), fit.need)))
 
 
 def distance_part(profile: Profile, distance: float | None, remote: bool) -> float:
@@ -304,12 +380,12 @@ def ceiling(profile: Profile, outline: Outline, *, words: bool) -> float:
 
 
 def need_halves(profile: Profile, terms: frozenset[str], families: frozenset[str]) -> int:
-    """Twice the number of needs met, a broader family counting one: the need part × 2n.
+    """Twice the number of needs met, a need only related to counting one: the need part × 2n.
 
     An integer, so that a database can order by it exactly as `rank` orders near misses.
     """
-    exact = len(profile.needs & terms)
-    return 2 * exact + len((profile.needs - terms) & families)
+    exact, related = _counts(profile, terms, families)
+    return 2 * exact + related
 
 
 def reasons(profile: Profile, candidate: Candidate, distance: float | None) -> list[str]:
@@ -375,18 +451,31 @@ def rank(
                 found,
                 tuple(reasons(profile, candidate, distance)),
                 distance,
+                need_fits(profile, candidate.terms, candidate.term_families),
             )
         )
     matches.sort(key=_order)
-    misses.sort(key=lambda pair: (-_need_part(profile, pair[0]), pair[0].name, pair[0].id))
+    misses.sort(key=lambda pair: _miss_order(profile, pair[0]))
     return Ranking(
-        matches[:limit], [NearMiss(c.id, c.name, tuple(w)) for c, w in misses[:near_misses]]
+        matches[:limit],
+        [
+            NearMiss(c.id, c.name, tuple(w), need_fits(profile, c.terms, c.term_families))
+            for c, w in misses[:near_misses]
+        ],
     )
 
 
-def _order(match: Match) -> tuple[float, float, str, str]:
+def _order(match: Match) -> tuple[bool, float, float, str, str]:
+    """Meeting a need exactly first; then score, distance, name, id."""
     distance = match.distance_km if match.distance_km is not None else math.inf
-    return (-match.score, distance, match.name, match.id)
+    exact = any(fit.exact for fit in match.needs)
+    return (not exact, -match.score, distance, match.name, match.id)
+
+
+def _miss_order(profile: Profile, candidate: Candidate) -> tuple[bool, float, str, str]:
+    """Near misses: would have met a need exactly first; then need fit, name, id."""
+    exact = meets_a_need(profile, candidate)
+    return (not exact, -_need_part(profile, candidate), candidate.name, candidate.id)
 
 
 def explain(match: Match) -> Sequence[tuple[str, float, float]]:

@@ -195,6 +195,7 @@ def _families(candidate):
 @settings(max_examples=300)
 @given(person=profiles, candidate=candidates, slack=st.floats(0, 1), words=st.booleans())
 def test_the_ceiling_is_never_below_the_score(person, candidate, slack, words):
+    person = m.Profile(**{**person.__dict__, "need_families": tuple(FAMILY.items())})
     candidate = m.Candidate(**{**candidate.__dict__, "term_families": _families(candidate)})
     if not words:
         candidate = m.Candidate(**{**candidate.__dict__, "words_found": 0.0})
@@ -215,8 +216,10 @@ def test_the_ceiling_is_never_below_the_score(person, candidate, slack, words):
 
 
 @settings(max_examples=200)
-@given(person=profiles, candidate=candidates)
-def test_need_halves_order_services_as_the_need_part_does(person, candidate):
+@given(person=profiles, candidate=candidates, known=st.booleans())
+def test_need_halves_order_services_as_the_need_part_does(person, candidate, known):
+    if known:  # the person's needs with their families, as the directory gives them
+        person = m.Profile(**{**person.__dict__, "need_families": tuple(FAMILY.items())})
     families = _families(candidate)
     halves = m.need_halves(person, candidate.terms, families)
     stand_in = m.Candidate(**{**candidate.__dict__, "term_families": families})
@@ -250,3 +253,112 @@ def test_distance_scales_bound_the_great_circle_distance(lat, lon, radius, north
 def test_words_count_as_the_share_of_the_persons_words_found():
     (match,) = m.rank(profile(), [service(words_found=0.5)]).matches
     assert match.parts["words"] == 0.5
+
+
+# --- which needs a service meets, and which it only relates to ------------------------------
+
+SOCIAL = {
+    "need_families": (("befriending", "social-activity"), ("meals", "daily-living")),
+    "need_names": (
+        ("befriending", "Befriending"),
+        ("social-activity", "Social activity"),
+        ("meals", "Meals and cooking"),
+        ("daily-living", "Daily living"),
+    ),
+}
+WALKING = {"terms": frozenset({"walking-groups"}), "term_families": frozenset({"social-activity"})}
+
+
+def test_each_match_says_which_needs_it_meets_and_which_it_only_relates_to_in_words():
+    person = profile(needs=frozenset({"befriending", "meals"}), **SOCIAL)
+    both = service(
+        terms=frozenset({"befriending", "shopping-errands"}),
+        term_families=frozenset({"social-activity", "daily-living"}),
+    )
+    (match,) = m.rank(person, [both]).matches
+    assert match.needs == (
+        m.NeedFit("Befriending", True, "Social activity"),
+        m.NeedFit("Meals and cooking", False, "Daily living"),
+    )
+    assert [f.need for f in match.meets] == ["Befriending"]
+    assert [f.family for f in match.related] == ["Daily living"]
+    assert match.parts["need"] == pytest.approx((1 + 0.5) / 2)
+
+
+def test_a_service_tagged_with_the_family_itself_relates_to_the_need():
+    person = profile(**SOCIAL)
+    general = service(terms=frozenset({"social-activity"}))
+    (match,) = m.rank(person, [general]).matches
+    assert match.needs == (m.NeedFit("Befriending", False, "Social activity"),)
+    assert match.parts["need"] == 0.5
+
+
+def test_befriending_outranks_a_walking_group_for_a_befriending_need():
+    """The worked example. The walking group is at the door, free, has places and is well
+    rated (score 0.771); the befriending service visits at home, costs more than the person
+    can pay, is full and has no ratings (score 0.7075). Related-only counts half the need
+    part, but whatever the scores, a service tagged with the need itself comes first."""
+    person = profile(max_price_pence=1000, **SOCIAL)
+    walking = service(
+        id="walk",
+        name="Walking group",
+        places=(m.Place(*HOME),),
+        vacancies=5,
+        rating_sum=5.0 * 40,
+        rating_count=40,
+        **WALKING,
+    )
+    befriending = service(
+        id="befriend",
+        name="Befriending at home",
+        places=(),
+        delivery=frozenset({"at-home"}),
+        price_pence=1500,
+        vacancies=0,
+        term_families=frozenset({"social-activity"}),
+    )
+    ranking = m.rank(person, [walking, befriending])
+    first, second = ranking.matches
+    assert (first.id, second.id) == ("befriend", "walk")
+    assert (first.score, second.score) == (0.7075, 0.770833)  # the rule's order, not the scores'
+    assert first.meets == (m.NeedFit("Befriending", True, "Social activity"),)
+    assert second.related == (m.NeedFit("Befriending", False, "Social activity"),)
+    assert second.parts["need"] == 0.5 and first.parts["need"] == 1.0
+
+
+def test_a_hard_requirement_still_decides_first():
+    person = profile(age=30, **SOCIAL)
+    walking = service(id="walk", name="Walking group", **WALKING)
+    befriending = service(id="befriend", name="Befriending", minimum_age=65)
+    ranking = m.rank(person, [befriending, walking])
+    assert [x.id for x in ranking.matches] == ["walk"]
+    (miss,) = ranking.near_misses
+    assert miss.id == "befriend" and miss.meets == (
+        m.NeedFit("Befriending", True, "Social activity"),
+    )
+
+
+def test_near_misses_say_which_need_they_would_have_met_and_come_exact_first():
+    person = profile(needs=frozenset({"befriending", "meals"}), age=30, **SOCIAL)
+    related_both = service(
+        id="rel",
+        name="A related club",
+        terms=frozenset({"walking-groups", "shopping-errands"}),
+        term_families=frozenset({"social-activity", "daily-living"}),
+        minimum_age=65,
+    )
+    exact_one = service(id="exact", name="Z befriending", minimum_age=65)
+    ranking = m.rank(person, [related_both, exact_one])
+    assert [n.id for n in ranking.near_misses] == ["exact", "rel"]
+    assert [f.need for f in ranking.near_misses[0].meets] == ["Befriending"]
+    assert [(f.need, f.exact) for f in ranking.near_misses[1].needs] == [
+        ("Befriending", False),
+        ("Meals and cooking", False),
+    ]
+
+
+def test_needs_without_names_are_never_shown_as_codes():
+    (match,) = m.rank(
+        profile(needs=frozenset({"lunch-clubs"})), [service(terms=frozenset({"lunch-clubs"}))]
+    ).matches
+    assert match.needs == (m.NeedFit("lunch clubs", True, "lunch clubs"),)
