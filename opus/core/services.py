@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.db import transaction
@@ -22,13 +23,20 @@ def _snapshot(obj: Any, fields: list[str]) -> dict[str, Any]:
     return {field: getattr(obj, field) for field in fields}
 
 
-def _unique_slug(name: str) -> str:
+def unique_slug(name: str, taken: Callable[[str], bool] | None = None) -> str:
+    """An organisation's slug: its name slugified (200 characters at most), then -2, -3…
+    until `taken` (by default: a query) says it is free. Bulk loads pass a set's membership."""
+    is_taken = taken or (lambda slug: Organisation.objects.filter(slug=slug).exists())
     base = slugify(name)[:200] or "organisation"
     slug, n = base, 1
-    while Organisation.objects.filter(slug=slug).exists():
+    while is_taken(slug):
         n += 1
         slug = f"{base}-{n}"
     return slug
+
+
+def _unique_slug(name: str) -> str:
+    return unique_slug(name)
 
 
 @transaction.atomic

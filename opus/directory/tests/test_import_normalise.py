@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from opus.directory.importer import RecordError, parse_service
 from opus.directory.importers.normalise import clean_email, clean_text, clean_web_address, fit
+from opus.directory.importers.records import parse_service
+from opus.directory.importers.values import RecordError
 
 DATA = Path(__file__).parent / "data"
 

@@ -26,14 +26,14 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from opus.core.models import AuditEvent, Organisation, OrganisationKind
-from opus.directory import importer
-from opus.directory.importer import (
+from opus.directory.importers import parse as importer
+from opus.directory.importers.records import parse_service
+from opus.directory.importers.values import (
     RecordError,
     accessibility_codes,
     cost_unit,
     organisation_identifiers,
     organisation_kind,
-    parse_service,
     pence,
 )
 from opus.directory.models import (

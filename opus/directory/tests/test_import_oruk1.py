@@ -21,8 +21,9 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from opus.core.models import AuditEvent
-from opus.directory.importer import RecordError, parse_service
 from opus.directory.importers.oruk1 import delivery_codes, is_oruk1, to_oruk3
+from opus.directory.importers.records import parse_service
+from opus.directory.importers.values import RecordError
 from opus.directory.models import Schedule, Service, TaxonomyTerm
 from opus.directory.taxonomy import TAXONOMY_ID
 

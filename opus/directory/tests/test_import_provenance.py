@@ -19,7 +19,7 @@ from django.conf import settings
 from django.core.management.base import CommandError
 
 from opus.core.models import AuditEvent, Organisation
-from opus.directory import importer
+from opus.directory.importers import parse as importer
 from opus.directory.models import ImportedRecord, ImportKind, Location, Service
 from opus.directory.tests.test_import_oruk import (
     BEFRIENDING,

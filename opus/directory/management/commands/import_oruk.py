@@ -7,7 +7,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from opus.directory.importer import MAX_DEPTH, MAX_FILE_BYTES, import_feed
+from opus.directory.importers.parse import MAX_DEPTH, MAX_FILE_BYTES
+from opus.directory.importers.run import import_feed
 
 
 class Command(BaseCommand):
