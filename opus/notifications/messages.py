@@ -55,6 +55,14 @@ MESSAGES: dict[str, Message] = {
     "acv_bidder_request": Message(Category.ACCOUNT, essential=True),
     "acv_exempt_disposal": Message(Category.ACCOUNT, essential=True),
     "pb_phase_changed": Message(Category.ACCOUNT),
+    # Feedback and ratings (opus/voice/feedback.py)
+    "feedback_published": Message(Category.BOOKINGS),
+    "feedback_not_published": Message(Category.BOOKINGS),
+    "feedback_to_answer": Message(Category.BOOKINGS),
+    "feedback_replied": Message(Category.BOOKINGS),
+    "feedback_restricted": Message(Category.BOOKINGS),
+    "feedback_restriction_decided": Message(Category.BOOKINGS),
+    "feedback_change_to_confirm": Message(Category.BOOKINGS),
 }
 
 
