@@ -57,6 +57,7 @@ counting. A `Variant` with an empty `tie_order` uses this order with the empty s
 from __future__ import annotations
 
 import hashlib
+import itertools
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -150,6 +151,7 @@ class _Election:
     supporters: list[IntArray]  # per project: the groups supporting it
     units: list[IntArray]  # per project: their points (1 for approval)
     weights: list[IntArray]  # per project: ballots in each of its supporting groups
+    span: list[int]  # per project: 1 + its largest points (keys class * span + units)
     votes: list[int]
     points: list[int]
     rank: list[int]  # position in the tie order
@@ -167,41 +169,45 @@ def _check_projects(projects: Sequence[Project]) -> dict[str, int]:
 
 
 def _ballot_key(
-    voter: str, raw: tuple[tuple[str, int], ...], index: Mapping[str, int]
+    voter: str, raw: frozenset[tuple[str, int]], index: Mapping[str, int]
 ) -> tuple[tuple[int, int], ...]:
-    pairs = []
     for pid, pts in raw:
         if pid not in index:
             raise CountError(f"the ballot of voter {voter} names unknown project {pid}")
-        if not isinstance(pts, int) or pts < 0:
+        if type(pts) is not int or pts < 0:
             raise CountError(f"the ballot of voter {voter} gives {pid} invalid points")
-        if pts:
-            pairs.append((index[pid], pts))
-    return tuple(sorted(pairs))
+    return tuple(sorted((index[pid], pts) for pid, pts in raw if pts))
+
+
+def _twice(ballots: Sequence[Ballot]) -> str:
+    seen: set[str] = set()
+    for ballot in ballots:
+        if ballot.voter in seen:
+            return ballot.voter
+        seen.add(ballot.voter)
+    return ""
 
 
 def _group_ballots(
     ballots: Sequence[Ballot], index: Mapping[str, int]
 ) -> tuple[dict[str, int], dict[tuple[tuple[int, int], ...], int], list[int]]:
     """Identical ballots counted once: voter → group, ballot → group, ballots per group."""
-    raw_groups: dict[tuple[tuple[str, int], ...], int] = {}
+    raw_groups: dict[frozenset[tuple[str, int]], int] = {}
     raw_of: dict[str, int] = {}
     for ballot in ballots:
-        if ballot.voter in raw_of:
-            raise CountError(f"voter {ballot.voter} has two ballots")
-        raw = tuple(sorted(ballot.points.items()))
+        raw = frozenset(ballot.points.items())
         raw_of[ballot.voter] = raw_groups.setdefault(raw, len(raw_groups))
+    if len(raw_of) != len(ballots):
+        raise CountError(f"voter {_twice(ballots)} has two ballots")
     groups: dict[tuple[tuple[int, int], ...], int] = {}
     final: list[int] = []
     first_voter = {g: voter for voter, g in reversed(raw_of.items())}
     for raw, g in raw_groups.items():
         checked = _ballot_key(first_voter[g], raw, index)
         final.append(groups.setdefault(checked, len(groups)))
-    counts = [0] * len(groups)
-    voters = {}
-    for voter, g in raw_of.items():
-        voters[voter] = final[g]
-        counts[final[g]] += 1
+    group_of = np.asarray(final, dtype=np.int64)[np.fromiter(raw_of.values(), np.int64)]
+    voters = dict(zip(raw_of, group_of.tolist(), strict=True))
+    counts = np.bincount(group_of, minlength=len(groups)).tolist()
     return voters, groups, counts
 
 
@@ -210,15 +216,18 @@ def _election(
 ) -> _Election:
     index = _check_projects(projects)
     voters, groups, counts = _group_ballots(ballots, index)
-    sup: list[list[int]] = [[] for _ in projects]
-    pts: list[list[int]] = [[] for _ in projects]
-    for key, g in groups.items():
-        for j, p in key:
-            sup[j].append(g)
-            pts[j].append(p)
+    sizes = np.fromiter((len(key) for key in groups), np.int64, len(groups))
+    flat = np.fromiter(
+        itertools.chain.from_iterable(itertools.chain.from_iterable(groups)),
+        np.int64,
+        2 * int(sizes.sum()),
+    ).reshape(-1, 2)
+    owner = np.repeat(np.arange(len(groups), dtype=np.int64), sizes)
+    order = np.argsort(flat[:, 0], kind="stable")
+    bounds = np.cumsum(np.bincount(flat[:, 0], minlength=len(projects)))[:-1]
+    supporters = np.split(owner[order], bounds) if len(projects) else []
+    units = np.split(flat[order, 1], bounds) if len(projects) else []
     mult = np.asarray(counts, dtype=np.int64)
-    supporters = [np.asarray(s, dtype=np.int64) for s in sup]
-    units = [np.asarray(p, dtype=np.int64) for p in pts]
     positions = {pid: k for k, pid in enumerate(tie)}
     last = len(positions)
     return _Election(
@@ -229,6 +238,7 @@ def _election(
         supporters=supporters,
         units=units,
         weights=[mult[s] for s in supporters],
+        span=[int(u.max()) + 1 if len(u) else 1 for u in units],
         votes=[int(mult[s].sum()) for s in supporters],
         points=[int((mult[s] * u).sum()) for s, u in zip(supporters, units, strict=True)],
         rank=[positions.get(p.id, last + j) for j, p in enumerate(projects)],
@@ -299,23 +309,29 @@ def _project_outcome(
 @dataclass
 class _Weighing:
     alpha: Fraction  # price of one unit of satisfaction (payment = alpha * utility)
-    poor: IntArray  # supporters who pay all they have
-    rich: IntArray  # supporters who pay alpha * utility
-    rich_units: IntArray
+    keys: IntArray  # the supporters' items: class * span + units, ascending
+    classes: IntArray
+    units: IntArray
+    poor: BoolArray  # items that pay all they have (the others pay alpha * utility)
 
 
 class _Run:
-    """Equal Shares at one share `b` per voter (pabutools' `mes_inner_algo`, resolute)."""
+    """Equal Shares at one share `b` per voter (pabutools' `mes_inner_algo`, resolute).
+
+    Ballot groups with the same money sit in one *class*: class 0 holds those who have spent
+    everything, and a class's row of `charged` says how many units of each winner its members
+    paid for at full price, so its money is `b - sum_w prices[w] * charged[k, w]` exactly."""
 
     def __init__(self, e: _Election, share: Fraction, scale: list[int]) -> None:
         self.e, self.b, self.scale = e, share, scale
         groups = len(e.mult)
-        self.f: FloatArray = np.full(groups, float(share))
-        self.empty: BoolArray = np.zeros(groups, dtype=np.bool_)
-        self.emptied = 0
+        self.cls: IntArray = np.ones(groups, dtype=np.int64)  # everyone starts in class 1
+        self.last_cls: IntArray = np.zeros(groups, dtype=np.int64)  # class before emptying
         self.empty_at: IntArray = np.full(groups, -1, dtype=np.int64)
-        # Column-major: a winner's column is written in one pass.
-        self.charged: IntArray = np.zeros((groups, max(1, len(e.ids))), dtype=np.int64, order="F")
+        width = max(1, len(e.ids))
+        self.classes = 2
+        self.money: FloatArray = np.array([0.0, float(share)])
+        self.charged: IntArray = np.zeros((2, width), dtype=np.int64)
         self.prices: list[Fraction] = []  # per winner column: price of one unit
         self.winners: list[int] = []  # project per column
         self.support: dict[int, Fraction] = {}
@@ -323,50 +339,55 @@ class _Run:
 
     # exact money -------------------------------------------------------------------------
 
-    def _exact_total(self, groups: IntArray, mult: IntArray) -> Fraction:
+    def _exact_total(self, classes: IntArray, mult: IntArray) -> Fraction:
         total = self.b * int(mult.sum())
-        if self.prices and len(groups):
-            sums = mult @ self.charged[groups, : len(self.prices)]
+        if self.prices and len(classes):
+            sums = mult @ self.charged[classes, : len(self.prices)]
             total -= sum(
                 (price * int(s) for price, s in zip(self.prices, sums, strict=True) if s),
                 Fraction(0),
             )
         return total
 
-    def _exact_money(self, groups: IntArray) -> list[Fraction]:
+    def _exact_money(self, classes: IntArray) -> list[Fraction]:
         width = len(self.prices)
-        if not width or not len(groups):
-            return [self.b] * len(groups)
-        rows, inverse = np.unique(self.charged[groups, :width], axis=0, return_inverse=True)
-        values = [
+        rows = self.charged[classes, :width]
+        return [
             self.b - sum((p * int(k) for p, k in zip(self.prices, row, strict=True) if k), 0)
             for row in rows
         ]
-        return [Fraction(values[int(k)]) for k in inverse.reshape(-1)]
 
     # weighing a project ----------------------------------------------------------------------
 
+    def _items(self, j: int) -> tuple[IntArray, IntArray, IntArray, IntArray]:
+        """Project j's supporters as (class, units) items: key, class, units, ballots."""
+        e = self.e
+        span = e.span[j]
+        key = self.cls[e.supporters[j]] * span + e.units[j]
+        found = np.bincount(key, weights=e.weights[j])
+        found[:span] = 0  # class 0 has nothing left: it takes no part
+        keys = np.flatnonzero(found)
+        return keys, keys // span, keys % span, found[keys].astype(np.int64)
+
     def weigh(self, j: int) -> _Weighing | None:
         """The smallest alpha at which project j's supporters can pay, or None if they cannot."""
-        e, cost = self.e, self.e.costs[j]
-        groups, units, mult = e.supporters[j], e.units[j], e.weights[j]
-        if self.emptied:
-            live = ~self.empty[groups]
-            groups, units, mult = groups[live], units[live], mult[live]
-        if not len(groups):
+        cost = self.e.costs[j]
+        keys, classes, units, mult = self._items(j)
+        if not len(keys):
             return None
-        money = self.f[groups]
+        money = self.money[classes]
         total = float(money @ mult)
         if total < cost * (1 - _NEAR) or (
-            total <= cost * (1 + _NEAR) and self._exact_total(groups, mult) < cost
+            total <= cost * (1 + _NEAR) and self._exact_total(classes, mult) < cost
         ):
             return None
         sat = units * self.scale[j]
-        found = self._split(cost, groups, units, mult, money, sat, exact_all=False)
+        found = self._split(cost, classes, mult, money, sat, exact_all=False)
         if found is None:
-            found = self._split(cost, groups, units, mult, money, sat, exact_all=True)
+            found = self._split(cost, classes, mult, money, sat, exact_all=True)
         assert found is not None  # noqa: S101 - the exact split always finds alpha
-        return found
+        alpha, poor = found
+        return _Weighing(alpha, keys, classes, units, poor)
 
     def _float_alpha(
         self, cost: int, mult: IntArray, money: FloatArray, sat: IntArray
@@ -383,25 +404,24 @@ class _Run:
     def _split(
         self,
         cost: int,
-        groups: IntArray,
-        units: IntArray,
+        classes: IntArray,
         mult: IntArray,
         money: FloatArray,
         sat: IntArray,
         exact_all: bool,
-    ) -> _Weighing | None:
+    ) -> tuple[Fraction, BoolArray] | None:
         approx = None if exact_all else self._float_alpha(cost, mult, money, sat)
         if approx is None:
-            poor = np.zeros(len(groups), dtype=np.bool_)
-            near = np.ones(len(groups), dtype=np.bool_)
+            poor = np.zeros(len(classes), dtype=np.bool_)
+            near = np.ones(len(classes), dtype=np.bool_)
         else:
             gap = money - approx * sat
             tol = _NEAR * np.maximum(float(self.b), approx * sat)
             poor, near = gap < -tol, np.abs(gap) <= tol
-        paid = self._exact_total(groups[poor], mult[poor])
+        paid = self._exact_total(classes[poor], mult[poor])
         rest = int((mult * sat)[~poor].sum())
         near_idx = np.flatnonzero(near)
-        exact = self._exact_money(groups[near_idx])
+        exact = self._exact_money(classes[near_idx])
         ranked = sorted(range(len(near_idx)), key=lambda k: exact[k] / int(sat[near_idx[k]]))
         poor = poor.copy()
         alpha: Fraction | None = None
@@ -422,31 +442,51 @@ class _Run:
             alpha = (cost - paid) / rest
         if approx is not None and abs(float(alpha) - approx) > _AGREE * approx:
             return None
-        rich = ~poor
-        return _Weighing(alpha, groups[poor], groups[rich], units[rich])
+        return alpha, poor
 
     # choosing ----------------------------------------------------------------------------------
 
+    def _new_classes(
+        self, parents: IntArray, column: int, units: IntArray, price: Fraction
+    ) -> IntArray:
+        count = len(parents)
+        first, self.classes = self.classes, self.classes + count
+        if self.classes > len(self.money):
+            grow = max(self.classes, 2 * len(self.money))
+            self.money = np.resize(self.money, grow)
+            charged = np.zeros((grow, self.charged.shape[1]), dtype=np.int64)
+            charged[:first] = self.charged[:first]
+            self.charged = charged
+        new = np.arange(first, self.classes, dtype=np.int64)
+        self.charged[new] = self.charged[parents]
+        self.charged[new, column] = units
+        self.money[new] = self.money[parents] - float(price) * units
+        return new
+
     def fund(self, j: int, w: _Weighing) -> None:
-        column = len(self.winners)
+        e, column = self.e, len(self.winners)
         price = w.alpha * self.scale[j]
-        self.empty[w.poor] = True
-        self.emptied += len(w.poor)
-        self.empty_at[w.poor] = column
-        self.f[w.poor] = 0.0
-        self.charged[w.rich, column] = w.rich_units
-        self.f[w.rich] -= float(price) * w.rich_units
+        rich = ~w.poor
+        target = np.zeros(int(w.keys[-1]) + 1 if len(w.keys) else 1, dtype=np.int64)
+        target[w.keys[rich]] = self._new_classes(w.classes[rich], column, w.units[rich], price)
+        groups = e.supporters[j]
+        key = self.cls[groups] * e.span[j] + e.units[j]
+        live = self.cls[groups] != 0
+        groups, key = groups[live], key[live]
+        emptied = groups[target[key] == 0]
+        self.last_cls[emptied] = self.cls[emptied]
+        self.empty_at[emptied] = column
+        self.cls[groups] = target[key]
         self.prices.append(price)
         self.winners.append(j)
-        self.support[j] = self.e.costs[j] / price
-        self.cost += self.e.costs[j]
+        self.support[j] = e.costs[j] / price
+        self.cost += e.costs[j]
 
     def run(self, candidates: Sequence[int], limit: int | None) -> bool:
         """Rounds until nothing is affordable; False as soon as the cost passes `limit`."""
         e = self.e
         known = {
-            j: Fraction(e.costs[j], int((e.mult[e.supporters[j]] * e.units[j]).sum()))
-            / self.scale[j]
+            j: Fraction(e.costs[j], e.points[j] * self.scale[j])
             for j in candidates
             # Money only falls, so supporters who cannot pay at the start never can.
             if self.b * e.votes[j] >= e.costs[j]
@@ -478,18 +518,18 @@ class _Run:
     # what each voter paid --------------------------------------------------------------------
 
     def paid_by_group(self, g: int) -> dict[int, Fraction]:
+        emptied = int(self.empty_at[g])
+        row = self.charged[int(self.last_cls[g] if emptied >= 0 else self.cls[g])]
         paid: dict[int, Fraction] = {}
         left = self.b
         for column, j in enumerate(self.winners):
-            if self.empty_at[g] == column:
+            if column == emptied:
                 if left:
                     paid[j] = left
                 break
-            units = int(self.charged[g, column])
-            if units:
-                amount = self.prices[column] * units
-                paid[j] = amount
-                left -= amount
+            if row[column]:
+                paid[j] = self.prices[column] * int(row[column])
+                left -= paid[j]
         return paid
 
 
@@ -515,6 +555,9 @@ class _Payments(Mapping[str, Mapping[str, Fraction]]):
 
     def __len__(self) -> int:
         return len(self._e.voters)
+
+    def __repr__(self) -> str:
+        return f"<payments of {len(self)} voters>"
 
 
 # --- Equal Shares with its completion -----------------------------------------------------------
