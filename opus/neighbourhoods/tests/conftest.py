@@ -12,9 +12,8 @@ from opus.testing import create_area
 TODAY = dt.date(2026, 12, 7)
 
 
-@pytest.fixture
-def hood(cast):
-    """The Vale neighbourhood (two LSOAs with a postcode each); Colin is its councillor."""
+def make_hood(cast):
+    """The Vale neighbourhood (two LSOAs with a postcode each), the parish council's area."""
     area = create_area(kind=AreaKind.NEIGHBOURHOOD, name="Vale", code="E99000001")
     for n, code in ((1, "E01999001"), (2, "E01999002")):
         lsoa = create_area(code=code, name=f"Vale {n}", neighbourhood=area)
@@ -26,10 +25,9 @@ def hood(cast):
     return area
 
 
-@pytest.fixture
-def decision(cast, hood):
+def make_decision(cast, area):
     plan = CommissioningPlan.objects.create(
-        title="Testshire plan 2026/27", commissioner=cast.council, area=hood, period="2026/27"
+        title="Testshire plan 2026/27", commissioner=cast.council, area=area, period="2026/27"
     )
     return ServiceDecision.objects.create(
         plan=plan,
@@ -40,8 +38,7 @@ def decision(cast, hood):
     )
 
 
-@pytest.fixture
-def hood_budget(cast, hood, decision):
+def make_budget(cast, decision):
     budget = money.neighbourhood_budget_create(
         council=cast.parish,
         title="Vale 2026/27",
@@ -51,6 +48,26 @@ def hood_budget(cast, hood, decision):
     )
     money.neighbourhood_budget_fund(budget=budget, decision=decision, by=cast.commissioner)
     return budget
+
+
+def parish_budget(cast):
+    """The parish council with its area and a £15,000 budget from the plan (for other tests)."""
+    return make_budget(cast, make_decision(cast, make_hood(cast)))
+
+
+@pytest.fixture
+def hood(cast):
+    return make_hood(cast)
+
+
+@pytest.fixture
+def decision(cast, hood):
+    return make_decision(cast, hood)
+
+
+@pytest.fixture
+def hood_budget(cast, hood, decision):
+    return make_budget(cast, decision)
 
 
 @pytest.fixture
