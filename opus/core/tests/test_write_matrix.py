@@ -182,6 +182,15 @@ WEB_WRITES: dict[str, frozenset[str]] = {
     "neighbourhoods:pb_step": frozenset({CO, AD}),
     # notifications
     "notifications:preferences": SIGNED_IN,  # one's own choices
+    # voice: feedback and ratings (moderators: commissioners and administrators)
+    "voice:feedback_give": frozenset({R}),  # residents, on any listed service
+    "voice:feedback_give_booking": frozenset({R}),  # the person who had the delivered booking
+    "voice:feedback_confirm": frozenset({R}),  # the person who gave the feedback
+    "voice:feedback_moderate": FINANCE,
+    "voice:feedback_restriction_decide": FINANCE,
+    "voice:feedback_reply": frozenset({P}),  # the service's provider staff
+    "voice:feedback_badge": frozenset({P}),
+    "voice:feedback_restriction_ask": frozenset({P}),
 }
 
 # Pages that read, with no method restriction: a POST must change nothing for anyone.
@@ -324,6 +333,7 @@ def build_world(cast: Any) -> SimpleNamespace:
     )  # fmt: skip
     w.pending = create_organisation(name="Waiting Trust", verification_status="pending")
 
+    _feedback(w)
     _commissioning(w)
     _assets(w)
     _pb(w)
@@ -360,6 +370,55 @@ def _assets(w: SimpleNamespace) -> None:
         asset=w.acv, listed=True, reasons="Meets the test", decided_on=TODAY, by=cast.commissioner
     )
     assets.disposal_notice_record(asset=w.acv, notice_date=TODAY, by=cast.commissioner)
+
+
+def _feedback(w: SimpleNamespace) -> None:
+    """Rosa's feedback on Tea and talk: published, with a change waiting for her; another
+    waiting for moderation; a third with a restriction asked for."""
+    from opus.voice import feedback as voice
+
+    cast = w.cast
+    ratings = {"overall": 4, "kindness": 5, "reliability": 4, "recommend": 4}
+
+    def give(story: str) -> Any:
+        return voice.feedback_give(
+            service=w.service, ratings=ratings, story=story, by=cast.resident
+        )
+
+    w.feedback = voice.feedback_moderate(feedback=give("Kind"), publish=True, by=cast.admin)
+    voice.feedback_badge_set(
+        feedback=w.feedback, badge="made", explanation="Earlier start", by=cast.provider
+    )
+    _renew_feedback_pending(w)
+    _renew_feedback_restriction(w)
+
+
+def _renew_feedback_pending(w: SimpleNamespace) -> None:
+    from opus.voice import feedback as voice
+
+    ratings = {"overall": 3, "kindness": 3, "reliability": 3, "recommend": 3}
+    w.feedback_pending = voice.feedback_give(
+        service=w.service, ratings=ratings, story="Waiting", by=w.cast.resident
+    )
+
+
+def _renew_feedback_restriction(w: SimpleNamespace) -> None:
+    from opus.voice import feedback as voice
+
+    ratings = {"overall": 2, "kindness": 2, "reliability": 2, "recommend": 2}
+    item = voice.feedback_give(service=w.service, ratings=ratings, story="Hmm", by=w.cast.resident)
+    voice.feedback_moderate(feedback=item, publish=True, by=w.cast.admin)
+    w.feedback_asked = voice.feedback_restriction_ask(
+        feedback=item, reason="Investigation", by=w.cast.provider
+    )
+
+
+def _renew_feedback_badge(w: SimpleNamespace) -> None:
+    from opus.voice import feedback as voice
+
+    voice.feedback_badge_set(
+        feedback=w.feedback, badge="made", explanation="Earlier start", by=w.cast.provider
+    )
 
 
 def _invoice(cast: Any, w: SimpleNamespace, number: str) -> Any:
@@ -507,6 +566,14 @@ def _fields(cast: Any) -> dict[str, Any]:
 # --- How each route is addressed, and what is posted to it --------------------------------
 
 ARGS: dict[str, Callable[[SimpleNamespace], dict[str, Any]]] = {
+    "voice:feedback_give": lambda w: {"service_id": w.service.pk},
+    "voice:feedback_give_booking": lambda w: {"booking_id": w.commitment.booking_id},
+    "voice:feedback_confirm": lambda w: {"feedback_id": w.feedback.pk},
+    "voice:feedback_moderate": lambda w: {"feedback_id": w.feedback_pending.pk},
+    "voice:feedback_restriction_decide": lambda w: {"feedback_id": w.feedback_asked.pk},
+    "voice:feedback_reply": lambda w: {"feedback_id": w.feedback.pk},
+    "voice:feedback_badge": lambda w: {"feedback_id": w.feedback.pk},
+    "voice:feedback_restriction_ask": lambda w: {"feedback_id": w.feedback.pk},
     "core:password_reset_confirm": lambda w: {"uidb64": "MQ", "token": "set-password"},
     "core:api_token_revoke": lambda w: {"token_id": w.token.pk},
     "core:organisation_edit": lambda w: {"slug": w.cast.charity.slug},
@@ -597,6 +664,14 @@ def once() -> str:
 
 
 BODIES: dict[str, Callable[[SimpleNamespace], dict[str, Any]]] = {
+    "voice:feedback_give": lambda w: {**FEEDBACK_RATINGS, "story": "Lovely"},
+    "voice:feedback_give_booking": lambda w: {**FEEDBACK_RATINGS, "story": "Lovely"},
+    "voice:feedback_confirm": lambda w: {"confirmed": "yes"},
+    "voice:feedback_moderate": lambda w: {"decision": "publish"},
+    "voice:feedback_restriction_decide": lambda w: {"decision": "refuse"},
+    "voice:feedback_reply": lambda w: {"reply": "Thank you"},
+    "voice:feedback_badge": lambda w: {"badge": "planned", "explanation": "More staff"},
+    "voice:feedback_restriction_ask": lambda w: {"reason": "Investigation"},
     "commissioning:contract_service": lambda w: {"service": "new"},
     "core:role_grant": lambda w: {"organisation": w.cast.charity.slug, "role": "champion"},
     "core:invitation_new": lambda w: {
@@ -844,8 +919,12 @@ def _renew_submitted(w: SimpleNamespace) -> None:
     w.submitted = knowledge.entry_submit(entry=entry, by=w.cast.provider)
 
 
+FEEDBACK_RATINGS = {"overall": "5", "kindness": "4", "reliability": "4", "recommend": "5"}
+
 # Writes that use their record up, made afresh for each role that may write there.
 RENEW: dict[str, Callable[[SimpleNamespace], None]] = {
+    "voice:feedback_moderate": _renew_feedback_pending,
+    "voice:feedback_restriction_decide": _renew_feedback_restriction,
     "knowledge:entry_publish": _renew_submitted,
     "knowledge:entry_return": _renew_submitted,
 }
