@@ -1,6 +1,6 @@
 from django.urls import path
 
-from opus.directory import views
+from opus.directory import views, views_review
 
 app_name = "directory"
 
@@ -12,4 +12,8 @@ urlpatterns = [
     path("manage/<uuid:service_id>/", views.service_manage, name="service_manage"),
     path("manage/<uuid:service_id>/review/", views.service_review, name="service_review"),
     path("manage/<uuid:service_id>/<slug:section>/", views.service_section, name="service_section"),
+    path("needs-review/", views_review.needs_review, name="needs_review"),
+    path("needs-review/check/", views_review.needs_review_check, name="needs_review_check"),
+    path("needs-review/decide/", views_review.needs_review_bulk, name="needs_review_bulk"),
+    path("needs-review/<int:pk>/", views_review.needs_review_decide, name="needs_review_decide"),
 ]

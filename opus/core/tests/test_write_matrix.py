@@ -37,6 +37,7 @@ from opus.core.invitations import invitation_create
 from opus.core.models import AuditEvent, Role
 from opus.core.services import api_token_create
 from opus.directory import services as directory
+from opus.directory.models import SuggestedNeed, TaxonomyTerm
 from opus.knowledge import services as knowledge
 from opus.needs import services as needs
 from opus.needs.models import Priority
@@ -107,6 +108,9 @@ WEB_WRITES: dict[str, frozenset[str]] = {
     "directory:service_new": frozenset({P}),  # for a provider they work for
     "directory:service_review": frozenset({P, AD}),
     "directory:service_section": frozenset({P, AD}),
+    "directory:needs_review_decide": frozenset({P, AD}),  # Priya's service's suggestion
+    "directory:needs_review_check": frozenset({P, AD}),  # changes nothing: check your answers
+    "directory:needs_review_bulk": frozenset({P, AD}),
     # choice
     "choice:question": EVERYONE,  # answers live in the session
     "choice:shortlist_add": HOLDER_SIDE,
@@ -237,6 +241,12 @@ def build_world(cast: Any) -> SimpleNamespace:
     w.service = make_service(name="Tea and talk", organisation=cast.charity)
     directory.service_set_cost(
         service=w.service, amount_pence=15_00, unit="hour", option="", by=None
+    )
+    w.suggestion = SuggestedNeed.objects.create(
+        service=w.service,
+        term=TaxonomyTerm.objects.get(code="walking-groups"),
+        score=0.9,
+        words=["walks"],
     )
     choice.shortlist_add(person=cast.resident, service=w.service, by=cast.resident)
     w.requested = _booking(cast, w.service)
@@ -600,6 +610,7 @@ ARGS: dict[str, Callable[[SimpleNamespace], dict[str, Any]]] = {
     },
     "directory:service_review": lambda w: {"service_id": w.service.pk},
     "directory:service_section": lambda w: {"service_id": w.service.pk, "section": "cost"},
+    "directory:needs_review_decide": lambda w: {"pk": w.suggestion.pk},
     "choice:question": lambda w: {"step": "needs"},
     "choice:shortlist_add": lambda w: {"service_id": w.service.pk},
     "choice:shortlist_remove": lambda w: {"service_id": w.service.pk},
@@ -701,6 +712,16 @@ BODIES: dict[str, Callable[[SimpleNamespace], dict[str, Any]]] = {
     },
     "budgets:invoice_decide": lambda w: {"decision": "approve"},
     "budgets:invoices_pay": lambda w: {"invoice": [w.approved.pk], "confirm": "y", "once": once()},
+    "directory:needs_review_decide": lambda w: {"decision": "reject"},
+    "directory:needs_review_check": lambda w: {
+        "suggestion": [w.suggestion.pk],
+        "decision": "reject",
+    },
+    "directory:needs_review_bulk": lambda w: {
+        "suggestion": [w.suggestion.pk],
+        "decision": "reject",
+        "confirm": "yes",
+    },
     "choice:choose": lambda w: {"units_per_week": "1", "start_date": TODAY.isoformat()},
     "choice:decide": lambda w: {"decision": "accept", "reason": ""},
     "choice:consent": lambda w: {
