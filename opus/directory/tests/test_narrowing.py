@@ -278,3 +278,45 @@ def test_ties_on_score_are_broken_by_distance_then_name_as_the_engine_breaks_the
         got = matching.ranked(profile, limit=limit)
         assert got == _reference(profile, "", limit, 5)
         assert len({m.score for m in got.matches}) == 1
+
+
+def test_services_meeting_a_need_exactly_come_first_however_many_related_ones_score_higher():
+    """Thirty-three walking groups by the door, with places; three befriending services 8 km
+    away and full, one of them for people over 80. For a befriending need the two usable come
+    first, then the best walking groups; the near miss that would have met the need comes
+    before the related ones."""
+    _areas()
+    org = Organisation.objects.create(name="Provider", slug="p", kind=OrganisationKind.CHARITY)
+    walking, befriending = (
+        TaxonomyTerm.objects.get(code=c) for c in ("walking-groups", "befriending")
+    )
+    home = HOMES["ZY1 1AA"]
+    for n in range(36):
+        exact = n % 12 == 0
+        service = Service.objects.create(
+            organisation=org,
+            name=f"{'Befriending' if exact else 'Walk'} {n:02d}",
+            description="Company",
+            vacancies=0 if exact else 4,
+            minimum_age=80 if n % 5 == 4 else None,
+        )
+        service.terms.set([befriending if exact else walking])
+        place = Location.objects.create(
+            organisation=org,
+            name="Hall",
+            latitude=home[0] + (0.07 if exact else 0.001),
+            longitude=home[1],
+        )
+        ServiceAtLocation.objects.create(service=service, location=place)
+    reach_rows.rebuild()
+    profile = matching.profile_from(
+        matching.Question(needs=["befriending"], postcode="ZY1 1AA", age=70)
+    )
+    for limit, near in ((1, 1), (3, 2), (5, 5), (20, 5)):
+        got = matching.ranked(profile, limit=limit, near_misses=near)
+        assert got == _reference(profile, "", limit, near)
+        exact = [m for m in got.matches if m.meets]
+        assert got.matches[: len(exact)] == exact and len(exact) == min(limit, 2)
+        assert all(m.related[0].family == "Social activity" for m in got.matches[len(exact) :])
+    assert got.matches[2].score > got.matches[0].score
+    assert [n.name for n in got.near_misses][:1] == ["Befriending 24"]
