@@ -38,6 +38,7 @@ KINDS: dict[str, Any] = {
     "kpi_return_due": gettext_lazy("KPI return due"),
     "kpi_return_overdue": gettext_lazy("KPI return overdue"),
     "plan_review_due": gettext_lazy("support plan review due"),
+    "complaint_overdue": gettext_lazy("complaint overdue"),
 }
 
 
@@ -143,11 +144,26 @@ def plan_reviews_due(today: dt.date) -> Iterator[Due]:
         yield Due("plan_review_due", plan, plan.review_due)
 
 
+def complaints_overdue(today: dt.date) -> Iterator[Due]:
+    """Complaint stages past their acknowledgement's or answer's day (opus/voice/complaints.py)."""
+    from opus.voice.complaints import overdue
+
+    for stage, due_date in overdue(today):
+        yield Due("complaint_overdue", stage, due_date)
+
+
+def _tell_complaint_overdue(due: Due) -> int:
+    from opus.voice.complaints import tell_overdue
+
+    return tell_overdue(due.target, due.due_date)  # type: ignore[arg-type]
+
+
 FINDERS: dict[str, Callable[[dt.date], Iterator[Due]]] = {
     "consent_expiring": consents_expiring,
     "kpi_return_due": kpi_returns_due,
     "kpi_return_overdue": kpi_returns_overdue,
     "plan_review_due": plan_reviews_due,
+    "complaint_overdue": complaints_overdue,
 }
 
 
@@ -275,6 +291,7 @@ TELLERS: dict[str, Callable[[Due], int]] = {
     "kpi_return_due": _tell_kpi_return,
     "kpi_return_overdue": _tell_kpi_return,
     "plan_review_due": _tell_plan_review,
+    "complaint_overdue": _tell_complaint_overdue,
 }
 
 

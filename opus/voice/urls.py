@@ -1,10 +1,26 @@
 """Voice pages: complaints here, feedback's routes (urls_feedback.py) share the namespace."""
 
-from django.urls import URLPattern, path  # noqa: F401
+from django.urls import URLPattern, path
 
 from opus.voice import urls_feedback
+from opus.voice import views_complaints as complaints
 
 app_name = "voice"
 
-urlpatterns: list[URLPattern] = []
+urlpatterns: list[URLPattern] = [
+    path("complaints/", complaints.complaint_list, name="complaint_list"),
+    path("complaints/new/", complaints.complaint_new, name="complaint_new"),
+    path("complaints/queue/", complaints.complaint_queue, name="complaint_queue"),
+    path("complaints/<int:complaint_id>/", complaints.complaint_detail, name="complaint_detail"),
+    path(
+        "complaints/<int:complaint_id>/escalate/",
+        complaints.complaint_escalate,
+        name="complaint_escalate",
+    ),
+    path(
+        "complaints/<int:complaint_id>/act/<slug:action>/",
+        complaints.complaint_act,
+        name="complaint_act",
+    ),
+]
 urlpatterns += urls_feedback.urlpatterns
