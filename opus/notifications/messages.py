@@ -55,6 +55,11 @@ MESSAGES: dict[str, Message] = {
     "acv_bidder_request": Message(Category.ACCOUNT, essential=True),
     "acv_exempt_disposal": Message(Category.ACCOUNT, essential=True),
     "pb_phase_changed": Message(Category.ACCOUNT),
+    # Complaints (voice): statutory clocks, sent whatever the preferences say.
+    "complaint_received": Message(Category.ACCOUNT, essential=True),
+    "complaint_update": Message(Category.ACCOUNT, essential=True),
+    "complaint_answered": Message(Category.ACCOUNT, essential=True),
+    "complaint_overdue": Message(Category.ACCOUNT, essential=True),
     # Feedback and ratings (opus/voice/feedback.py)
     "feedback_published": Message(Category.BOOKINGS),
     "feedback_not_published": Message(Category.BOOKINGS),

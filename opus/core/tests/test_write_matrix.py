@@ -184,6 +184,10 @@ WEB_WRITES: dict[str, frozenset[str]] = {
     "neighbourhoods:pb_vote": SIGNED_IN,  # eligibility is checked by the form
     "neighbourhoods:pb_paper": frozenset({CO, AD}),
     "neighbourhoods:pb_step": frozenset({CO, AD}),
+    # voice: complaints (private: the complainant's side, the body's staff)
+    "voice:complaint_new": HOLDER_SIDE,
+    "voice:complaint_escalate": HOLDER_SIDE,
+    "voice:complaint_act": frozenset({P}),  # staff of Good Neighbours, the body
     # notifications
     "notifications:preferences": SIGNED_IN,  # one's own choices
     # voice: feedback and ratings (moderators: commissioners and administrators)
@@ -346,6 +350,7 @@ def build_world(cast: Any) -> SimpleNamespace:
     _feedback(w)
     _commissioning(w)
     _assets(w)
+    _complaints(w)
     _pb(w)
     return w
 
@@ -356,6 +361,17 @@ def _pb(w: SimpleNamespace) -> None:
 
     budget = parish_budget(w.cast)
     w.pb_voting, _projects = open_process(w.cast, budget)
+
+
+def _complaints(w: SimpleNamespace) -> None:
+    """Rosa's complaint to Priya's charity, waiting to be acknowledged."""
+    from opus.voice import complaints
+
+    cast = w.cast
+    w.complaint = complaints.complaint_make(
+        complainant=cast.resident, body=cast.charity, summary="Nobody came",
+        events_on=TODAY - timedelta(days=30), by=cast.resident,
+    )  # fmt: skip
 
 
 def _assets(w: SimpleNamespace) -> None:
@@ -612,6 +628,8 @@ ARGS: dict[str, Callable[[SimpleNamespace], dict[str, Any]]] = {
     "directory:service_section": lambda w: {"service_id": w.service.pk, "section": "cost"},
     "directory:needs_review_decide": lambda w: {"pk": w.suggestion.pk},
     "choice:question": lambda w: {"step": "needs"},
+    "voice:complaint_escalate": lambda w: {"complaint_id": w.complaint.pk},
+    "voice:complaint_act": lambda w: {"complaint_id": w.complaint.pk, "action": "pause"},
     "choice:shortlist_add": lambda w: {"service_id": w.service.pk},
     "choice:shortlist_remove": lambda w: {"service_id": w.service.pk},
     "choice:choose": lambda w: {"service_id": w.service.pk},
