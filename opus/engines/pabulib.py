@@ -261,37 +261,51 @@ def write(election: Election) -> str:
 # --- counting -----------------------------------------------------------------------------------
 
 
+MAX_DECIMALS = 6
+
+
 @dataclass(frozen=True)
 class CountInput:
     projects: list[pb.Project]
     ballots: list[pb.Ballot]
     budget: int
     utility: pb.Utility  # cost for approval (and choose-1) ballots, points for cumulative
+    # Costs and budget are whole multiples of 1/scale of the file's unit (100 for "12.50"):
+    # count with `add1_unit=scale` so Add1 still adds one unit of the file's currency.
+    scale: int = 1
 
 
-def _whole(value: str, line: int, what: str) -> int:
-    number = _number(value, line, what)
-    if number != number.to_integral_value():
-        raise PabulibError(line, f"{what} is not a whole number: {value!r}")
-    return int(number)
+def _amounts(election: Election) -> tuple[list[Decimal], Decimal, int]:
+    lines = election.project_lines or [0] * len(election.projects)
+    costs = [
+        _number(row["cost"], line, f"the cost of project {row['project_id']}")
+        for line, row in zip(lines, election.projects, strict=True)
+    ]
+    budget_line = election.meta_lines.get("budget", 0)
+    budget = _number(election.meta["budget"], budget_line, "budget")
+    places = 0
+    for value, line in [*zip(costs, lines, strict=True), (budget, budget_line)]:
+        exponent = value.normalize().as_tuple().exponent
+        places = max(places, -exponent if isinstance(exponent, int) else 0)
+        if places > MAX_DECIMALS:
+            raise PabulibError(line, f"{value} has more than {MAX_DECIMALS} decimal places")
+    return costs, budget, 10**places
 
 
 def count_input(election: Election) -> CountInput:
     """What `pb.count` needs from an election: only the VOTES section's ballots are read (never
-    the PROJECTS columns `votes`, `score` or `selected`). Costs and budget must be whole."""
+    the PROJECTS columns `votes`, `score` or `selected`). Amounts with decimals are counted in
+    the smallest unit they use (see `CountInput.scale`)."""
     vote_type = election.meta.get("vote_type", "approval")
     if vote_type == "ordinal":
         raise PabulibError(
             election.meta_lines.get("vote_type", 1),
             "vote_type 'ordinal' cannot be counted here (approval, choose-1 and cumulative can)",
         )
-    budget = _whole(election.meta["budget"], election.meta_lines.get("budget", 1), "budget")
-    lines = election.project_lines or [0] * len(election.projects)
+    costs, budget, scale = _amounts(election)
     projects = [
-        pb.Project(
-            row["project_id"], _whole(row["cost"], line, f"the cost of project {row['project_id']}")
-        )
-        for line, row in zip(lines, election.projects, strict=True)
+        pb.Project(row["project_id"], int(cost * scale))
+        for cost, row in zip(costs, election.projects, strict=True)
     ]
     cumulative = vote_type == "cumulative"
     vote_lines = election.vote_lines or [0] * len(election.votes)
@@ -300,4 +314,5 @@ def count_input(election: Election) -> CountInput:
         chosen = _ids(row["vote"])
         points = _points(row, line, len(chosen)) if cumulative else [1] * len(chosen)
         ballots.append(pb.Ballot(row["voter_id"], dict(zip(chosen, points, strict=True))))
-    return CountInput(projects, ballots, budget, "points" if cumulative else "cost")
+    utility: pb.Utility = "points" if cumulative else "cost"
+    return CountInput(projects, ballots, int(budget * scale), utility, scale)

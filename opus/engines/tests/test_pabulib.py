@@ -139,8 +139,18 @@ def test_cumulative_points_must_match_the_vote():
         pabulib.parse(bad)
 
 
-def test_costs_and_budgets_must_be_whole_to_be_counted():
-    election = pabulib.parse(GOOD.replace("1;600;99", "1;600.5;99"))
-    with pytest.raises(pabulib.PabulibError, match="line 8: the cost of project 1 is not a whole"):
+def test_amounts_with_pence_are_counted_in_pence():
+    given = pabulib.count_input(pabulib.parse(GOOD.replace("1;600;99", "1;600.5;99")))
+
+    assert given.scale == 10
+    assert given.budget == 10000
+    assert given.projects[0] == pb.Project("1", 6005)
+    assert (
+        pabulib.count_input(pabulib.parse(GOOD.replace("budget;1000", "budget;1000.00"))).scale == 1
+    )
+
+
+def test_amounts_finer_than_a_millionth_are_refused():
+    election = pabulib.parse(GOOD.replace("1;600;99", "1;600.0000001;99"))
+    with pytest.raises(pabulib.PabulibError, match="line 8: .* more than 6 decimal places"):
         pabulib.count_input(election)
-    assert pabulib.count_input(pabulib.parse(GOOD.replace("budget;1000", "budget;1000.0"))).budget

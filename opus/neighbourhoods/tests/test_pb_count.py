@@ -114,3 +114,13 @@ def test_help_describes_the_options(capsys):
     printed = capsys.readouterr().out
     assert "--rule {greedy,equal-shares}" in printed
     assert "--exhaustive-stop" in printed and "--no-exhaustive-stop" in printed
+
+
+def test_costs_in_pounds_and_pence_are_counted_exactly_and_reported_in_pounds():
+    # £25 each: x's two have £50 of £60.50; Add1 raises shares £1 at a time until at £31
+    # they can pay it (£62 ≥ £60.50), and x and y together cost exactly £100.
+    result = pb_count("pence.pb", "--rule", "equal-shares")
+
+    assert result["winners"] == ["y", "x"]
+    assert result["cost"] == 100
+    assert {p["project_id"]: p["cost"] for p in result["projects"]} == {"x": 60.5, "y": 39.5}

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,7 @@ from opus.engines import pabulib, pb
 MAX_BYTES = 512 * 1024 * 1024
 
 
-def _fraction(value: Any) -> str | None:
+def _fraction(value: Fraction | None) -> str | None:
     return None if value is None else str(value)
 
 
@@ -63,11 +64,12 @@ class Command(BaseCommand):
                 completion=options["completion"],
                 exhaustive_stop=options["exhaustive_stop"],
                 tie_order=pb.tie_order(given.projects, given.ballots, options["seed"]),
+                add1_unit=given.scale,
             )
             outcome = pb.count(given.projects, given.ballots, given.budget, variant)
         except (pabulib.PabulibError, pb.CountError) as exc:
             raise CommandError(f"{options['file']}: {exc}", returncode=2) from exc
-        self.stdout.write(json.dumps(self._report(outcome, given.budget, options["seed"])))
+        self.stdout.write(json.dumps(self._report(outcome, given, options["seed"])))
 
     def _read(self, path: Path) -> pabulib.Election:
         try:
@@ -81,12 +83,17 @@ class Command(BaseCommand):
         except pabulib.PabulibError as exc:
             raise CommandError(f"{path}: {exc}", returncode=2) from exc
 
-    def _report(self, outcome: pb.Outcome, budget: int, seed: str) -> dict[str, Any]:
+    def _report(self, outcome: pb.Outcome, given: pabulib.CountInput, seed: str) -> dict[str, Any]:
         variant = outcome.variant
+
+        def amount(value: int) -> int | float:
+            # Back in the file's unit: a whole number stays whole, "12.50" comes back as 12.5.
+            return value // given.scale if value % given.scale == 0 else value / given.scale
+
         return {
             "winners": list(outcome.winners),
-            "cost": outcome.cost,
-            "budget": budget,
+            "cost": amount(outcome.cost),
+            "budget": amount(given.budget),
             "variant": {
                 "rule": variant.rule,
                 "utility": variant.utility,
@@ -98,7 +105,7 @@ class Command(BaseCommand):
             "projects": [
                 {
                     "project_id": p.id,
-                    "cost": p.cost,
+                    "cost": amount(p.cost),
                     "votes": p.votes,
                     "points": p.points,
                     "funded": p.funded,
