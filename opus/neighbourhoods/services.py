@@ -446,6 +446,7 @@ def _variant(process: Process, rule: str) -> pb.Variant:
         completion=process.completion,  # type: ignore[arg-type]
         exhaustive_stop=process.exhaustive_stop,
         tie_order=tuple(process.tie_order),
+        add1_unit=100,  # costs are pence; Add1 raises each share a pound at a time
     )
 
 
@@ -464,6 +465,7 @@ def _store(process: Process, outcome: pb.Outcome, official: bool) -> Result:
             "completion": variant.completion,
             "exhaustive_stop": variant.exhaustive_stop,
             "tie_order": list(variant.tie_order),
+            "add1_unit": variant.add1_unit,
             "seed": process.seed,
         },
         winners=list(outcome.winners),
