@@ -28,26 +28,28 @@ previous outcome stands. With `exhaustive_stop=False` the first exhaustive outco
 it: the budget keeps rising until the outcome would overspend (the last one that did not is
 kept) or funds every supported project. There is no greedy completion after Add1.
 
-**Exact arithmetic.** Every amount that decides anything is a `fractions.Fraction`; the
-floating-point figures below only find where to look. For speed, identical ballots are
-counted once with their multiplicity, and a ballot's remaining money is held as
-`b - sum_w price_w * units[i, w]`, where `price_w` is the exact price of one unit of utility of
-winner `w` and `units` an integer matrix of what a ballot was charged at full price (a ballot
-that paid all it had is marked empty and holds exactly 0). So the exact money of any set of
-ballots is `b * count - sum_w price_w * column_sum_w`, a few dozen Fraction operations whatever
-the number of voters. To weigh a project, numpy sorts its supporters by money/utility in
-float64 and finds the approximate `alpha`; only supporters within 1e-9 (relative) of the
-boundary are looked at exactly, and the exact `alpha` is then checked to lie within 1e-10 of
-the float one (float errors here are below 1e-13), so every supporter classified by floats is
-classified as exact arithmetic would; otherwise the project is weighed entirely exactly.
-Projects are weighed lazily, as pabutools does: `alpha` only grows, so a project whose last
-known `alpha` exceeds the best of the round is not weighed again.
+**Exact arithmetic.** Every amount that decides anything is a `fractions.Fraction`; floats
+only find where to look. Identical ballots are counted once with their multiplicity, and
+ballots with the same money share a *class*: the same row of `charged`, the units of each
+winner they paid for at full price, so a class's money is exactly `b - sum_w price_w *
+charged[k, w]` (`price_w` the exact price of one unit of utility of winner `w`; class 0 holds
+those who paid all they had and have exactly 0). The exact money of any set of classes is
+`b * count - sum_w price_w * column_sum_w`: a few dozen Fraction operations whatever the number
+of voters. A project is weighed over the (class, points) pairs of its supporters, usually a
+few hundred even for 100,000 voters: numpy sorts them by money/utility in float64 and finds
+the approximate `alpha`; pairs within 1e-9 (relative) of the boundary are looked at exactly,
+and the exact `alpha` must then lie within 1e-10 of the float one (float errors here are below
+1e-13), so every pair classified by floats is classified as exact arithmetic would; otherwise
+the project is weighed entirely exactly. Projects are weighed lazily, as pabutools does:
+`alpha` only grows, so a project whose last known `alpha` exceeds the best of the round is
+not weighed again. Each Add1 step is a full count from the start, as pabutools runs it.
 
 **Effective support** (Equal Shares only): equalshares.net's *effective vote count*, the cost
-divided by the largest share one full-price supporter pays (`1 / alpha` with cost utilities:
-equal to the number of votes while all its supporters can pay their share); with points
-utilities the same ratio counts effective points. A winner's is its value when chosen; a
-loser's its value the last time it was weighed while still affordable (None if never).
+divided by what one supporter paying in full pays (`1 / alpha` with cost utilities: equal to
+the number of votes while all its supporters can pay an equal share); with points utilities,
+the cost divided by the price of one point (effective points). A winner's is its value when
+chosen; a loser's its value the last time it was weighed while still affordable (None if
+never affordable).
 
 **Ties** (`tie_order`): lower cost first, then more votes, then the lot: the SHA-256 of
 `"<seed>:<project id>"` (UTF-8, hexadecimal, smaller first), with the seed published before
