@@ -275,3 +275,22 @@ def test_the_resident_lists_their_complaints(cast):
     page = _client(cast.resident).get(reverse("voice:complaint_list"))
     assert complaint.reference.encode() in page.content
     assert _client(cast.provider).get(reverse("voice:complaint_list")).status_code == 404
+
+
+def test_learning_rolls_up_to_the_contract_page_without_names(cast):
+    from types import SimpleNamespace
+
+    from django.template import Context, Template
+
+    complaint = _make(cast)
+    svc.complaint_acknowledge(complaint=complaint, handler=cast.provider, by=cast.provider)
+    svc.complaint_answer(
+        complaint=complaint, outcome="upheld", response="Sorry", learning="Ring before a gap",
+        by=cast.provider,
+    )  # fmt: skip
+    contract = SimpleNamespace(supplier=cast.charity, supplier_id=cast.charity.pk)
+    html = Template("{% load voice_complaints %}{% contract_complaints contract %}").render(
+        Context({"contract": contract})
+    )
+    assert "Ring before a gap" in html and "Upheld" in html
+    assert "Rosa" not in html and "visits stopped" not in html
