@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import random
 from fractions import Fraction
 
 import pytest
@@ -234,7 +235,7 @@ def test_equal_shares_never_overspends_and_every_winner_is_paid_for_exactly(
         assert all(sum(outcome.payments[b.voter].values()) <= share for b in ballots)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(elections(points=True))
 def test_greedy_is_what_a_plain_reference_gives(election):
     items, ballots, budget = election
@@ -319,3 +320,47 @@ def test_a_supported_project_that_costs_nothing_is_funded_first():
 
     assert outcome.winners[0] == "free"
     assert by_id(outcome)["free"].reason == "funded: it costs nothing"
+
+
+def medium_election(seed: int, points: bool):
+    rng = random.Random(seed)
+    items = [pb.Project(f"p{j}", rng.choice([50, 80, 120, 200, 333])) for j in range(10)]
+    liking = [rng.random() * 0.6 for _ in items]
+    ballots = [
+        pb.Ballot(
+            f"v{i}",
+            {
+                p.id: rng.randint(1, 5) if points else 1
+                for p, q in zip(items, liking, strict=True)
+                if rng.random() < q
+            },
+        )
+        for i in range(rng.choice([90, 240, 300]))
+    ]
+    return items, ballots, rng.randint(300, 1200)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_float_search_never_changes_the_exact_outcome(seed, monkeypatch):
+    items, ballots, budget = medium_election(seed, points=seed % 2 == 1)
+    variant = es(utility="points" if seed % 2 else "cost")
+    quick = pb.count(items, ballots, budget, variant)
+
+    monkeypatch.setattr(pb._Run, "_float_alpha", lambda *_args: None)  # weigh all exactly
+    exact = pb.count(items, ballots, budget, variant)
+
+    assert quick.winners == exact.winners
+    assert quick.projects == exact.projects
+    assert dict(quick.payments) == dict(exact.payments)
+
+
+@pytest.mark.skipif(not HAS_PABUTOOLS, reason="pabutools is not installed (benchmark only)")
+@pytest.mark.parametrize("seed", range(6))
+def test_medium_elections_fund_what_pabutools_funds(seed):
+    items, ballots, budget = medium_election(seed, points=seed % 2 == 1)
+    variant = es(
+        utility="points" if seed % 2 else "cost", tie_order=pb.tie_order(items, ballots, "m")
+    )
+
+    ours = pb.count(items, ballots, budget, variant)
+    assert sorted(ours.winners) == pabutools_winners(items, ballots, budget, variant)
