@@ -19,6 +19,7 @@ __all__ = [
     "Ballot",
     "BallotType",
     "Channel",
+    "DeliveryStatus",
     "Milestone",
     "Phase",
     "Process",

@@ -58,3 +58,16 @@ def test_only_the_councils_officers_see_the_paper_ballot_form(client, cast, voti
     assert client.get(url).status_code == 404
     client.force_login(cast.councillor)
     assert "Ballot paper number" in client.get(url).content.decode()
+
+
+def test_the_dashboards_link_to_open_votes_and_the_councils_processes(client, cast, voting):
+    process, (a, _b, _c) = voting
+    client.force_login(cast.resident)
+    page = client.get(reverse("core:dashboard_role", args=["resident"])).content.decode()
+    assert f"Vote in {process.title}" in page
+    Ballot.objects.create(process=process, voter=cast.resident, channel="online", points={})
+    page = client.get(reverse("core:dashboard_role", args=["resident"])).content.decode()
+    assert f"Vote in {process.title}" not in page
+    client.force_login(cast.councillor)
+    page = client.get(reverse("core:dashboard_role", args=["councillor"])).content.decode()
+    assert reverse("neighbourhoods:pb_detail", args=[process.pk]) in page
