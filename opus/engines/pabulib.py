@@ -82,6 +82,8 @@ def _number(value: str, line: int, what: str) -> Decimal:
         number = Decimal("NaN")
     if not number.is_finite() or number < 0:
         raise PabulibError(line, f"{what} is not a number ≥ 0: {value!r}")
+    if number > pb.MAX_AMOUNT:
+        raise PabulibError(line, f"{what} is larger than {pb.MAX_AMOUNT}: {value!r}")
     return number
 
 
@@ -201,9 +203,13 @@ def _check_votes(
 
 def _points(row: Mapping[str, str], line: int, expected: int) -> list[int]:
     parts = _ids(row.get("points", ""))
-    if len(parts) != expected or not all(part.isdigit() for part in parts):
+    if len(parts) != expected or not all(
+        part.isdigit() and int(part) <= pb.MAX_POINTS for part in parts
+    ):
         raise PabulibError(
-            line, f"points must be {expected} whole numbers ≥ 0, one for each project voted for"
+            line,
+            f"points must be {expected} whole numbers from 0 to {pb.MAX_POINTS}, "
+            "one for each project voted for",
         )
     return [int(part) for part in parts]
 
@@ -289,7 +295,11 @@ def _amounts(election: Election) -> tuple[list[Decimal], Decimal, int]:
         places = max(places, -exponent if isinstance(exponent, int) else 0)
         if places > MAX_DECIMALS:
             raise PabulibError(line, f"{value} has more than {MAX_DECIMALS} decimal places")
-    return costs, budget, 10**places
+    scale = 10**places
+    for value, line in [*zip(costs, lines, strict=True), (budget, budget_line)]:
+        if value * scale > pb.MAX_AMOUNT:
+            raise PabulibError(line, f"{value} is too large to count to {places} decimal places")
+    return costs, budget, scale
 
 
 def count_input(election: Election) -> CountInput:

@@ -83,6 +83,8 @@ REASON_ES_WON = "funded: its supporters could pay for it with equal shares"
 REASON_ES_FREE = "funded: it costs nothing"
 REASON_ES_LOST = "not enough money left among its supporters"
 
+MAX_AMOUNT = 10**15  # costs and budgets: floats find the way only while amounts stay this small
+MAX_POINTS = 10**6
 _NEAR = 1e-9  # relative distance from the boundary inside which supporters are looked at exactly
 _AGREE = 1e-10  # how close the exact alpha must be to the float one for the float split to hold
 
@@ -164,8 +166,10 @@ def _check_projects(projects: Sequence[Project]) -> dict[str, int]:
     for j, project in enumerate(projects):
         if project.id in index:
             raise CountError(f"project {project.id} is listed twice")
-        if not isinstance(project.cost, int) or project.cost < 0:
-            raise CountError(f"project {project.id} has a cost that is not a whole number ≥ 0")
+        if not isinstance(project.cost, int) or not 0 <= project.cost <= MAX_AMOUNT:
+            raise CountError(
+                f"project {project.id} has a cost that is not a whole number from 0 to {MAX_AMOUNT}"
+            )
         index[project.id] = j
     return index
 
@@ -176,7 +180,7 @@ def _ballot_key(
     for pid, pts in raw:
         if pid not in index:
             raise CountError(f"the ballot of voter {voter} names unknown project {pid}")
-        if type(pts) is not int or pts < 0:
+        if type(pts) is not int or not 0 <= pts <= MAX_POINTS:
             raise CountError(f"the ballot of voter {voter} gives {pid} invalid points")
     return tuple(sorted((index[pid], pts) for pid, pts in raw if pts))
 
@@ -619,8 +623,8 @@ def count(
     projects: Sequence[Project], ballots: Sequence[Ballot], budget: int, variant: Variant
 ) -> Outcome:
     """Count `ballots` for `projects` within `budget` by `variant` (see the module notes)."""
-    if not isinstance(budget, int) or budget < 0:
-        raise CountError("the budget must be a whole number ≥ 0")
+    if not isinstance(budget, int) or not 0 <= budget <= MAX_AMOUNT:
+        raise CountError(f"the budget must be a whole number from 0 to {MAX_AMOUNT}")
     tie = variant.tie_order or tie_order(projects, ballots, "")
     e = _election(projects, ballots, tie)
     if variant.rule == "greedy":

@@ -110,6 +110,8 @@ def test_cumulative_ballots_count_their_points():
         (("2;400;0;Play area;0", "2;400;0"), 9, "expected 5 fields, found 3"),
         (("project_id;cost;votes", "project_id;price;votes"), 7, "no cost column"),
         (("vote_type;approval", "vote_type;ranked"), 5, "unknown vote_type 'ranked'"),
+        (("1;600;99", "1;1e16;99"), 8, "the cost of project 1 is larger than"),
+        (("budget;1000", "budget;1e999999"), 4, "budget is larger than"),
         (("META\n", "VOTES\n"), 1, "VOTES section out of order: expected META"),
     ],
 )

@@ -172,6 +172,7 @@ def test_equal_support_is_decided_by_the_variants_tie_order():
         ([pb.Ballot("1", {"zz": 1})], "unknown project zz"),
         ([pb.Ballot("1", {"a": 1}), pb.Ballot("1", {"a": 1})], "two ballots"),
         ([pb.Ballot("1", {"a": -1})], "invalid points"),
+        ([pb.Ballot("1", {"a": 10**7})], "invalid points"),
     ],
 )
 def test_ballots_that_cannot_be_counted_are_refused(ballots, words):
@@ -186,6 +187,10 @@ def test_projects_and_budgets_that_cannot_be_counted_are_refused():
         pb.count([pb.Project("a", -1)], [], 10, GREEDY)
     with pytest.raises(pb.CountError, match="budget"):
         pb.count(projects(a=1), [], -5, GREEDY)
+    with pytest.raises(pb.CountError, match="budget"):
+        pb.count(projects(a=1), [], 10**16, GREEDY)
+    with pytest.raises(pb.CountError, match="cost"):
+        pb.count([pb.Project("a", 10**16)], [], 10, GREEDY)
 
 
 def test_an_election_without_ballots_funds_nothing():
