@@ -5,3 +5,9 @@ class NeighbourhoodsConfig(AppConfig):
     name = "opus.neighbourhoods"
     label = "neighbourhoods"
     verbose_name = "Neighbourhoods"
+
+    def ready(self) -> None:
+        from opus.core.demo import DEMO_STEPS
+        from opus.neighbourhoods.demo import seed_neighbourhoods
+
+        DEMO_STEPS.append(seed_neighbourhoods)
