@@ -394,7 +394,7 @@ def needs_for_links(links: Mapping[uuid.UUID, Sequence[uuid.UUID]]) -> dict[uuid
 def needs_for_imported(service_ids: Sequence[Any], *, source: str) -> Summary:
     """Map the feed terms of these (just imported) services to needs, re-attach needs their
     providers confirmed, and suggest needs for those left without any. Idempotent: a second
-    call adds nothing. One audit event describes what it did."""
+    call adds nothing. One audit event describes what it did (none when it changed nothing)."""
     ids = list(dict.fromkeys(service_ids))
     summary = Summary(services=len(ids))
     if not ids:
@@ -433,6 +433,8 @@ def needs_for_imported(service_ids: Sequence[Any], *, source: str) -> Summary:
         waiting, created = _suggest([sid for sid in ids if sid not in has_need], terms, source)
         summary.awaiting_review, summary.suggestions_created = waiting, created
         summary.without_needs = summary.services - summary.with_needs - waiting
+        if not new_rows and not created:
+            return summary  # nothing changed: nothing to record
         audit_record(
             actor=None,
             action="directory.needs_for_imported",

@@ -180,12 +180,14 @@ def test_mapping_again_changes_nothing_and_a_rejected_suggestion_is_not_made_aga
     rows = SuggestedNeed.objects.count()
     SuggestedNeed.objects.filter(service_id=sid(9)).update(status="rejected")
     terms = Service.terms.through.objects.count()
+    events = AuditEvent.objects.count()
 
     again = needs_for_imported(ids, source="feed")
 
     assert (again.mapped, again.suggestions_created) == (0, 0)
     assert Service.terms.through.objects.count() == terms
     assert SuggestedNeed.objects.count() == rows
+    assert AuditEvent.objects.count() == events  # nothing changed, nothing recorded
     assert again.awaiting_review == 1  # the Men's Shed; the café's were all rejected
 
 
