@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 from django.db import models
 
+from opus.core.importers.base import insert_rows
 from opus.core.models import Organisation
 from opus.directory.importers.parse import COMMAND, FeedFile
 from opus.directory.importers.records import ServiceData, TermRef, parse_service
@@ -264,13 +265,13 @@ class TermLookup:
 
     def save(self) -> None:
         """Create the planned taxonomies and terms, with parents that exist."""
-        Taxonomy.objects.bulk_create(self.new_taxonomies)
+        insert_rows(self.new_taxonomies)
         planned = {t.id for t in self.new_terms}
         parents = planned | existing_ids(TaxonomyTerm, self.parents.values())
         for term in self.new_terms:
             parent = self.parents.get(term.id)
             term.parent_id = parent if parent in parents and parent != term.id else None
-        TaxonomyTerm.objects.bulk_create(self.new_terms, batch_size=CHUNK)
+        insert_rows(self.new_terms)
 
 
 def _reference_problem(
@@ -367,9 +368,10 @@ def check_feed(
         }
         given = {site.location_id for p in kept for site in p.service.sites or [] if site.location}
         described = {r.id for p in kept for r in p.service.terms or [] if not r.bare}
+        places = stored_places | given  # once, not per record
         problems = {}
         for p in kept:
-            problem = _reference_problem(p.service, organisations, stored_places | given)
+            problem = _reference_problem(p.service, organisations, places)
             problem = problem or terms.problem(p.service, described)
             if problem is not None:
                 problems[id(p)] = problem

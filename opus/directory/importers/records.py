@@ -46,6 +46,9 @@ from opus.directory.importers.values import (
 from opus.directory.models import REMOTE_DELIVERY, LocationType, ServiceStatus
 from opus.directory.vocabularies import LANGUAGES
 
+LOCATION_TYPES = tuple(LocationType.values)  # worked out once, not per record
+SERVICE_STATUSES = tuple(ServiceStatus.values)
+
 # Records as plain data
 
 
@@ -146,7 +149,7 @@ def _accessibility_texts(items: list[Fields]) -> list[str]:
 
 def parse_location(f: Fields, service_name: str) -> LocationData:
     fields: dict[str, Any] = {}
-    f.put(fields, "location_type", choice, choices=LocationType.values)
+    f.put(fields, "location_type", choice, choices=LOCATION_TYPES)
     f.put(fields, "name", text, max_length=200)
     f.put(fields, "description", plain_text)
     f.put(fields, "latitude", coordinate, low=-90, high=90, what="a latitude")
@@ -318,7 +321,7 @@ def service_terms(f: Fields) -> list[TermRef] | None:
 def service_fields(f: Fields) -> dict[str, Any]:
     fields: dict[str, Any] = {
         "name": f.get("name", required_text, max_length=200),
-        "status": f.get("status", choice, choices=ServiceStatus.values),
+        "status": f.get("status", choice, choices=SERVICE_STATUSES),
     }
     f.put(fields, "description", rich_text)
     for key in ("fees_description", "application_process", "eligibility_description"):

@@ -137,6 +137,8 @@ def choice(value: Any, *, choices: Sequence[str], default: str | None = None) ->
         return default
     if value is None:
         raise ValueError("is missing")
+    if value in choices:  # as it should be spelt: the usual case
+        return str(value)
     folded = {c.casefold(): c for c in choices}
     if isinstance(value, str) and value.strip().casefold() in folded:
         return folded[value.strip().casefold()]
@@ -444,8 +446,9 @@ class Fields:
         return RecordError(self.prefix + key, message)
 
     def get(self, key: str, parse: Callable[..., T], **kw: Any) -> T:
-        found = getattr(_NOTES, "found", None)
-        if found is None:
+        try:
+            found = _NOTES.found
+        except AttributeError:
             found = _NOTES.found = []
         start = len(found)
         try:

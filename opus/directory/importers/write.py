@@ -14,11 +14,11 @@ from django.db import models
 from django.utils import timezone
 
 from opus.core.audit import audit_record, changes
-from opus.core.importers.base import update_rows
+from opus.core.importers.base import insert_rows, update_rows
 from opus.core.models import Area, Organisation
 from opus.core.services import unique_slug
 from opus.directory import reach, search
-from opus.directory.importers.check import CHUNK, TermLookup, chunks, existing_ids
+from opus.directory.importers.check import TermLookup, chunks, existing_ids
 from opus.directory.importers.records import LocationData, ServiceData
 from opus.directory.models import (
     Contact,
@@ -148,9 +148,10 @@ class FeedWriter:
         return self.counts
 
     def reindex(self, organisations: set[uuid.UUID], places: set[uuid.UUID]) -> None:
-        """Search text and reach rows of the feed's services, and of any other service
-        whose provider was renamed or whose place moved by this import."""
-        ids = {service.id for service in self.services}
+        """Search text and reach rows of the feed's services that this import created or
+        changed, and of any other service whose provider was renamed or whose place moved by
+        it, refreshed once for them all (a service passed over unchanged keeps its rows)."""
+        ids = ({service.id for service in self.services} - self.stored) | self.changed
         others = set(reach.services_at(places))
         for part in chunks(sorted(organisations)):
             others |= set(
@@ -190,7 +191,7 @@ class FeedWriter:
                     {f: merged[f] for f in ORGANISATION_FIELDS},
                 )
                 self.audit("organisation.update", changed[-1], describer[key], diff)
-        Organisation.objects.bulk_create(new, batch_size=CHUNK)
+        insert_rows(new)
         update_rows(changed, [*ORGANISATION_FIELDS, "updated_at"])
         self.organisations = (set(given), {o.uuid for o in new})
         self.counts.extra["organisations created"] = len(new)
@@ -215,7 +216,7 @@ class FeedWriter:
                 new.append(Location(id=key, organisation_id=organisation_pks[org], **fields))
             elif _differs(row, place.fields):
                 changed.append(Location(**(row | place.fields)))
-        Location.objects.bulk_create(new, batch_size=CHUNK)
+        insert_rows(new)
         update_rows(changed, LOCATION_FIELDS)
         self.locations = (set(given), {p.id for p in new})
         self.counts.extra["locations created"] = len(new)
@@ -240,7 +241,7 @@ class FeedWriter:
                 self.changed.add(service.id)
                 if row["organisation_id"] != wanted["organisation_id"]:
                     moved.append((changed[-1], row["organisation_id"]))
-        Service.objects.bulk_create(new, batch_size=CHUNK)
+        insert_rows(new)
         update_rows(changed, [*SERVICE_FIELDS, "organisation"])
         self.counts.created = len(new)
         self.audit_moves(moved)
@@ -269,7 +270,7 @@ class FeedWriter:
         }.items():
             for part in chunks(sorted(new)):
                 ImportedRecord.objects.filter(kind=kind, external_id__in=part).delete()
-            ImportedRecord.objects.bulk_create(
+            insert_rows(
                 [
                     ImportedRecord(
                         source=self.source,
@@ -279,8 +280,7 @@ class FeedWriter:
                         last_imported_at=self.now,
                     )
                     for key in sorted(new)
-                ],
-                batch_size=CHUNK,
+                ]
             )
             for part in chunks(sorted(given - new)):
                 ImportedRecord.objects.filter(
@@ -323,12 +323,11 @@ class FeedWriter:
             model.objects.filter(service_id__in=part).delete()
         rows = [(sid, row) for sid in replace for row in given[sid]]
         ids = self._free_ids(model, [row["id"] for _, row in rows])
-        model.objects.bulk_create(
+        insert_rows(
             [
                 model(id=i, service_id=sid, **{f: row[f] for f in fields})
                 for i, (sid, row) in zip(ids, rows, strict=True)
-            ],
-            batch_size=CHUNK,
+            ]
         )
         self.changed.update(sid for sid in replace if sid in self.stored)
 
@@ -354,13 +353,12 @@ class FeedWriter:
         replace = [sid for sid, terms in links.items() if set(terms) != stored.get(sid, set())]
         for part in chunks([sid for sid in replace if sid in self.stored]):
             through.objects.filter(service_id__in=part).delete()
-        through.objects.bulk_create(
+        insert_rows(
             [
                 through(service_id=sid, taxonomyterm_id=term)
                 for sid in replace
                 for term in links[sid]
-            ],
-            batch_size=CHUNK,
+            ]
         )
         self.changed.update(sid for sid in replace if sid in self.stored)
 
