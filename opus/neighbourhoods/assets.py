@@ -19,6 +19,7 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -50,6 +51,18 @@ COMMUNITY_KINDS = {
     OrganisationKind.NEIGHBOURHOOD_COUNCIL,
 }
 MAX_TEXT = 5_000
+
+
+def configured_regimes() -> tuple[rules.Regime, ...]:
+    """The engine's regimes and any set in settings.OPUS_ACV_REGIMES: a list of mappings such as
+    {"code": "community-right-to-buy", "effective_from": "2027-04-01", "full": "12 months"}
+    (see `rules.regime_from_mapping`), so a new regime or period needs no change of code."""
+    extra = getattr(settings, "OPUS_ACV_REGIMES", None) or ()
+    return (*rules.REGIMES, *(rules.regime_from_mapping(config) for config in extra))
+
+
+def regime_for(code: str, on: dt.date) -> rules.Regime:
+    return rules.regime_for(code, on, configured_regimes())
 
 
 class AssetError(ValueError):
@@ -233,7 +246,7 @@ def acv_nominate(
         raise AssetError(_("Choose a neighbourhood council"), "neighbourhood_council")
     _not_future(nominated_on, "nominated_on", _("The date of the nomination"))
     try:
-        chosen = rules.regime_for(regime, nominated_on)
+        chosen = regime_for(regime, nominated_on)
     except rules.AssetRuleError as exc:
         raise AssetError(str(exc), "nominated_on") from None
     with transaction.atomic():
@@ -295,7 +308,7 @@ def acv_decide(
         _not_future(decided_on, "decided_on", _("The date of the decision"))
         asset.decision_reasons = _text(reasons, "reasons", _("the reasons for the decision"))
         asset.decided_on = decided_on
-        regime = rules.regime_for(asset.regime, asset.nominated_on)
+        regime = regime_for(asset.regime, asset.nominated_on)
         if listed:
             asset.status = AcvStatus.LISTED
             asset.listed_until = rules.listing_end(regime, decided_on)
@@ -346,7 +359,7 @@ def acv_review_request(*, asset: CommunityAsset, requested_on: dt.date, by: User
                 "requested_on",
             )
         _not_future(requested_on, "requested_on", _("The date of the request"))
-        regime = rules.regime_for(asset.regime, asset.nominated_on)
+        regime = regime_for(asset.regime, asset.nominated_on)
         asset.review_requested_on = requested_on
         asset.review_due = rules.review_due(regime, requested_on)
         asset.save()
@@ -418,7 +431,7 @@ def disposal_notice_record(
         asset = CommunityAsset.objects.select_for_update().get(pk=asset.pk)
         _listed_on(asset, notice_date, "notice_date")
         _not_future(notice_date, "notice_date", _("The date of the notice"))
-        regime = rules.regime_for(asset.regime, notice_date)
+        regime = regime_for(asset.regime, notice_date)
         previous = asset.notices.order_by("-notice_date").first()
         if not rules.new_notice_allowed(
             regime, previous.notice_date if previous else None, notice_date
@@ -495,7 +508,7 @@ def bidder_request_record(
     _not_future(made_on, "made_on", _("The date of the request"))
     with transaction.atomic():
         notice = DisposalNotice.objects.select_for_update().get(pk=notice.pk)
-        regime = rules.regime_for(notice.regime, notice.notice_date)
+        regime = regime_for(notice.regime, notice.notice_date)
         try:
             clocks = rules.clocks(regime, notice.notice_date, request_date=made_on)
         except rules.AssetRuleError:
@@ -551,7 +564,7 @@ def exempt_disposal_record(
         asset = CommunityAsset.objects.select_for_update().get(pk=asset.pk)
         _listed_on(asset, disposal_date, "disposal_date")
         _not_future(disposal_date, "disposal_date", _("The date of the disposal"))
-        regime = rules.regime_for(asset.regime, disposal_date)
+        regime = regime_for(asset.regime, disposal_date)
         try:
             chosen = regime.exemption(exemption)
         except rules.AssetRuleError:
@@ -580,6 +593,6 @@ def exempt_disposal_record(
 
 def exemption_label(asset: CommunityAsset, code: str) -> str:
     try:
-        return rules.regime_for(asset.regime, asset.nominated_on).exemption(code).label
+        return regime_for(asset.regime, asset.nominated_on).exemption(code).label
     except rules.AssetRuleError:
         return code

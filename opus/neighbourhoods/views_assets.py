@@ -170,7 +170,7 @@ def asset_detail(request: HttpRequest, reference: str) -> HttpResponse:
         {
             "page_title": asset.name,
             "asset": asset,
-            "regime": rules.regime_for(asset.regime, asset.nominated_on),
+            "regime": services.regime_for(asset.regime, asset.nominated_on),
             "notices": notices,
             "latest": latest,
             "exemptions": exemptions,
@@ -435,7 +435,7 @@ def asset_bidder(request: HttpRequest, reference: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def asset_exempt(request: HttpRequest, reference: str) -> HttpResponse:
     asset = _officer_asset(request, reference)
-    regime = rules.regime_for(asset.regime, asset.nominated_on)
+    regime = services.regime_for(asset.regime, asset.nominated_on)
     choices = [(e.code, f"{e.label} ({e.source})") for e in regime.exemptions]
     form = ExemptForm(request.POST if request.method == "POST" else None, choices=choices)
     if request.method == "POST" and form.is_valid():

@@ -247,3 +247,45 @@ def test_an_exempt_disposal_names_its_exemption(cast):
         services.exempt_disposal_record(
             asset=asset, exemption="because", reason="x", disposal_date=TODAY, by=cast.commissioner
         )
+
+
+RIGHT_TO_BUY = [
+    {
+        "code": "community-right-to-buy",
+        "name": "Community Right to Buy",
+        "effective_from": "2020-01-01",
+        "full": "12 months",
+    }
+]
+
+
+def test_a_twelve_month_right_to_buy_set_in_settings_runs_through_the_services(cast, settings):
+    settings.OPUS_ACV_REGIMES = RIGHT_TO_BUY
+    asset = nominate(cast, on=TODAY - dt.timedelta(days=100), regime="community-right-to-buy")
+    asset = services.acv_decide(
+        asset=asset, listed=True, reasons="Yes", decided_on=TODAY - dt.timedelta(days=90),
+        by=cast.commissioner,
+    )  # fmt: skip
+    notice = services.disposal_notice_record(
+        asset=asset, notice_date=TODAY - dt.timedelta(days=5), by=cast.commissioner
+    )
+    services.bidder_request_record(
+        notice=notice, group=cast.charity, made_on=notice.notice_date, by=cast.provider
+    )
+    notice.refresh_from_db()
+    assert notice.regime == "community-right-to-buy"
+    day = notice.notice_date
+    assert notice.full_end == (
+        day.replace(year=day.year + 1)
+        if (day.month, day.day) != (2, 29)
+        else dt.date(day.year + 1, 2, 28)
+    )
+    from django.test import Client
+
+    page = Client().get(asset.get_absolute_url()).content.decode()
+    assert "12 months from the notice" in page
+
+
+def test_an_unknown_regime_is_refused(cast):
+    with pytest.raises(services.AssetError, match="no regime"):
+        nominate(cast, regime="community-right-to-buy")
