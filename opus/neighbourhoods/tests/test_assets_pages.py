@@ -211,3 +211,10 @@ def test_the_land_register_lists_public_land(cast):
         Client().get(reverse("neighbourhoods:land_register"), {"surplus": "yes"}).content.decode()
     )
     assert "Old Depot" in page and "Town Hall" not in page
+
+
+def test_a_private_owner_is_named_to_officers_only(cast):
+    asset = make_listed(cast)
+    assert "Brewery Ltd" not in Client().get(asset.get_absolute_url()).content.decode()
+    officer_page = signed_in(cast.commissioner).get(asset.get_absolute_url()).content.decode()
+    assert "Brewery Ltd" in officer_page
