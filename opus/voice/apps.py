@@ -5,3 +5,9 @@ class VoiceConfig(AppConfig):
     name = "opus.voice"
     label = "voice"
     verbose_name = "Voice and accountability"
+
+    def ready(self) -> None:
+        from opus.core.demo import DEMO_STEPS
+        from opus.voice.demo_complaints import seed_complaints
+
+        DEMO_STEPS.append(seed_complaints)

@@ -399,6 +399,8 @@ def complaint_answer(
     with transaction.atomic():
         complaint = Complaint.objects.select_for_update().get(pk=complaint.pk)
         stage = _stage_for_action(complaint, (ComplaintStatus.ACKNOWLEDGED,))
+        if not stage.acknowledged_on <= on <= timezone.localdate():  # type: ignore[operator]
+            raise ComplaintError("on", _("The date must be between the acknowledgement and today"))
         stage.answered_on, stage.outcome, stage.response = on, outcome, response
         stage.remedy, stage.learning = remedy, learning
         stage.save(update_fields=["answered_on", "outcome", "response", "remedy", "learning"])
@@ -425,18 +427,22 @@ def _tell_answer(complaint: Complaint, stage: ComplaintStage, final: bool) -> No
            event="complaint.answer", target=complaint)  # fmt: skip
 
 
-def complaint_escalate(*, complaint: Complaint, reason: str, by: User) -> ComplaintStage:
-    """The person is not satisfied with stage 1's answer: stage 2 starts today."""
+def complaint_escalate(*, complaint: Complaint, reason: str, on: dt.date | None = None,
+                       by: User) -> ComplaintStage:  # fmt: skip
+    """The person is not satisfied with stage 1's answer: stage 2 starts on the day they ask
+    (today, unless recorded later)."""
     if not is_complainant_side(by, complaint):
         raise PermissionDenied("Only the complainant asks for stage 2")
     require_acting(by, complaint.complainant_id)
     reason = _text(reason, "reason", _("Enter why you are not satisfied"))
-    today = timezone.localdate()
+    today = on or timezone.localdate()
     with transaction.atomic():
         complaint = Complaint.objects.select_for_update().get(pk=complaint.pk)
         current = _stage_for_action(complaint, (ComplaintStatus.ANSWERED,))
         if current.number >= regime_of(complaint).last_stage:
             raise ComplaintError(None, _("This complaint has no further stage"))
+        if not current.answered_on <= today <= timezone.localdate():  # type: ignore[operator]
+            raise ComplaintError("on", _("The date must be between the answer and today"))
         complaint.stage = current.number + 1
         complaint.status = ComplaintStatus.ESCALATED
         complaint.save(update_fields=["stage", "status"])

@@ -15,6 +15,7 @@ from opus.notifications.reminders import send_reminders
 from opus.testing import create_consent, create_member
 from opus.voice import complaints as svc
 from opus.voice.models import Complaint, ComplaintBody, ComplaintStatus, ComplaintStep
+from opus.voice.views_complaints import ACTIONS
 
 pytestmark = pytest.mark.django_db
 
@@ -294,3 +295,30 @@ def test_learning_rolls_up_to_the_contract_page_without_names(cast):
     )
     assert "Ring before a gap" in html and "Upheld" in html
     assert "Rosa" not in html and "visits stopped" not in html
+
+
+@pytest.mark.parametrize("action", list(ACTIONS))
+def test_every_action_page_opens_for_the_handler(cast, action):
+    complaint = _make(cast)
+    page = _client(cast.provider).get(reverse("voice:complaint_act", args=[complaint.pk, action]))
+    assert page.status_code == 200
+    assert b"The day we receive it is day 0" in page.content
+
+
+def test_the_handler_acknowledges_and_answers_through_the_pages(cast):
+    complaint = _make(cast)
+    client = _client(cast.provider)
+    url = reverse("voice:complaint_act", args=[complaint.pk, "acknowledge"])
+    response = client.post(url, {"handler": cast.provider.pk, "on": TODAY.isoformat()})
+    assert response.status_code == 302
+    url = reverse("voice:complaint_act", args=[complaint.pk, "answer"])
+    response = client.post(url, {"outcome": "upheld", "response": "", "on": TODAY.isoformat()})
+    assert response.status_code == 400 and b"Enter the answer" in response.content
+    response = client.post(url, {"outcome": "upheld", "response": "Sorry", "on": TODAY.isoformat()})
+    assert response.status_code == 302
+    complaint.refresh_from_db()
+    assert complaint.status == ComplaintStatus.ANSWERED
+    page = _client(cast.resident).get(complaint.get_absolute_url())
+    assert b"Ask for stage 2" in page.content
+    queue = client.get(reverse("voice:complaint_queue") + "?show=all")
+    assert complaint.reference.encode() in queue.content
