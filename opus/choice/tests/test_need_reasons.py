@@ -67,6 +67,7 @@ def test_each_match_says_which_need_it_meets_and_the_exact_one_comes_first(clien
     assert "Related to: social activity (you asked for befriending)" in walking
     assert "Meets your need" not in walking
     assert "walking-groups" not in page and "social-activity" not in page
+    assert "Services that meet one of your needs come first" in page
 
 
 def test_near_misses_say_which_need_they_would_have_met(client, cast, field):
