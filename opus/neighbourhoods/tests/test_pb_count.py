@@ -96,7 +96,7 @@ def test_from_the_shell_a_bad_file_prints_one_line_and_exits_2():
         cwd=ROOT,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=600,  # a busy machine can take long to start Django
         check=False,
     )
 
