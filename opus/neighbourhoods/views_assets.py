@@ -87,6 +87,12 @@ def asset_register(request: HttpRequest) -> HttpResponse:
             | Q(postcode__icontains=words)
         )
     page_obj, without_page = _page(request, query.order_by("name", "pk"))
+    today = timezone.localdate()
+    for asset in page_obj.object_list:
+        latest = asset.notices.order_by("-notice_date", "-pk").first()
+        asset.moratorium = None
+        if latest is not None and today <= latest.moratorium_end:
+            asset.moratorium = latest
     return render(
         request,
         "neighbourhoods/assets/register.html",

@@ -66,6 +66,9 @@ def test_the_public_register_lists_and_filters_assets(cast):
     assert response.status_code == 200
     assert "Vale Library" in page and "The Red Lion" not in page
     assert "How dates are counted" in page
+    make_listed(cast, "The Plough", notice_days_ago=2)
+    page = Client().get(reverse("neighbourhoods:asset_register")).content.decode()
+    assert "Interim moratorium" in page  # the Plough's, with the day it ends
     response = Client().get(reverse("neighbourhoods:asset_register"), {"status": "nominated"})
     assert "Vale Library" not in response.content.decode()
 
