@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from functools import lru_cache
 from typing import Any
 
@@ -91,7 +92,7 @@ def read(service_ids: Iterable[Any], words: Mapping[str, float]) -> list[engine.
     if not ids:
         return []
     if connection.vendor == "postgresql":
-        return _read_postgres(ids, words)
+        return _with_ratings(_read_postgres(ids, words))
     keys = [i.hex for i in ids]
     marks = ", ".join(["%s"] * len(keys))
     places: dict[str, list[engine.Place]] = {}
@@ -102,7 +103,31 @@ def read(service_ids: Iterable[Any], words: Mapping[str, float]) -> list[engine.
         for sid, lat, lon, access in cursor.fetchall():
             place = engine.Place(float(lat), float(lon), _listed(access))
             places.setdefault(search.uuid_text(sid), []).append(place)
-    return [_candidate(row, places, words) for row in rows]
+    return _with_ratings([_candidate(row, places, words) for row in rows])
+
+
+def _with_ratings(found: list[engine.Candidate]) -> list[engine.Candidate]:
+    """Published overall ratings (opus/voice: summed per service as they are moderated) as
+    the engine's quality facts, read by key; a service with none keeps (0, 0)."""
+    from opus.voice.feedback import rating_totals
+
+    totals = rating_totals(c.id for c in found)
+    if not totals:
+        return found
+    return [
+        replace(c, rating_sum=float(totals[key][0]), rating_count=totals[key][1])
+        if (key := uuid.UUID(c.id).hex) in totals
+        else c
+        for c in found
+    ]
+
+
+def best_rating() -> tuple[int, int]:
+    """The (sum, count) of ratings with the highest Bayesian average of any service: the
+    quality every ceiling assumes, so a ceiling stays at or above every score it bounds."""
+    from opus.voice.feedback import best_rating_totals
+
+    return best_rating_totals()
 
 
 def _read_postgres(ids: list[uuid.UUID], words: Mapping[str, float]) -> list[engine.Candidate]:

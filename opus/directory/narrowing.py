@@ -26,6 +26,7 @@ from uuid import UUID
 
 from django.db import connection, transaction
 
+from opus.directory import facts
 from opus.directory.models import GRID_PER_DEGREE
 from opus.directory.reach import TABLE
 from opus.engines import matching as engine
@@ -218,7 +219,8 @@ class Query:
         if p.days:
             days, more = self._count("days", sorted(p.days))
             timing, params = f"({days} * 1.0 / {len(p.days)})", params + more
-        quality = engine.quality_part(0.0, 0)
+        total, count = facts.best_rating()  # published ratings: the best any service has
+        quality = engine.quality_part(float(total), count)
         sql = (
             f"({w['need']!r} * {need} / {2.0 * len(p.needs)!r}"
             f" + {w['distance']!r} * {self._distance_part()}"
