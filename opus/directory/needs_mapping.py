@@ -449,6 +449,12 @@ def needs_for_imported(service_ids: Sequence[Any], *, source: str) -> Summary:
     return summary
 
 
+@lru_cache(maxsize=1)
+def prepared_cues() -> need_suggestions.Prepared:
+    """Opus's needs with their words and the search synonyms, worked once."""
+    return need_suggestions.prepare(suggestion_cues(), SYNONYMS)
+
+
 def suggestion_cues() -> list[need_suggestions.NeedCues]:
     words = need_words()
     return [
@@ -464,7 +470,7 @@ def _suggest(
     if not ids:
         return 0, 0
     opus = _opus_terms()
-    cues = suggestion_cues()
+    cues = prepared_cues()
     known: dict[Any, set[Any]] = defaultdict(set)
     rows: list[SuggestedNeed] = []
     for part in _chunks(list(ids)):
@@ -486,7 +492,6 @@ def _suggest(
                 description=" ".join([html_to_text(description or ""), *others]),
                 audience=" ".join([*audience, eligibility or ""]),
                 needs=cues,
-                synonyms=SYNONYMS,
             )
             for s in found:
                 term = opus.get(s.code)

@@ -115,41 +115,61 @@ def _contains(text: tuple[str, ...], phrase: tuple[str, ...]) -> bool:
     return any(text[i : i + n] == phrase for i in range(len(text) - n + 1))
 
 
-def suggest(
-    *,
-    name: str,
-    description: str,
-    audience: str,
-    needs: Iterable[NeedCues],
-    synonyms: Mapping[str, Sequence[str]],
-    threshold: float = THRESHOLD,
-    limit: int = LIMIT,
-) -> list[Suggestion]:
-    """The needs a service's words point to, best first (see the module's notes)."""
-    if not 0 < threshold <= 1:
-        raise ValueError("the threshold must be above 0 and at most 1")
-    if limit < 1:
-        raise ValueError("the limit must be at least 1")
-    fields = (
-        (tokens(name), NAME_WEIGHT),
-        (tokens(description), DESCRIPTION_WEIGHT),
-        (tokens(audience), AUDIENCE_WEIGHT),
-    )
+@dataclass(frozen=True)
+class Prepared:
+    """Every need's cues as phrases with their weight divisor, worked once for many services."""
+
+    cues: tuple[tuple[str, tuple[tuple[str, tuple[str, ...], int], ...]], ...]
+
+
+def prepare(needs: Iterable[NeedCues], synonyms: Mapping[str, Sequence[str]]) -> Prepared:
     cue_lists = {need.code: cues_for(need, synonyms) for need in needs}
     sharing: dict[tuple[str, ...], int] = {}
     for cues in cue_lists.values():
         for cue in cues:
             sharing[_phrase(cue)] = sharing.get(_phrase(cue), 0) + 1
+    return Prepared(
+        tuple(
+            (code, tuple((cue.casefold(), _phrase(cue), sharing[_phrase(cue)]) for cue in cues))
+            for code, cues in cue_lists.items()
+        )
+    )
+
+
+def suggest(
+    *,
+    name: str,
+    description: str,
+    audience: str,
+    needs: Iterable[NeedCues] | Prepared,
+    synonyms: Mapping[str, Sequence[str]] | None = None,
+    threshold: float = THRESHOLD,
+    limit: int = LIMIT,
+) -> list[Suggestion]:
+    """The needs a service's words point to, best first (see the module's notes). `needs` may
+    be `prepare(needs, synonyms)`'s result, when many services are scored against them."""
+    if not 0 < threshold <= 1:
+        raise ValueError("the threshold must be above 0 and at most 1")
+    if limit < 1:
+        raise ValueError("the limit must be at least 1")
+    prepared = needs if isinstance(needs, Prepared) else prepare(needs, synonyms or {})
+    fields = (
+        (tokens(name), NAME_WEIGHT),
+        (tokens(description), DESCRIPTION_WEIGHT),
+        (tokens(audience), AUDIENCE_WEIGHT),
+    )
+    present = set().union(*(set(text) for text, _ in fields))
     found: list[Suggestion] = []
-    for code, cues in cue_lists.items():
+    for code, cues in prepared.cues:
         total = 0.0
         words: list[str] = []
-        for cue in cues:
-            phrase = _phrase(cue)
+        for cue, phrase, shared in cues:
+            if phrase[0] not in present:
+                continue
             weight = max((w for text, w in fields if _contains(text, phrase)), default=0.0)
             if weight:
-                total += weight / sharing[phrase]
-                words.append(cue.casefold())
+                total += weight / shared
+                words.append(cue)
         score = round(min(total, 1.0), 3)
         if score >= threshold:
             found.append(Suggestion(code=code, score=score, words=tuple(words)))

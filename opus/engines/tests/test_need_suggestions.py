@@ -2,7 +2,7 @@
 
 import pytest
 
-from opus.engines.need_suggestions import NeedCues, Suggestion, cues_for, stem, suggest
+from opus.engines.need_suggestions import NeedCues, Suggestion, cues_for, prepare, stem, suggest
 
 NEEDS = [
     NeedCues("befriending", "Befriending", ("visit", "a chat")),
@@ -75,3 +75,10 @@ def test_nothing_matched_gives_nothing_and_the_order_is_stable():
 def test_bad_settings_are_refused(kw):
     with pytest.raises(ValueError):
         run("Anything", **kw)
+
+
+def test_needs_prepared_once_score_as_needs_given_each_time():
+    prepared = prepare(NEEDS, SYNONYMS)
+    text = ("Friendly Visits", "Volunteers visit lonely people; advice on debt.", "Carers")
+    given = suggest(name=text[0], description=text[1], audience=text[2], needs=prepared)
+    assert given == run(*text)
