@@ -65,6 +65,24 @@ def nation_for(body: Organisation) -> str:
     return row.nation if row else ENGLAND_AND_WALES
 
 
+def complaint_body_set_nation(*, organisation: Organisation, nation: str,
+                              by: User | None) -> ComplaintBody:  # fmt: skip
+    """Set the nation whose bank holidays a body's complaint clocks count (new complaints)."""
+    from opus.engines.working_days import check_nation
+
+    try:
+        check_nation(nation)
+    except ValueError as exc:
+        raise ComplaintError("nation", str(exc)) from None
+    with transaction.atomic():
+        row, _created = ComplaintBody.objects.update_or_create(
+            organisation=organisation, defaults={"nation": nation}
+        )
+        audit_record(actor=by, action="complaint_body.nation", target=organisation,
+                     summary={"nation": nation})  # fmt: skip
+    return row
+
+
 def regime_code_for(body: Organisation, booking: Booking | None) -> str:
     if body.kind == OrganisationKind.NHS_BODY:
         return "nhs"
@@ -515,6 +533,7 @@ def overdue(today: dt.date) -> Iterator[tuple[ComplaintStage, dt.date]]:
         .filter(
             Q(acknowledged_on__isnull=True, acknowledge_due__lt=today)
             | Q(acknowledged_on__isnull=False, answer_due__lt=today)
+            | Q(acknowledged_on__isnull=False, answer_due__isnull=True, tell_why_due__lt=today)
         )
         .select_related("complaint__body", "complaint__complainant", "handler")
         .order_by("pk")
@@ -527,11 +546,13 @@ def overdue(today: dt.date) -> Iterator[tuple[ComplaintStage, dt.date]]:
 def tell_overdue(stage: ComplaintStage, due: dt.date) -> int:
     """Tell the handler and the body's other staff (its managers) that a stage is overdue."""
     complaint = stage.complaint
-    what = (
-        _("The acknowledgement was due on %(day)s")
-        if stage.acknowledged_on is None
-        else _("The answer was due on %(day)s")
-    ) % {"day": in_words(due)}
+    if stage.acknowledged_on is None:
+        what = _("The acknowledgement was due on %(day)s")
+    elif stage.answer_due is None:
+        what = _("There is no answer after 6 months: the person was to be told why by %(day)s")
+    else:
+        what = _("The answer was due on %(day)s")
+    what = what % {"day": in_words(due)}
     sent = 0
     for person in body_staff(complaint.body):
         context = {**_base(complaint), "name": _name(person), "what": what,

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from opus.choice.acting import acting_for, may_act_for, record_view
+from opus.choice.acting import Acting, acting_for, may_act_for, record_view
 from opus.choice.models import Booking, ConsentScope
 from opus.core.check_answers import check_answers_page, confirmed, row
 from opus.core.models import Organisation, OrganisationKind
@@ -169,6 +169,8 @@ def complaint_detail(request: HttpRequest, complaint_id: int) -> HttpResponse:
     complaint = access.get_complaint_for_user(request.user, complaint_id)
     staff = access.is_staff_of(request.user, complaint.body_id)
     mine = access.is_complainant_side(request.user, complaint)
+    if mine:  # a champion's look at the resident's complaint is recorded
+        record_view(Acting(complaint.complainant, request.user), f"complaint {complaint.pk}")
     regime = services.regime_of(complaint)
     stages = list(complaint.stages.select_related("handler"))
     last = stages[-1] if stages else None

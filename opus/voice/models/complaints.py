@@ -173,12 +173,13 @@ class ComplaintStage(models.Model):
         return self.complaint.get_absolute_url()
 
     def current_due(self) -> models.DateField | None:
-        """The next deadline while open: the acknowledgement's, then the answer's."""
+        """The next deadline while open: the acknowledgement's, then the answer's (or, where
+        the regime sets no day for it, the day to tell the person why there is none yet)."""
         if self.answered_on is not None or self.paused_on is not None:
             return None
         if self.acknowledged_on is None:
             return self.acknowledge_due  # type: ignore[return-value]
-        return self.answer_due  # type: ignore[return-value]
+        return self.answer_due or self.tell_why_due  # type: ignore[return-value]
 
 
 class StepKind(models.TextChoices):

@@ -322,3 +322,33 @@ def test_the_handler_acknowledges_and_answers_through_the_pages(cast):
     assert b"Ask for stage 2" in page.content
     queue = client.get(reverse("voice:complaint_queue") + "?show=all")
     assert complaint.reference.encode() in queue.content
+
+
+def test_a_bodys_nation_is_set_by_command_and_an_unknown_one_is_refused_by_name(cast):
+    from django.core.management import CommandError, call_command
+
+    call_command(
+        "complaint_nation", cast.charity.slug, "scotland", stdout=__import__("io").StringIO()
+    )
+    assert _make(cast).nation == "scotland"
+    with pytest.raises(CommandError, match="'wales'"):
+        call_command("complaint_nation", cast.charity.slug, "wales")
+    with pytest.raises(CommandError, match="No organisation"):
+        call_command("complaint_nation", "nowhere", "scotland")
+    assert ComplaintBody.objects.get().nation == "scotland"
+
+
+def test_an_nhs_style_complaint_is_overdue_when_nobody_has_said_why_after_six_months(cast):
+    complaint = _make(
+        cast, received_on=TODAY - timedelta(days=200), events_on=TODAY - timedelta(days=210)
+    )
+    complaint.regime = "adult_social_care"  # as for a booking of care
+    complaint.save(update_fields=["regime"])
+    stage = complaint.stages.get()
+    stage.answer_due, stage.tell_why_due = None, TODAY - timedelta(days=15)
+    stage.save(update_fields=["answer_due", "tell_why_due"])
+    svc.complaint_acknowledge(
+        complaint=complaint, handler=cast.provider, on=TODAY - timedelta(days=199), by=cast.provider
+    )
+    assert send_reminders(TODAY)["complaint_overdue"] == 1
+    assert "told why" in Notification.objects.get(template="complaint_overdue").body
