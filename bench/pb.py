@@ -22,8 +22,8 @@ pabutools is GPL and is not a dependency of Opus: install it for the benchmark o
 pabutools on 100,000 voters takes long: `--pabutools-max-voters` (default 100,000) skips it
 above that size.
 
-The ballots-per-second figure (16 concurrent clients through the real services) belongs to
-the neighbourhoods app's part of this benchmark: `ballots_per_second()` is the hook for it.
+The ballots-per-second figure (16 concurrent clients through the real services) is
+`bench/pb_ballots.py`.
 
 It is a benchmark, not a test: a missed target is reported (MISS) and the exit status is 0.
 
@@ -160,12 +160,6 @@ def measure(
     return row
 
 
-def ballots_per_second() -> dict | None:
-    """Hook for the neighbourhoods app: 16 concurrent clients casting 20,000 ballots through
-    the real services (ballots a second, duplicates). Not measured here yet."""
-    return None
-
-
 def report(rows: list[dict]) -> None:
     print()
     print("PB counting benchmark (issue 14): Equal Shares, cost utilities, Add1, exact")
@@ -191,7 +185,7 @@ def report(rows: list[dict]) -> None:
             verdict = "ok" if row["ours_s"] < LARGE_TARGET_S else "MISS"
             print(f"    target < {LARGE_TARGET_S:.0f} s for 100,000 voters: {verdict}")
     print()
-    print("  Ballots a second through the services: measured by the neighbourhoods part (hook).")
+    print("  Ballots a second through the services: bench/pb_ballots.py.")
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
