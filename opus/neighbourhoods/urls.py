@@ -2,13 +2,20 @@
 
 from django.urls import URLPattern, path
 
-from opus.neighbourhoods import urls_assets, views
+from opus.neighbourhoods import urls_assets, urls_grants, views
 
 app_name = "neighbourhoods"
 
 urlpatterns: list[URLPattern] = [
     path("pb/", views.process_list, name="pb_list"),
+    path("pb/new/<slug:council>/", views.process_new, name="pb_new"),
     path("pb/<int:pk>/", views.process_detail, name="pb_detail"),
+    path("pb/<int:pk>/projects/<int:project>/review/", views.project_review, name="pb_review"),
+    path(
+        "pb/<int:pk>/projects/<int:project>/delivery/", views.project_delivery, name="pb_delivery"
+    ),
+    path("pb/<int:pk>/void/", views.ballot_void, name="pb_void"),
+    path("money/<slug:council>/", views.council_money, name="council_money"),
     path("pb/<int:pk>/propose/", views.process_propose, name="pb_propose"),
     path("pb/<int:pk>/vote/", views.process_vote, name="pb_vote"),
     path("pb/<int:pk>/paper/", views.process_paper, name="pb_paper"),
@@ -16,3 +23,4 @@ urlpatterns: list[URLPattern] = [
     path("pb/<int:pk>/election.pb", views.process_pabulib, name="pb_pabulib"),
 ]
 urlpatterns += urls_assets.urlpatterns
+urlpatterns += urls_grants.urlpatterns

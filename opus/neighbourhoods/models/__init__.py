@@ -2,4 +2,5 @@
 
 from opus.neighbourhoods.models.assets import *  # noqa: F403
 from opus.neighbourhoods.models.councils import *  # noqa: F403
+from opus.neighbourhoods.models.grants import *  # noqa: F403
 from opus.neighbourhoods.models.pb import *  # noqa: F403

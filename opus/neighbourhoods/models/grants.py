@@ -1,0 +1,1 @@
+"""Small grants from neighbourhood budgets: applications, decisions, payments, monitoring."""
