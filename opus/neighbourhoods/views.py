@@ -14,11 +14,20 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from opus.core.models import User
+from opus.budgets.models import Budget
+from opus.core.models import Organisation, OrganisationKind, User
+from opus.engines.ledger import LedgerError
+from opus.neighbourhoods import money, services
 from opus.neighbourhoods import results as shown
-from opus.neighbourhoods import services
-from opus.neighbourhoods.forms import BallotForm, ProposalForm
-from opus.neighbourhoods.models import Ballot, Phase, Process, ProjectStatus
+from opus.neighbourhoods.forms import (
+    BallotForm,
+    DeliveryForm,
+    ProcessForm,
+    ProposalForm,
+    ReviewForm,
+    VoidForm,
+)
+from opus.neighbourhoods.models import Ballot, Phase, Process, Project, ProjectStatus
 from opus.neighbourhoods.pabulib_export import process_election
 
 
@@ -30,7 +39,7 @@ def _attempt(request: HttpRequest, form: Any, action: Any) -> Any:
     """Run a service; a refusal goes into the form's error summary and nothing changes."""
     try:
         return action()
-    except services.PBError as exc:
+    except (services.PBError, LedgerError) as exc:
         form.add_error(exc.field if exc.field in form.fields else None, str(exc))
     except PermissionDenied:
         raise Http404("Page not found") from None
@@ -200,4 +209,139 @@ def _form_page(request: HttpRequest, process: Process, form: Any, title: str) ->
     )
 
 
-__all__ = ["Decimal"]
+def _pence(amount: Decimal) -> int:
+    return int(amount * 100)
+
+
+def _council(slug: str) -> Organisation:
+    return get_object_or_404(Organisation, slug=slug, kind=OrganisationKind.NEIGHBOURHOOD_COUNCIL)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def process_new(request: HttpRequest, council: str) -> HttpResponse:
+    found = _council(council)
+    if not money.is_councillor_of(request.user, found.pk):
+        raise Http404("Page not found")
+    budgets = Budget.objects.filter(organisation=found).order_by("-period_start")
+    form = ProcessForm(request.POST if request.method == "POST" else None, budgets=budgets)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        done = _attempt(
+            request,
+            form,
+            lambda: services.process_create(
+                council=found, budget=budgets.get(pk=d["budget"]), title=d["title"],
+                description=d["description"], amount_pence=_pence(d["amount"]),
+                ballot_type=d["ballot_type"], min_choices=d["min_choices"],
+                max_choices=d["max_choices"], points=d["points"], min_age=d["min_age"],
+                rule=d["rule"], by=request.user,
+            ),
+        )  # fmt: skip
+        if done is not None:
+            return redirect("neighbourhoods:pb_detail", pk=done.pk)
+    return render(
+        request,
+        "neighbourhoods/pb/form.html",
+        {"form": form, "page_title": _("Start a participatory budgeting process"),
+         "caption": found.name},
+    )  # fmt: skip
+
+
+def _officer_process(request: HttpRequest, pk: int) -> Process:
+    process = _process(pk)
+    if not services.is_officer(request.user, process.council_id):
+        raise Http404("Page not found")
+    return process
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def project_review(request: HttpRequest, pk: int, project: int) -> HttpResponse:
+    process = _officer_process(request, pk)
+    idea = get_object_or_404(Project, pk=project, process=process)
+    initial = {"cost": Decimal(idea.cost_pence) / 100, "decision": "feasible"}
+    form = ReviewForm(request.POST if request.method == "POST" else None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        done = _attempt(
+            request,
+            form,
+            lambda: services.project_review(
+                project=idea, feasible=d["decision"] == "feasible",
+                cost_pence=_pence(d["cost"]), reason=d["reason"], by=request.user,
+            ),
+        )  # fmt: skip
+        if done is not None:
+            return redirect("neighbourhoods:pb_detail", pk=process.pk)
+    return _form_page(request, process, form, _("Review: %(title)s") % {"title": idea.title})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def ballot_void(request: HttpRequest, pk: int) -> HttpResponse:
+    process = _officer_process(request, pk)
+    form = VoidForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        live = Ballot.objects.filter(process=process, voided_at__isnull=True)
+        if d["paper_number"]:
+            ballot = live.filter(paper_number=d["paper_number"]).first()
+        else:
+            ballot = live.filter(voter__email__iexact=d["voter_email"] or "-").first()
+        if ballot is None:
+            form.add_error("paper_number", _("No ballot in this process matches"))
+        else:
+            done = _attempt(
+                request,
+                form,
+                lambda: services.ballot_void(ballot=ballot, reason=d["reason"], by=request.user),
+            )
+            if done is not None:
+                messages.success(request, _("The ballot is void"))
+                return redirect("neighbourhoods:pb_detail", pk=process.pk)
+    return _form_page(request, process, form, _("Void a ballot"))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def project_delivery(request: HttpRequest, pk: int, project: int) -> HttpResponse:
+    process = _officer_process(request, pk)
+    funded = get_object_or_404(Project, pk=project, process=process)
+    form = DeliveryForm(
+        request.POST if request.method == "POST" else None, initial={"progress": funded.progress}
+    )
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        if d["payment"] and not d["reference"].strip():
+            form.add_error("reference", _("Enter the invoice or payment reference"))
+        else:
+            done = _attempt(request, form, lambda: _deliver(funded, d, request.user))
+            if done is not None:
+                return redirect("neighbourhoods:pb_detail", pk=process.pk)
+    return _form_page(request, process, form, _("Delivery: %(title)s") % {"title": funded.title})
+
+
+def _deliver(project: Project, d: dict[str, Any], by: Any) -> Project:
+    from django.db import transaction
+
+    with transaction.atomic():
+        if d["payment"]:
+            services.project_pay(
+                project=project, amount=_pence(d["payment"]), reference=d["reference"], by=by
+            )
+        return services.project_progress(
+            project=project, progress=d["progress"], milestone=d["milestone"], by=by
+        )
+
+
+@require_GET
+def council_money(request: HttpRequest, council: str) -> HttpResponse:
+    """A council's budgets, public: where the money came from and what it went on."""
+    found = _council(council)
+    budgets = (
+        Budget.objects.filter(organisation=found)
+        .prefetch_related("sources__decision__plan", "commitments")
+        .order_by("-period_start")
+    )
+    return render(request, "neighbourhoods/money.html", {"council": found, "budgets": budgets})

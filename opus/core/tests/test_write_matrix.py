@@ -184,6 +184,10 @@ WEB_WRITES: dict[str, frozenset[str]] = {
     "neighbourhoods:pb_vote": SIGNED_IN,  # eligibility is checked by the form
     "neighbourhoods:pb_paper": frozenset({CO, AD}),
     "neighbourhoods:pb_step": frozenset({CO, AD}),
+    "neighbourhoods:pb_new": frozenset({CO}),  # a councillor of the council
+    "neighbourhoods:pb_review": frozenset({CO, AD}),
+    "neighbourhoods:pb_void": frozenset({CO, AD}),
+    "neighbourhoods:pb_delivery": frozenset({CO, AD}),
     # voice: complaints (private: the complainant's side, the body's staff)
     "voice:complaint_new": HOLDER_SIDE,
     "voice:complaint_escalate": HOLDER_SIDE,
@@ -360,7 +364,8 @@ def _pb(w: SimpleNamespace) -> None:
     from opus.neighbourhoods.tests.conftest import open_process, parish_budget
 
     budget = parish_budget(w.cast)
-    w.pb_voting, _projects = open_process(w.cast, budget)
+    w.pb_voting, projects = open_process(w.cast, budget)
+    w.pb_project = projects[0]
 
 
 def _complaints(w: SimpleNamespace) -> None:
@@ -682,6 +687,10 @@ ARGS: dict[str, Callable[[SimpleNamespace], dict[str, Any]]] = {
     "neighbourhoods:pb_vote": lambda w: {"pk": w.pb_voting.pk},
     "neighbourhoods:pb_paper": lambda w: {"pk": w.pb_voting.pk},
     "neighbourhoods:pb_step": lambda w: {"pk": w.pb_voting.pk},
+    "neighbourhoods:pb_new": lambda w: {"council": w.cast.parish.slug},
+    "neighbourhoods:pb_review": lambda w: {"pk": w.pb_voting.pk, "project": w.pb_project.pk},
+    "neighbourhoods:pb_void": lambda w: {"pk": w.pb_voting.pk},
+    "neighbourhoods:pb_delivery": lambda w: {"pk": w.pb_voting.pk, "project": w.pb_project.pk},
 }
 
 

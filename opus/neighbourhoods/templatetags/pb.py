@@ -6,7 +6,7 @@ from typing import Any
 
 from django import template
 
-from opus.core.models import Role
+from opus.core.models import Organisation, OrganisationKind, Role
 from opus.neighbourhoods.models import Ballot, Phase, Process
 
 register = template.Library()
@@ -27,4 +27,7 @@ def pb_council_processes(context: Any) -> dict[str, Any]:
     user = context["request"].user
     councils = user.memberships.filter(role=Role.COUNCILLOR).values("organisation_id")
     found = Process.objects.filter(council_id__in=councils).select_related("council")
-    return {"processes": list(found[:20])}
+    mine = Organisation.objects.filter(
+        pk__in=councils, kind=OrganisationKind.NEIGHBOURHOOD_COUNCIL
+    ).order_by("name")
+    return {"processes": list(found[:20]), "councils": list(mine)}
