@@ -9,5 +9,7 @@ class NeighbourhoodsConfig(AppConfig):
     def ready(self) -> None:
         from opus.core.demo import DEMO_STEPS
         from opus.neighbourhoods.demo import seed_neighbourhoods
+        from opus.neighbourhoods.demo_assets import seed_asset_register
 
         DEMO_STEPS.append(seed_neighbourhoods)
+        DEMO_STEPS.append(seed_asset_register)
