@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 
 from django.core.management.base import CommandError
-from django.db import connection, models, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
 from tqdm import tqdm
 
 from opus.core.audit import audit_record
@@ -277,20 +277,44 @@ def insert_rows(objects: Sequence[models.Model]) -> int:
         for f in meta.concrete_fields
         if not f.generated and not (f.primary_key and getattr(f, "db_returning", False))
     ]
-    quote = connection.ops.quote_name
+    db = connections[DEFAULT_DB_ALIAS]  # the connection itself, not the per-attribute proxy
+    quote = db.ops.quote_name
     names = ", ".join(quote(f.column) for f in columns)
     marks = ", ".join(["%s"] * len(columns))
     sql = f"INSERT INTO {quote(meta.db_table)} ({names}) VALUES ({marks})"  # noqa: S608 - names from the model, values bound
-    with connection.cursor() as cursor:
+    # Text, whole numbers and booleans go as they are (what get_db_prep_save would make of
+    # them); everything else (dates, UUIDs, JSON, foreign keys, auto_now) through its field.
+    plain = [type(f) in _PLAIN_FIELDS and not getattr(f, "auto_now_add", False) for f in columns]
+    pairs = list(zip(columns, plain, strict=True))
+    with db.cursor() as cursor:
         for start in range(0, len(objects), BATCH_SIZE):
             cursor.executemany(
                 sql,
                 [
-                    [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in columns]
+                    [
+                        value
+                        if is_plain and (value is None or type(value) in _PLAIN_VALUES)
+                        else f.get_db_prep_save(f.pre_save(obj, True), db)
+                        for f, is_plain in pairs
+                        for value in (getattr(obj, f.attname),)
+                    ]
                     for obj in objects[start : start + BATCH_SIZE]
                 ],
             )
     return len(objects)
+
+
+_PLAIN_FIELDS = {
+    models.CharField,
+    models.TextField,
+    models.IntegerField,
+    models.PositiveIntegerField,
+    models.PositiveSmallIntegerField,
+    models.SmallIntegerField,
+    models.BigIntegerField,
+    models.BooleanField,
+}
+_PLAIN_VALUES = {str, int, bool}
 
 
 # Running an import
