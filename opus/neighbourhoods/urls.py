@@ -16,6 +16,7 @@ urlpatterns: list[URLPattern] = [
     ),
     path("pb/<int:pk>/void/", views.ballot_void, name="pb_void"),
     path("money/<slug:council>/", views.council_money, name="council_money"),
+    path("council/<slug:council>/meetings/", views.council_meetings, name="council_meetings"),
     path("pb/<int:pk>/propose/", views.process_propose, name="pb_propose"),
     path("pb/<int:pk>/vote/", views.process_vote, name="pb_vote"),
     path("pb/<int:pk>/paper/", views.process_paper, name="pb_paper"),

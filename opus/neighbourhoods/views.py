@@ -27,7 +27,14 @@ from opus.neighbourhoods.forms import (
     ReviewForm,
     VoidForm,
 )
-from opus.neighbourhoods.models import Ballot, Phase, Process, Project, ProjectStatus
+from opus.neighbourhoods.models import (
+    Ballot,
+    Declaration,
+    Phase,
+    Process,
+    Project,
+    ProjectStatus,
+)
 from opus.neighbourhoods.pabulib_export import process_election
 
 
@@ -345,3 +352,16 @@ def council_money(request: HttpRequest, council: str) -> HttpResponse:
         .order_by("-period_start")
     )
     return render(request, "neighbourhoods/money.html", {"council": found, "budgets": budgets})
+
+
+@require_GET
+def council_meetings(request: HttpRequest, council: str) -> HttpResponse:
+    """Published meetings (agenda, decisions, minutes) and declarations of interest."""
+    found = _council(council)
+    meetings = found.meetings.filter(published_at__isnull=False).prefetch_related("decisions")
+    declarations = Declaration.objects.filter(council=found).select_related("councillor")
+    return render(
+        request,
+        "neighbourhoods/meetings.html",
+        {"council": found, "meetings": meetings, "declarations": declarations},
+    )
