@@ -335,3 +335,33 @@ def test_the_rules_are_published(client):
     response = client.get(reverse("voice:feedback_rules"))
     assert response.status_code == 200
     assert "What the moderator removes" in response.content.decode()
+
+
+# --- API ----------------------------------------------------------------------------------
+
+
+def test_the_api_lists_published_feedback_a_page_at_a_time(client, cast, service):
+    first = _published(cast, service, overall=4)
+    fb.feedback_reply(feedback=first, text="Thanks", by=cast.provider)
+    second = _published(cast, service, overall=2)
+    fb.feedback_restriction_ask(feedback=second, reason="Investigation", by=cast.provider)
+    fb.feedback_restriction_decide(feedback=second, grant=True, by=cast.admin)
+    fb.feedback_give(service=service, ratings=GOOD, story="Pending", by=cast.resident)
+    url = f"/api/v1/feedback/services/{service.pk}"
+    body = client.get(url, {"per_page": 1}).json()
+    assert (body["count"], body["pages"]) == (2, 2)
+    everything = client.get(url).json()["items"]
+    by_id = {item["id"]: item for item in everything}
+    assert by_id[str(first.pk)]["ratings"]["overall"] == 4
+    assert by_id[str(first.pk)]["reply"] == "Thanks"
+    restricted = by_id[str(second.pk)]
+    assert restricted["restricted"] and restricted["story"] is None
+    assert restricted["restriction_reason"] == "Investigation"
+    assert "Pending" not in str(everything)
+
+
+def test_the_api_bounds_the_page_and_names_the_field(client, service):
+    response = client.get(f"/api/v1/feedback/services/{service.pk}", {"per_page": 100000})
+    assert response.status_code in (400, 422)
+    assert response["Content-Type"].startswith("application/problem+json")
+    assert "per_page" in response.content.decode()
