@@ -135,3 +135,19 @@ def test_publishing_needs_a_count_and_only_the_councils_officers_step(
         pb.process_publish(process=process, by=cast.councillor)
     process.refresh_from_db()
     assert process.phase == Phase.COUNTING and not process.published
+
+
+def test_the_api_gives_no_result_before_publication(client, cast, election):
+    process, _projects, _m, _n = election
+    process = pb.process_close(process=process, by=cast.councillor)
+    pb.process_count(process=process, by=cast.councillor)
+    results = f"/api/v1/pb/processes/{process.pk}/results"
+    answer = client.get(results)
+    assert answer.status_code == 404 and answer["Content-Type"].startswith("application/problem")
+    detail = client.get(f"/api/v1/pb/processes/{process.pk}").json()
+    assert detail["ballots_sha256"] == process.ballots_sha256 and "winners" not in str(detail)
+    assert client.get(f"/api/v1/pb/processes/{process.pk + 99}/results").status_code == 404
+    pb.process_publish(process=process, by=cast.councillor)
+    published = client.get(results).json()
+    assert {r["rule"] for r in published} == {"greedy", "equal-shares"}
+    assert client.get("/api/v1/pb/processes").json()["items"][0]["id"] == process.pk
