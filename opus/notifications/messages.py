@@ -55,6 +55,7 @@ MESSAGES: dict[str, Message] = {
     "acv_bidder_request": Message(Category.ACCOUNT, essential=True),
     "acv_exempt_disposal": Message(Category.ACCOUNT, essential=True),
     "pb_phase_changed": Message(Category.ACCOUNT),
+    "grant_decided": Message(Category.ACCOUNT, essential=True),
     # Complaints (voice): statutory clocks, sent whatever the preferences say.
     "complaint_received": Message(Category.ACCOUNT, essential=True),
     "complaint_update": Message(Category.ACCOUNT, essential=True),
