@@ -30,6 +30,7 @@ from opus.core.api_input import TextParser, refuse_nul_in_path
 from opus.core.openapi import PROBLEM, Problem, document_problems, problems
 from opus.directory.api import router as directory_router
 from opus.needs.api import router as needs_router
+from opus.neighbourhoods.api import router as pb_router
 from opus.neighbourhoods.api_grants import router as grants_router
 from opus.voice.api_feedback import router as feedback_router
 
@@ -167,3 +168,4 @@ api.add_router("/", commissioning_router)
 api.add_router("/ocds", ocds_router)
 api.add_router("/", grants_router)
 api.add_router("/feedback", feedback_router)
+api.add_router("/pb", pb_router)
