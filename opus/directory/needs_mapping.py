@@ -227,6 +227,7 @@ class Mapper:
 
     def __init__(self, shipped: Iterable[MappingRow], council: Iterable[MappingRow] = ()) -> None:
         self.index: dict[tuple[str, str, str], list[tuple[str, str]]] = defaultdict(list)
+        self.seen: dict[tuple[str, str, str], list[tuple[str, str]]] = {}
         for row in shipped:
             self.index[row.key()].append((row.need, row.match))
         replaced: set[tuple[str, str, str]] = set()
@@ -238,6 +239,12 @@ class Mapper:
 
     def term(self, scheme: str, code: str, label: str) -> list[tuple[str, str]]:
         """(need, match) pairs for one term: by its code if a row names it, else its label."""
+        asked = (scheme, code, label)
+        if asked not in self.seen:  # an import asks about the same few terms many times
+            self.seen[asked] = self._term(scheme, code, label)
+        return self.seen[asked]
+
+    def _term(self, scheme: str, code: str, label: str) -> list[tuple[str, str]]:
         key = scheme_key(scheme)
         found = self.index.get((key, "code", code_key(code))) if code else None
         if not found:
