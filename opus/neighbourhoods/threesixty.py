@@ -113,7 +113,7 @@ def grant_data(grant: GrantApplication) -> dict[str, Any]:
 
 def package_meta() -> dict[str, Any]:
     return {
-        "version": "1.4.3",
+        "version": "1.4",  # the schema takes major.minor: 1.4.3 is a 1.4 package
         "title": "Small grants from neighbourhood budgets",
         "issued": _stamp(datetime.now(UTC)),
         "publisher": {"name": getattr(settings, "OPUS_COUNCIL_NAME", "Opus")},
