@@ -365,3 +365,36 @@ def test_the_api_bounds_the_page_and_names_the_field(client, service):
     assert response.status_code in (400, 422)
     assert response["Content-Type"].startswith("application/problem+json")
     assert "per_page" in response.content.decode()
+
+
+# --- Who sees which page ------------------------------------------------------------------
+
+PAGES = {  # page: the roles that may open it (everyone else: 404, or sign-in when anonymous)
+    "voice:feedback_queue": {"commissioner", "admin"},
+    "voice:feedback_to_answer": {"provider"},
+}
+
+
+@pytest.mark.parametrize("name", sorted(PAGES))
+def test_moderation_and_answering_pages_role_by_role(client, cast, name):
+    for role, user in cast.by_role().items():
+        client.force_login(user)
+        status = client.get(reverse(name)).status_code
+        assert status == (200 if role in PAGES[name] else 404), (role, status)
+    client.logout()
+    assert client.get(reverse(name)).status_code == 302
+
+
+def test_only_the_author_confirms_a_change_on_the_page(client, cast, service):
+    item = _published(cast, service, author=cast.resident)
+    fb.feedback_badge_set(feedback=item, badge="made", explanation="Ramp", by=cast.provider)
+    url = reverse("voice:feedback_confirm", args=[item.pk])
+    for user in (cast.provider, cast.champion, cast.admin, cast.stranger):
+        client.force_login(user)
+        assert client.post(url, {"confirmed": "yes"}).status_code == 404
+    item.refresh_from_db()
+    assert not item.badge_confirmed
+    client.force_login(cast.resident)
+    assert client.post(url, {"confirmed": "yes"}).status_code == 302
+    item.refresh_from_db()
+    assert item.badge_shown
