@@ -6,6 +6,7 @@ OPUS_ENV=production, at Error level, so a deployment that checks before it start
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.conf import settings
@@ -98,3 +99,25 @@ def two_factor_required(app_configs: Any = None, **kwargs: Any) -> list[CheckMes
             id="opus.W002",
         )
     ]
+
+
+@register()
+def threesixty_prefix(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """Published grants carry the publisher's 360Giving prefix (360G-…), registered with
+    360Giving: a malformed one is refused in production (unset, grants carry the placeholder
+    360G-opus-demo, see opus.neighbourhoods.threesixty)."""
+    if not getattr(settings, "PRODUCTION", False):
+        return []
+    prefix = (getattr(settings, "OPUS_360_PREFIX", "") or "").strip()
+    if not prefix:
+        return []
+    if not re.fullmatch(r"360G-[A-Za-z0-9][A-Za-z0-9_-]*", prefix):
+        return [
+            Error(
+                f"OPUS_360_PREFIX is {prefix!r}: a 360Giving prefix starts 360G- and has "
+                "letters, digits, - or _ after it",
+                hint="For example OPUS_360_PREFIX=360G-northvale",
+                id="opus.E360",
+            )
+        ]
+    return []
