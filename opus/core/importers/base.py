@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import itertools
 import math
 import re
 import sys
@@ -260,18 +261,22 @@ def update_rows(objects: Sequence[models.Model], fields: Sequence[str]) -> int:
     return len(objects)
 
 
-def insert_rows(objects: Sequence[models.Model]) -> int:
-    """INSERT these new rows: one parameterised statement, executemany, in batches.
+def insert_rows(objects: Iterable[models.Model]) -> int:
+    """INSERT these new rows (of one model): one parameterised statement, executemany, a
+    batch at a time; a generator of objects is consumed a batch at a time, so a large load
+    need not hold every row's object at once.
 
     What bulk_create does, without building and compiling SQL for every batch, which cost
     the directory's importer more than its own checks. Values are prepared by each field as
-    save() would (``pre_save``, so auto_now_add is set), generated columns and an unset auto
-    primary key are left to the database. Nothing is read back and, like bulk_create, no
-    signals are sent.
+    save() would (``pre_save``, so auto_now_add is set); text, whole numbers and booleans go
+    as they are. Generated columns and an unset auto primary key are left to the database.
+    Nothing is read back and, like bulk_create, no signals are sent.
     """
-    if not objects:
+    pending = iter(objects)
+    batch = list(itertools.islice(pending, BATCH_SIZE))
+    if not batch:
         return 0
-    meta = type(objects[0])._meta
+    meta = type(batch[0])._meta
     columns = [
         f
         for f in meta.concrete_fields
@@ -282,12 +287,11 @@ def insert_rows(objects: Sequence[models.Model]) -> int:
     names = ", ".join(quote(f.column) for f in columns)
     marks = ", ".join(["%s"] * len(columns))
     sql = f"INSERT INTO {quote(meta.db_table)} ({names}) VALUES ({marks})"  # noqa: S608 - names from the model, values bound
-    # Text, whole numbers and booleans go as they are (what get_db_prep_save would make of
-    # them); everything else (dates, UUIDs, JSON, foreign keys, auto_now) through its field.
     plain = [type(f) in _PLAIN_FIELDS and not getattr(f, "auto_now_add", False) for f in columns]
     pairs = list(zip(columns, plain, strict=True))
+    count = 0
     with db.cursor() as cursor:
-        for start in range(0, len(objects), BATCH_SIZE):
+        while batch:
             cursor.executemany(
                 sql,
                 [
@@ -298,10 +302,12 @@ def insert_rows(objects: Sequence[models.Model]) -> int:
                         for f, is_plain in pairs
                         for value in (getattr(obj, f.attname),)
                     ]
-                    for obj in objects[start : start + BATCH_SIZE]
+                    for obj in batch
                 ],
             )
-    return len(objects)
+            count += len(batch)
+            batch = list(itertools.islice(pending, BATCH_SIZE))
+    return count
 
 
 _PLAIN_FIELDS = {

@@ -271,16 +271,14 @@ class FeedWriter:
             for part in chunks(sorted(new)):
                 ImportedRecord.objects.filter(kind=kind, external_id__in=part).delete()
             insert_rows(
-                [
-                    ImportedRecord(
-                        source=self.source,
-                        kind=kind,
-                        external_id=key,
-                        first_imported_at=self.now,
-                        last_imported_at=self.now,
-                    )
-                    for key in sorted(new)
-                ]
+                ImportedRecord(
+                    source=self.source,
+                    kind=kind,
+                    external_id=key,
+                    first_imported_at=self.now,
+                    last_imported_at=self.now,
+                )
+                for key in sorted(new)
             )
             for part in chunks(sorted(given - new)):
                 ImportedRecord.objects.filter(
@@ -324,10 +322,8 @@ class FeedWriter:
         rows = [(sid, row) for sid in replace for row in given[sid]]
         ids = self._free_ids(model, [row["id"] for _, row in rows])
         insert_rows(
-            [
-                model(id=i, service_id=sid, **{f: row[f] for f in fields})
-                for i, (sid, row) in zip(ids, rows, strict=True)
-            ]
+            model(id=i, service_id=sid, **{f: row[f] for f in fields})
+            for i, (sid, row) in zip(ids, rows, strict=True)
         )
         self.changed.update(sid for sid in replace if sid in self.stored)
 
@@ -354,11 +350,7 @@ class FeedWriter:
         for part in chunks([sid for sid in replace if sid in self.stored]):
             through.objects.filter(service_id__in=part).delete()
         insert_rows(
-            [
-                through(service_id=sid, taxonomyterm_id=term)
-                for sid in replace
-                for term in links[sid]
-            ]
+            through(service_id=sid, taxonomyterm_id=term) for sid in replace for term in links[sid]
         )
         self.changed.update(sid for sid in replace if sid in self.stored)
 
