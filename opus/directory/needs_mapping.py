@@ -319,7 +319,7 @@ class Summary:
 
     services: int = 0
     with_needs: int = 0  # have at least one Opus need now (mapped, their own, or confirmed)
-    mapped: int = 0  # of those, given a need by mapping in this call (not by the writer)
+    mapped: int = 0  # of those, given a need by mapping in this call
     awaiting_review: int = 0  # without a need, with a suggestion waiting for review
     suggestions_created: int = 0
     without_needs: int = 0  # neither a need nor a suggestion waiting
@@ -398,48 +398,32 @@ def needs_for_links(links: Mapping[uuid.UUID, Sequence[uuid.UUID]]) -> dict[uuid
     return result
 
 
-def _with_needs(ids: Sequence[Any]) -> set[Any]:
-    """Which of these services have at least one of Opus's needs."""
-    through = Service.terms.through
-    found: set[Any] = set()
-    for part in _chunks(list(ids)):
-        found.update(
-            through.objects.filter(
-                service_id__in=part, taxonomyterm__taxonomy_id=TAXONOMY_ID
-            ).values_list("service_id", flat=True)
-        )
-    return found
-
-
 def needs_for_imported(service_ids: Sequence[Any], *, source: str) -> Summary:
-    """Give these (just imported) services without a need the needs their feed terms map to,
-    re-attach needs their providers confirmed, and suggest needs for those left without any.
+    """Give these (just imported) services the needs their feed terms map to, re-attach needs
+    their providers confirmed, and suggest needs for those left without any.
 
-    A service that already has a need is not mapped again here: the feed writer attaches
-    every mapped need as it writes terms (``needs_for_links``). Idempotent: a second call adds
-    nothing. One audit event describes what it did (none when it changed nothing)."""
+    Idempotent: a second call adds nothing. One audit event describes what it did (none when
+    it changed nothing). A feed writer that also passes its planned terms through
+    ``needs_for_links`` (after saving new terms) writes the same needs itself, so that a
+    re-import finds the service's terms unchanged."""
     ids = list(dict.fromkeys(service_ids))
     summary = Summary(services=len(ids))
     if not ids:
         return summary
     with transaction.atomic():
-        had = _with_needs(ids)
         confirmed = _confirmed(ids)
-        rest = [sid for sid in ids if sid not in had or sid in confirmed]
         opus = _opus_terms()
         by_pk = {t.pk: t for t in opus.values()}
         table = mapper()
-        terms = _terms_of(rest)
+        terms = _terms_of(ids)
         through = Service.terms.through
         new_rows = []
         mapped: set[Any] = set()
-        has_need = set(had)
-        for sid in rest:
+        has_need: set[Any] = set()
+        for sid in ids:
             own = {tid for tid, _, _, _, tax in terms.get(sid, []) if tax == TAXONOMY_ID}
             feed = [(s, c, n) for _, s, c, n, tax in terms.get(sid, []) if tax != TAXONOMY_ID]
             wanted = {opus[code].pk for code in table.needs(feed) if code in opus}
-            if sid in had:
-                wanted = set()  # the writer mapped its terms; only confirmed needs come back
             adding = (wanted | confirmed.get(sid, set())) - own
             if adding:
                 new_rows += [through(service_id=sid, taxonomyterm_id=tid) for tid in adding]
