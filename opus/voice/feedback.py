@@ -442,12 +442,12 @@ def people_like_you(service: Service, needs: Iterable[str]) -> tuple[float, int]
     return round(sum(latest.values()) / len(latest), 1), len(latest)
 
 
-def published(service: Service) -> list[Feedback]:
-    return list(
-        Feedback.objects.filter(service=service, status=FeedbackStatus.PUBLISHED).select_related(
-            "author"
-        )
-    )
+def published(service: Service, limit: int | None = None) -> list[Feedback]:
+    """Published feedback on a service, newest first (the first `limit` when given)."""
+    found = Feedback.objects.filter(
+        service=service, status=FeedbackStatus.PUBLISHED
+    ).select_related("service__organisation")
+    return list(found[:limit] if limit is not None else found)
 
 
 def summary(service: Service) -> dict[str, Any]:

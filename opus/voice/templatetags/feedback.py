@@ -24,7 +24,7 @@ def service_ratings(context: Any, service: Any) -> dict[str, Any]:
     return {
         "service": service,
         "summary": services.summary(service),
-        "items": services.published(service)[:5],
+        "items": services.published(service, limit=5),
         "may_give": bool(user and user.is_authenticated and has_role(user, Role.RESIDENT)),
     }
 
