@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -309,6 +309,20 @@ def _already_voted(process: Process, voter: User) -> None:
     raise PBError(_("This person has already voted online in this process"), "voter")
 
 
+def _for_voting(process: Process) -> Process:
+    """The process row read under a shared lock on PostgreSQL: ballots are cast side by side,
+    but closing (FOR UPDATE) waits for those in flight and every later one sees it closed, so
+    nothing joins the ballot file after its hash is published. (SQLite serialises writers.)"""
+    if connection.vendor != "postgresql":
+        return Process.objects.get(pk=process.pk)
+    found = list(
+        Process.objects.raw(
+            "SELECT * FROM neighbourhoods_process WHERE id = %s FOR SHARE", [process.pk]
+        )
+    )
+    return found[0]
+
+
 def _cast(process: Process, voter: User, **fields: Any) -> Ballot:
     """Insert the ballot; the unique constraint refuses a second one whatever the timing."""
     if process.phase != Phase.VOTING:
@@ -328,8 +342,8 @@ def _cast(process: Process, voter: User, **fields: Any) -> Ballot:
 def ballot_cast(
     *, process: Process, chosen: Mapping[int, int], postcode: str, age: int | None, by: User
 ) -> Ballot:
-    """A signed-in resident votes online, once."""
-    process = Process.objects.get(pk=process.pk)  # no lock: the constraint decides
+    """A signed-in resident votes online, once (the unique constraint decides a race)."""
+    process = _for_voting(process)
     if process.phase != Phase.VOTING:
         raise PBError(_("Voting is closed"), "phase")
     lsoa = _eligible_lsoa(process, postcode, age)
@@ -351,7 +365,7 @@ def ballot_key_paper(
     by: User,
 ) -> Ballot:
     """An officer keys one paper ballot, with its number, for the person who filled it in."""
-    process = Process.objects.get(pk=process.pk)
+    process = _for_voting(process)
     _require_officer(process, by)
     if process.phase != Phase.VOTING:
         raise PBError(_("Voting is closed"), "phase")

@@ -70,3 +70,32 @@ def test_the_database_itself_refuses_a_second_live_ballot(cast, voting):
     Ballot.objects.create(process=process, voter=cast.resident, channel="online", points={})
     with pytest.raises(IntegrityError), transaction.atomic():
         Ballot.objects.create(process=process, voter=cast.resident, channel="online", points={})
+
+
+def test_closing_while_people_vote_leaves_no_ballot_outside_the_published_hash(world, cast):
+    process, projects, voters = world
+    started = threading.Barrier(len(voters) + 1)
+    outcomes = []
+
+    def voter_client(voter):
+        try:
+            started.wait()
+            pb.ballot_cast(
+                process=process, chosen={projects[0].pk: 1}, postcode="NV1 1AA", age=40, by=voter
+            )
+            outcomes.append("cast")
+        except pb.PBError as error:
+            outcomes.append(str(error))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=voter_client, args=(v,)) for v in voters]
+    for thread in threads:
+        thread.start()
+    started.wait()
+    closed = pb.process_close(process=process, by=cast.councillor)
+    for thread in threads:
+        thread.join()
+    assert all(o in ("cast", "Voting is closed") for o in outcomes)
+    assert Ballot.objects.filter(process=process).count() == outcomes.count("cast")
+    pb.process_count(process=closed, by=cast.councillor)  # the hash still matches
