@@ -188,6 +188,13 @@ WEB_WRITES: dict[str, frozenset[str]] = {
     "neighbourhoods:pb_review": frozenset({CO, AD}),
     "neighbourhoods:pb_void": frozenset({CO, AD}),
     "neighbourhoods:pb_delivery": frozenset({CO, AD}),
+    # neighbourhoods: small grants (officers are the council's councillors; groups apply)
+    "neighbourhoods:grant_round_new": frozenset({CO, AD}),
+    "neighbourhoods:grant_apply": frozenset({CV, CA, P}),  # members of a charity or group
+    "neighbourhoods:grant_decide": frozenset({CO, AD}),
+    "neighbourhoods:grant_declare": frozenset({CO}),  # a councillor of the council
+    "neighbourhoods:grant_pay": frozenset({CO, AD}),
+    "neighbourhoods:grant_monitor": frozenset({CV, CA, P}),  # the group's members
     # voice: complaints (private: the complainant's side, the body's staff)
     "voice:complaint_new": HOLDER_SIDE,
     "voice:complaint_escalate": HOLDER_SIDE,
@@ -356,6 +363,7 @@ def build_world(cast: Any) -> SimpleNamespace:
     _assets(w)
     _complaints(w)
     _pb(w)
+    _grants(w)
     return w
 
 
@@ -366,6 +374,23 @@ def _pb(w: SimpleNamespace) -> None:
     budget = parish_budget(w.cast)
     w.pb_voting, projects = open_process(w.cast, budget)
     w.pb_project = projects[0]
+
+
+
+def _grants(w: SimpleNamespace) -> None:
+    """An open round of the parish council's small grants and Priya's charity's application."""
+    from opus.neighbourhoods import grants
+
+    cast = w.cast
+    w.grant_round = grants.grant_round_open(
+        council=cast.parish, budget=w.pb_voting.budget, title="Vale small grants",
+        ceiling_pence=1_000_00, opens_on=TODAY - timedelta(days=5),
+        closes_on=TODAY + timedelta(days=30), by=cast.councillor,
+    )  # fmt: skip
+    w.grant = grants.grant_apply(
+        grant_round=w.grant_round, group=cast.charity, title="Lunch club", description="x",
+        amount_pence=100_00, place=cast.parish.area, by=cast.provider,
+    )  # fmt: skip
 
 
 def _complaints(w: SimpleNamespace) -> None:
@@ -691,6 +716,12 @@ ARGS: dict[str, Callable[[SimpleNamespace], dict[str, Any]]] = {
     "neighbourhoods:pb_review": lambda w: {"pk": w.pb_voting.pk, "project": w.pb_project.pk},
     "neighbourhoods:pb_void": lambda w: {"pk": w.pb_voting.pk},
     "neighbourhoods:pb_delivery": lambda w: {"pk": w.pb_voting.pk, "project": w.pb_project.pk},
+    "neighbourhoods:grant_round_new": lambda w: {"council": w.cast.parish.slug},
+    "neighbourhoods:grant_apply": lambda w: {"pk": w.grant_round.pk},
+    "neighbourhoods:grant_decide": lambda w: {"pk": w.grant.pk},
+    "neighbourhoods:grant_declare": lambda w: {"pk": w.grant.pk},
+    "neighbourhoods:grant_pay": lambda w: {"pk": w.grant.pk},
+    "neighbourhoods:grant_monitor": lambda w: {"pk": w.grant.pk},
 }
 
 
