@@ -376,7 +376,6 @@ def _pb(w: SimpleNamespace) -> None:
     w.pb_project = projects[0]
 
 
-
 def _grants(w: SimpleNamespace) -> None:
     """An open round of the parish council's small grants and Priya's charity's application."""
     from opus.neighbourhoods import grants
