@@ -151,3 +151,20 @@ def test_the_api_gives_no_result_before_publication(client, cast, election):
     published = client.get(results).json()
     assert {r["rule"] for r in published} == {"greedy", "equal-shares"}
     assert client.get("/api/v1/pb/processes").json()["items"][0]["id"] == process.pk
+
+
+def test_cumulative_ballots_are_counted_with_points_utilities(cast, hood_budget):
+    process, (a, b, c) = open_process(
+        cast, hood_budget, ballot_type="cumulative", points=10, costs=(60_00, 50_00, 40_00),
+        amount=100_00,
+    )  # fmt: skip
+    for n in range(3):
+        voter = create_member(Role.RESIDENT, cast.council, email=f"c{n}@example.test")
+        chosen = {a.pk: 7, c.pk: 3} if n < 2 else {b.pk: 10}
+        pb.ballot_cast(process=process, chosen=chosen, postcode="NV1 1AA", age=30, by=voter)
+    process = pb.process_close(process=process, by=cast.councillor)
+    assert "max_sum_points;10" in pb.process_election_text(process)
+    pb.process_count(process=process, by=cast.councillor)
+    official = Result.objects.get(process=process, official=True)
+    assert official.variant["utility"] == "points"
+    assert {row["id"]: row["points"] for row in official.projects}[str(a.pk)] == 14
