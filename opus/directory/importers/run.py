@@ -23,6 +23,7 @@ from opus.directory.importers.check import (
 from opus.directory.importers.parse import COMMAND, FeedFile, feed_files, feed_source
 from opus.directory.importers.write import Counts, FeedWriter
 from opus.directory.models import Service
+from opus.directory.needs_mapping import Summary, needs_for_imported
 from opus.directory.taxonomy import TAXONOMY_ID
 
 ACTION = "directory.import_oruk"
@@ -47,6 +48,7 @@ class Outcome:
     warnings: list[FieldWarning] = field(default_factory=list)  # of the records kept
     imported: list[uuid.UUID] = field(default_factory=list)  # ids of services written
     with_needs: int = 0  # of those, how many have at least one need (a needs-taxonomy term)
+    needs: Summary = field(default_factory=Summary)  # needs mapped and suggested
 
     @property
     def total(self) -> int:
@@ -96,6 +98,7 @@ class Outcome:
             "warnings": len(self.warnings),
             "with_needs": self.with_needs if self.written else 0,
             "without_needs": imported - self.with_needs if self.written else 0,
+            "awaiting_review": self.needs.awaiting_review if self.written else 0,
             "rejections": [
                 {
                     "file": r.file,
@@ -194,6 +197,7 @@ def import_feed(path: str | Path, *, partial: bool = False, source: str | None =
         services = [p.service for p in kept]
         outcome.counts = FeedWriter(services, terms, source, where).run()
         outcome.imported = [s.id for s in services]
+        outcome.needs = needs_for_imported(outcome.imported, source=source)
         outcome.with_needs = count_with_needs(outcome.imported)
         audit_record(
             actor=None,

@@ -32,6 +32,7 @@ from opus.directory.models import (
     ServiceArea,
     ServiceAtLocation,
 )
+from opus.directory.needs_mapping import needs_for_links
 
 # Writing
 
@@ -128,6 +129,7 @@ class FeedWriter:
     def run(self) -> Counts:
         links = self.terms.plan(self.services)
         self.terms.save()
+        links = needs_for_links(links)  # with the needs their terms map to (needs_mapping.py)
         self.counts.extra["taxonomies created"] = len(self.terms.new_taxonomies)
         self.counts.extra["terms created"] = len(self.terms.new_terms)
         organisation_pks, changed_orgs = self.write_organisations()

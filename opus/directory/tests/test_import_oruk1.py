@@ -134,7 +134,7 @@ def test_with_partial_ten_import_with_warnings_and_the_report_says_so(tmp_path):
         "warnings": warnings,
         "written": True,
     }
-    assert (found["with_needs"], found["without_needs"]) == (2, 8)
+    assert (found["with_needs"], found["without_needs"], found["awaiting_review"]) == (8, 2, 2)
     assert [(r["record"], r["field"]) for r in found["rejections"]] == [(4, "url"), (11, "url")]
     assert {
         "file": "oruk1_placecube.json",
