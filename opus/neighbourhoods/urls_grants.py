@@ -6,6 +6,7 @@ from opus.neighbourhoods import views_grants as views
 
 urlpatterns: list[URLPattern] = [
     path("grants/", views.grant_list, name="grant_list"),
+    path("grants/deciles/", views.grant_deciles, name="grant_deciles"),
     path("grants/rounds/new/<slug:council>/", views.round_new, name="grant_round_new"),
     path("grants/rounds/<int:pk>/apply/", views.round_apply, name="grant_apply"),
     path("grants/<int:pk>/", views.grant_detail, name="grant_detail"),

@@ -305,3 +305,21 @@ def grant_monitor(request: HttpRequest, pk: int) -> HttpResponse:
         _("Send the monitoring return"),
         _("Thank you: your monitoring return has been sent"),
     )
+
+
+@require_GET
+def grant_deciles(request: HttpRequest) -> HttpResponse:
+    """Grants per head by deprivation decile, for the whole area or one council's neighbourhood."""
+    councils = Organisation.objects.filter(
+        kind=OrganisationKind.NEIGHBOURHOOD_COUNCIL, area__isnull=False
+    ).order_by("name")
+    chosen = councils.filter(slug=request.GET.get("council", "")[:220]).first()
+    rows = services.grants_by_decile(chosen.area if chosen else None)
+    for line in rows:
+        per_head = line["pence_per_head"]
+        line["per_head"] = "" if per_head is None else f"£{float(per_head) / 100:,.2f}"
+    return render(
+        request,
+        "neighbourhoods/grants/deciles.html",
+        {"rows": rows, "councils": councils, "chosen": chosen},
+    )

@@ -230,3 +230,21 @@ def test_the_published_list_shows_awarded_grants_only(cast, client, grant_round,
     page = client.get("/neighbourhoods/grants/").content.decode()
     assert awarded.title in page and "£750" in page
     assert "Still waiting" not in page
+
+
+def test_grants_per_head_by_deprivation_decile(cast, client, grant_round, place, hood):
+    Area.objects.filter(code="E01999001").update(imd_decile=1, population=1_000)
+    Area.objects.filter(code="E01999002").update(imd_decile=10, population=3_000)
+    award(cast, apply(cast, grant_round, place))  # £750 in the decile-1 LSOA
+    shared = grants.grant_apply(
+        grant_round=grant_round, group=cast.charity, title="Vale fair", description="x",
+        amount_pence=400_00, place=hood, by=cast.provider, today=TODAY,
+    )  # fmt: skip
+    award(cast, shared)  # £400 for the whole neighbourhood: £100 and £300 by population
+    rows = {r["decile"]: r for r in grants.grants_by_decile(hood)}
+    assert rows[1]["pence"] == 850_00 and rows[1]["pence_per_head"] == 85.0
+    assert rows[10]["pence"] == 300_00 and rows[10]["pence_per_head"] == 10.0
+    assert rows[5]["population"] == 0 and rows[5]["pence_per_head"] is None
+    assert grants.grants_by_decile(None)[0]["pence"] == 850_00
+    page = client.get("/neighbourhoods/grants/deciles/", {"council": cast.parish.slug})
+    assert page.status_code == 200 and "£0.85" in page.content.decode()
