@@ -194,6 +194,25 @@ def _place(organisation: Organisation, rng: np.random.Generator) -> dict[str, ob
     }
 
 
+def _home_areas(organisation: Organisation, name: str, i: int) -> list[Area]:
+    """Where a home service visits people: befriending schemes across the whole authority;
+    other home services in turn the provider's neighbourhood, its ward and the next, or the
+    authority."""
+    area = organisation.area
+    lsoa = area if area and area.kind == AreaKind.LSOA else None
+    ward = lsoa.parent if lsoa and lsoa.parent and lsoa.parent.kind == AreaKind.WARD else None
+    la = ward.parent if ward and ward.parent else None
+    if la is None:
+        la = Area.objects.filter(kind=AreaKind.LOCAL_AUTHORITY).order_by("code").first()
+    if name.startswith("Befriending") or ward is None or i % 3 == 0:
+        return [la] if la else []
+    if i % 3 == 1 and lsoa and lsoa.neighbourhood:
+        return [lsoa.neighbourhood]
+    wards = list(Area.objects.filter(kind=AreaKind.WARD, parent=ward.parent).order_by("code"))
+    after = wards[(wards.index(ward) + 1) % len(wards)]
+    return [ward] if after == ward else [ward, after]
+
+
 def _offer(organisation: Organisation, offer: tuple, rng: np.random.Generator, i: int) -> Service:
     name, needs, pence, unit, languages, circumstances, delivery = offer
     service = services.service_create(
@@ -221,6 +240,9 @@ def _offer(organisation: Organisation, offer: tuple, rng: np.random.Generator, i
         closes_at=time(13 + i % 4, 0),
         by=None,
     )
+    if "at-home" in delivery:
+        areas = _home_areas(organisation, name, i)
+        services.service_set_areas(service=service, areas=areas, by=None)
     if "in-person" in delivery:
         location = services.location_create(
             organisation=organisation,

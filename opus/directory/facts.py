@@ -24,7 +24,7 @@ from opus.engines import matching as engine
 
 CARD_SQL = (
     "SELECT service_id, name, delivery, minimum_age, maximum_age, circumstances, "
-    "residency_area_id, vacancies, terms, families, language_names, price, unit, days "
+    "residency_area_id, vacancies, terms, families, language_names, price, unit, days, areas "
     "FROM directory_card WHERE service_id IN ({marks})"
 )
 PLACE_SQL = (
@@ -35,7 +35,7 @@ PLACE_SQL = (
 CARD_WITH_PLACES_SQL = (
     "SELECT c.service_id, c.name, c.delivery, c.minimum_age, c.maximum_age, c.circumstances, "
     "c.residency_area_id, c.vacancies, c.terms, c.families, c.language_names, c.price, "
-    "c.unit, c.days, p.latitudes, p.longitudes, p.access FROM directory_card c "
+    "c.unit, c.days, c.areas, p.latitudes, p.longitudes, p.access FROM directory_card c "
     "LEFT JOIN LATERAL (SELECT array_agg(latitude ORDER BY location_id) AS latitudes, "
     "array_agg(longitude ORDER BY location_id) AS longitudes, "
     "array_agg(access ORDER BY location_id) AS access FROM directory_card_place "
@@ -103,7 +103,28 @@ def read(service_ids: Iterable[Any], words: Mapping[str, float]) -> list[engine.
         for sid, lat, lon, access in cursor.fetchall():
             place = engine.Place(float(lat), float(lon), _listed(access))
             places.setdefault(search.uuid_text(sid), []).append(place)
-    return _with_ratings([_candidate(row, places, words) for row in rows])
+    return _with_ratings(_with_home_areas([_candidate(row, places, words) for row in rows], rows))
+
+
+def _with_home_areas(
+    found: list[engine.Candidate], rows: Iterable[tuple[Any, ...]]
+) -> list[engine.Candidate]:
+    """The areas each service visiting people at home covers, as (area id, name): read only
+    for services that have areas (the card counts them)."""
+    wanted = [
+        c.id for c, row in zip(found, rows, strict=True) if row[-1] and "at-home" in c.delivery
+    ]
+    if not wanted:
+        return found
+    from opus.directory.models import ServiceArea
+
+    areas: dict[str, list[tuple[int, str]]] = {}
+    links = ServiceArea.objects.filter(service_id__in=wanted, area__isnull=False)
+    for sid, area, name in links.values_list("service_id", "area_id", "area__name"):
+        areas.setdefault(str(sid), []).append((int(area), name))
+    return [
+        replace(c, home_areas=tuple(sorted(areas[c.id]))) if c.id in areas else c for c in found
+    ]
 
 
 def _with_ratings(found: list[engine.Candidate]) -> list[engine.Candidate]:
@@ -134,12 +155,13 @@ def _read_postgres(ids: list[uuid.UUID], words: Mapping[str, float]) -> list[eng
     with connection.cursor() as cursor:
         cursor.execute(CARD_WITH_PLACES_SQL, [ids])
         rows = cursor.fetchall()
-    found = []
+    found, cards = [], []
     for *card, latitudes, longitudes, access in rows:
         spots = zip(latitudes or [], longitudes or [], access or [], strict=True)
         places = {search.uuid_text(card[0]): [engine.Place(a, b, _listed(c)) for a, b, c in spots]}
         found.append(_candidate(tuple(card), places, words))
-    return found
+        cards.append(tuple(card))
+    return _with_home_areas(found, cards)
 
 
 @lru_cache(maxsize=4096)
@@ -157,7 +179,7 @@ def _candidate(
     row: tuple[Any, ...], places: dict[str, list[engine.Place]], found: Mapping[str, float]
 ) -> engine.Candidate:
     (sid, name, delivery, low, high, circumstances, residency, vacancies, terms, families,
-     language_names, price, unit, days) = row  # fmt: skip
+     language_names, price, unit, days, _areas) = row  # fmt: skip
     languages = _pairs(language_names)
     service_id = search.uuid_text(sid)
     return engine.Candidate(

@@ -6,6 +6,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from opus.core.fields import GovukForm, PostcodeField
 from opus.core.models import Area, AreaKind
@@ -95,6 +96,16 @@ class NeedsForm(GovukForm):
     )
 
 
+HOME_AREA_KINDS = [AreaKind.LOCAL_AUTHORITY, AreaKind.WARD, AreaKind.NEIGHBOURHOOD]
+
+
+class HomeAreasField(forms.ModelMultipleChoiceField):
+    """Areas a home service covers, named with their kind ("Eastfield (ward)")."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.name} ({obj.get_kind_display().lower()})"
+
+
 class WhereForm(GovukForm):
     delivery = forms.MultipleChoiceField(
         choices=list(DELIVERY.items()),
@@ -112,9 +123,20 @@ class WhereForm(GovukForm):
         required=False,
         label="Access at this place",
     )
+    home_areas = HomeAreasField(
+        queryset=Area.objects.filter(kind__in=HOME_AREA_KINDS).order_by("kind", "name", "code"),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        label=_("Where it visits people at home (leave empty if it visits anywhere)"),
+    )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
+        if data.get("home_areas") and "at-home" not in (data.get("delivery") or []):
+            self.add_error(
+                "home_areas",
+                _("Choose 'At your home' as a way people use it, or leave the areas empty"),
+            )
         if "in-person" in (data.get("delivery") or []):
             for field, message in (
                 ("place_name", "Enter the name of the place"),
@@ -219,6 +241,7 @@ def initial_for(section: str, service: Service) -> dict[str, Any]:
         place = next((s.location for s in service.at_locations.select_related("location")), None)
         return {
             "delivery": service.delivery,
+            "home_areas": [a.area for a in service.areas.select_related("area") if a.area],
             **(
                 {
                     "place_name": place.name,

@@ -187,7 +187,8 @@ class Query:
             return f"(CASE WHEN {self._remote()} THEN {remote_score!r} ELSE {near!r} END)"
         floor = self._distance("low") if self.scales else "0.0"
         near = self._greater("0.0", f"1.0 - {floor} / {float(p.max_distance_km)!r}")
-        away = engine.distance_part(p, self.reach.km, True)  # an area: places are further
+        # An area the person lives in: visited at home there (distance 0), or online.
+        away = engine.distance_part(p, 0.0, True)
         nowhere = engine.distance_part(p, None, False)
         return (
             f"(CASE WHEN cell < 0 AND {self._remote()} THEN {away!r} "
@@ -262,13 +263,14 @@ class Query:
             place = "places > 0" if not p.accessibility else "1 = 0"
             return f"({self._remote()} OR {place})", []
         if surely:
+            # An area row is one of the person's areas: visited at home there, or online.
+            # A remote service's place row may visit homes only elsewhere: judged by the place.
+            remote = f"({self._remote()} AND cell < 0)"
             if self.scales is None:
-                return f"({self._remote()})", []
+                return remote, []
             # One place only: it is the nearest, and its access is what is judged.
             limit = self._within_km("high", p.max_distance_km)
-            return f"({self._remote()} OR (places = 1 AND cell >= 0 AND {limit} AND {access}))", (
-                params
-            )
+            return f"({remote} OR (places = 1 AND cell >= 0 AND {limit} AND {access}))", params
         limit = self._within_km("low", p.max_distance_km) if self.scales else ""
         near = f"cell >= 0 AND {limit + ' AND ' if limit else ''}{access}"
         return f"({self._remote()} OR ({near}))", params

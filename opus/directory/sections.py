@@ -39,6 +39,9 @@ def save_section(section: str, service: Service, data: dict[str, Any], by: User)
         return services.service_set_terms(service=service, terms=list(data["terms"]), by=by)
     if section == "where":
         services.service_update(service=service, by=by, delivery=data["delivery"])
+        home = list(data.get("home_areas") or []) if "at-home" in data["delivery"] else []
+        if home or service.areas.filter(area__isnull=False).exists():
+            services.service_set_areas(service=service, areas=home, by=by)
         places = [_place(service, data, by)] if "in-person" in data["delivery"] else []
         return services.service_set_locations(service=service, locations=places, by=by)
     if section == "when":

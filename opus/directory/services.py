@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from opus.core.audit import audit_record, changes
-from opus.core.models import Organisation, User
+from opus.core.models import Area, Organisation, User
 from opus.core.organisations import require_verified
 from opus.directory import reach, search
 from opus.directory.access import require_editor
@@ -25,6 +25,7 @@ from opus.directory.models import (
     Location,
     Schedule,
     Service,
+    ServiceArea,
     ServiceAtLocation,
     ServiceStatus,
     TaxonomyTerm,
@@ -249,5 +250,24 @@ def service_set_locations(
         action="service.locations",
         target=service,
         summary={"after": sorted(str(loc.pk) for loc in locations)},
+    )
+    return service
+
+
+@transaction.atomic
+def service_set_areas(*, service: Service, areas: list[Area], by: User | None) -> Service:
+    """The areas (LSOAs, wards, neighbourhoods, authorities) the service visits people at
+    home in: matching reaches anyone living inside one of them."""
+    require_editor(by, service.organisation_id)
+    ServiceArea.objects.filter(service=service, area__isnull=False).delete()
+    for area in areas:
+        ServiceArea.objects.create(service=service, area=area, name=area.name)
+    _touch(service)
+    _reindex([service.pk])
+    audit_record(
+        actor=by,
+        action="service.areas",
+        target=service,
+        summary={"after": sorted(area.code for area in areas)},
     )
     return service

@@ -1,8 +1,9 @@
 """Matching a person's needs to services: hard requirements filter, preferences score.
 
 A service that a person cannot use (too young, not in the circumstances it is for, lives
-outside its area, no step-free access when they need it, not in their language when they
-need it, too far and not delivered at home or online) is excluded, with the reason. Every
+outside its area or the areas it visits people at home in, no step-free access when they
+need it, not in their language when they need it, too far and not delivered at home or
+online) is excluded, with the reason. Every
 other service gets a score between 0 and 1, a weighted sum of parts, each explained:
 
     need fit      0.35  share of the person's needs the service meets; a need it only
@@ -10,7 +11,9 @@ other service gets a score between 0 and 1, a weighted sum of parts, each explai
                         sibling such as walking groups for befriending, or any term of a
                         family the person chose as a whole) counts half
     distance      0.20  1 at the door, falling linearly to 0 at the person's maximum;
-                        0.8 for a service delivered at home or online
+                        0.8 for a service delivered at home or online;
+                        1 (distance 0) when it visits the person at home in one
+                        of its areas
     price         0.15  1 when free or within the price the person can pay per unit,
                         falling to 0 at twice that price
     availability  0.10  1 with places now, 0.5 when not known, 0.1 when full
@@ -113,6 +116,8 @@ class Candidate:
     rating_count: int = 0
     vacancies: int | None = None
     words_found: float = 0.0  # share of the person's words found in its text, 0–1
+    # (area id, its name) for each area it visits people at home in; none: anywhere
+    home_areas: tuple[tuple[int, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -133,6 +138,7 @@ class Outline:
     days: frozenset[str] = frozenset()
     rating_sum: float = 0.0
     rating_count: int = 0
+    covered: bool = False  # visits people at home in an area the person lives in
 
 
 @dataclass(frozen=True)
@@ -211,8 +217,43 @@ def _nearest(profile: Profile, candidate: Candidate) -> tuple[float | None, Plac
     return min(found, key=lambda pair: pair[0])
 
 
+def home_area(profile: Profile, candidate: Candidate) -> str | None:
+    """The name of the area the service visits the person at home in (None when it does not,
+    or when it visits homes anywhere)."""
+    if not (profile.remote_ok and "at-home" in candidate.delivery):
+        return None
+    inside = sorted(name for area, name in candidate.home_areas if area in profile.areas)
+    return inside[0] if inside else None
+
+
+def _restricted(profile: Profile, candidate: Candidate) -> bool:
+    """Visits homes only in its areas, and where the person lives is known."""
+    return bool(candidate.home_areas) and (profile.home is not None or bool(profile.areas))
+
+
 def _remote(profile: Profile, candidate: Candidate) -> bool:
-    return profile.remote_ok and bool(candidate.delivery & REMOTE_DELIVERY)
+    """Usable without going anywhere: online, or visiting the person at home (in one of its
+    areas when it has areas and where the person lives is known)."""
+    if not profile.remote_ok:
+        return False
+    if "online" in candidate.delivery:
+        return True
+    if "at-home" not in candidate.delivery:
+        return False
+    return not _restricted(profile, candidate) or home_area(profile, candidate) is not None
+
+
+def _outside_online(profile: Profile, candidate: Candidate) -> bool:
+    """Online, and visiting homes only in areas the person does not live in."""
+    return _restricted(profile, candidate) and home_area(profile, candidate) is None
+
+
+def _outside(profile: Profile, candidate: Candidate) -> list[str]:
+    """Why a home service does not reach the person (empty when it does or is not one)."""
+    if not (profile.remote_ok and "at-home" in candidate.delivery) or _remote(profile, candidate):
+        return []
+    names = ", ".join(sorted({name for _, name in candidate.home_areas}))
+    return [f"visits people at home in {names}, not where you live"]
 
 
 def exclusions(profile: Profile, candidate: Candidate) -> list[str]:
@@ -237,8 +278,9 @@ def exclusions(profile: Profile, candidate: Candidate) -> list[str]:
 def _place_exclusions(profile: Profile, candidate: Candidate) -> list[str]:
     if _remote(profile, candidate):
         return []
+    outside = _outside(profile, candidate)
     if not candidate.places:
-        return ["no place to go to, and not delivered at home or online"]
+        return outside or ["no place to go to, and not delivered at home or online"]
     distance, place = _nearest(profile, candidate)
     why = []
     if distance is not None and distance > profile.max_distance_km:
@@ -249,7 +291,7 @@ def _place_exclusions(profile: Profile, candidate: Candidate) -> list[str]:
         why.append(
             "missing access you need: " + ", ".join(names.get(c, c) for c in sorted(missing))
         )
-    return why
+    return outside + why if why else []
 
 
 def family_of(profile: Profile, need: str) -> str:
@@ -332,7 +374,11 @@ def _timing_part(profile: Profile, candidate: Candidate) -> float:
 
 
 def parts(profile: Profile, candidate: Candidate) -> tuple[dict[str, float], float | None]:
+    """The parts of the score, and the distance: 0 when it visits the person at home in
+    one of its areas (they need go nowhere)."""
     distance, _ = _nearest(profile, candidate)
+    if home_area(profile, candidate) is not None:
+        distance = 0.0
     remote = _remote(profile, candidate)
     found = {
         "need": _need_part(profile, candidate),
@@ -351,8 +397,9 @@ def ceiling(profile: Profile, outline: Outline, *, words: bool) -> float:
 
     Every part is worked as `parts` works it, from the outline's facts: exactly for need,
     price (at the lowest price), availability, quality and timing; for distance at the
-    floor, which can only raise it; words count fully when the person gave any. So
-    `ceiling(...) >= score(parts(...))` for every such candidate.
+    floor, which can only raise it (at 0 when `covered`: the person is inside one of its
+    areas); words count fully when the person gave any. So `ceiling(...) >=
+    score(parts(...))` for every such candidate.
     """
     stand_in = Candidate(
         id="",
@@ -367,6 +414,8 @@ def ceiling(profile: Profile, outline: Outline, *, words: bool) -> float:
         vacancies=outline.vacancies,
     )
     floor = outline.distance_floor_km if profile.home is not None else None
+    if outline.covered and profile.home is not None:
+        floor = 0.0
     found = {
         "need": _need_part(profile, stand_in),
         "distance": distance_part(profile, floor, _remote(profile, stand_in)),
@@ -391,12 +440,14 @@ def need_halves(profile: Profile, terms: frozenset[str], families: frozenset[str
 def reasons(profile: Profile, candidate: Candidate, distance: float | None) -> list[str]:
     """Plain-English reasons, most useful first."""
     said = []
-    if distance is not None:
+    at_home = home_area(profile, candidate)
+    if at_home is not None:
+        said.append(f"visits you at home in {at_home}")
+    elif distance is not None:
         said.append(f"{distance:.1f} km from you")
-    if candidate.delivery & REMOTE_DELIVERY and profile.remote_ok:
-        said.append(
-            "can be at your home or online" if "at-home" in candidate.delivery else "online"
-        )
+    if at_home is None and _remote(profile, candidate):
+        home = "at-home" in candidate.delivery and not _outside_online(profile, candidate)
+        said.append("can be at your home or online" if home else "online")
     names = dict(candidate.language_names)
     for code in sorted(profile.languages & candidate.languages - {"en"}):
         said.append(f"offers sessions in {names.get(code, code)}")

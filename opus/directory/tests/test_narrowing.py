@@ -183,6 +183,11 @@ def _as_candidate(service, found):
         days=frozenset(d for s in service.schedules.all() for d in s.byday.split(",") if d),
         vacancies=service.vacancies,
         words_found=found.get(str(service.pk), 0.0),
+        home_areas=tuple(
+            sorted((a.area_id, a.area.name) for a in service.areas.all() if a.area_id)
+        )
+        if "at-home" in service.delivery
+        else (),
     )
 
 
@@ -235,6 +240,7 @@ def test_the_database_works_the_engines_ceiling():
                 lowest_price_pence=card.price_pence,
                 vacancies=card.vacancies,
                 days=card.days,
+                covered=cell < 0,
             )
             if cell == reach_rows.NOWHERE and profile.home is not None:
                 continue  # never read with a home

@@ -362,3 +362,58 @@ def test_needs_without_names_are_never_shown_as_codes():
         profile(needs=frozenset({"lunch-clubs"})), [service(terms=frozenset({"lunch-clubs"}))]
     ).matches
     assert match.needs == (m.NeedFit("lunch clubs", True, "lunch clubs"),)
+
+
+# --- services that visit people at home in their areas -------------------------------------
+
+WARD, OTHER_WARD = 7, 8
+BOTH = frozenset({"at-home", "in-person"})
+AT_HOME = {"delivery": frozenset({"at-home"}), "places": (), "home_areas": ((WARD, "Eastfield"),)}
+
+
+def test_a_home_service_reaches_anyone_inside_its_area_at_distance_0_and_says_so():
+    person = profile(areas=frozenset({1, WARD}))
+    ranking = m.rank(person, [service(**AT_HOME)])
+    match = ranking.matches[0]
+    assert match.distance_km == 0.0
+    assert match.parts["distance"] == 1.0
+    assert match.reasons[0] == "visits you at home in Eastfield"
+    assert not any("km from you" in reason for reason in match.reasons)
+
+
+def test_a_home_service_does_not_reach_people_outside_its_area_and_says_where_it_goes():
+    person = profile(areas=frozenset({1, OTHER_WARD}))
+    ranking = m.rank(person, [service(**AT_HOME)])
+    assert ranking.matches == []
+    assert ranking.near_misses[0].why == ("visits people at home in Eastfield, not where you live",)
+
+
+def test_outside_its_area_a_home_service_can_still_be_visited_at_its_base_nearby():
+    person = profile(areas=frozenset({OTHER_WARD}))
+    nearby = service(**{**AT_HOME, "delivery": BOTH, "places": (NEAR,)})
+    match = m.rank(person, [nearby]).matches[0]
+    assert match.reasons[0] == "1.1 km from you"
+    far = service(**{**AT_HOME, "delivery": BOTH, "places": (FAR,)})
+    why = m.rank(person, [far]).near_misses[0].why
+    assert why[0] == "visits people at home in Eastfield, not where you live"
+    assert "33.4 km away" in why[1]
+
+
+def test_a_home_service_without_areas_still_visits_anyone_who_is_happy_at_home():
+    match = m.rank(profile(), [service(delivery=frozenset({"at-home"}), places=())]).matches[0]
+    assert match.parts["distance"] == m.REMOTE_DISTANCE_SCORE
+    assert "can be at your home or online" in match.reasons
+
+
+def test_a_person_who_wants_to_go_out_is_not_visited_at_home():
+    person = profile(areas=frozenset({WARD}), remote_ok=False)
+    assert m.rank(person, [service(**AT_HOME)]).matches == []
+
+
+def test_the_ceiling_of_a_home_service_in_the_persons_area_bounds_its_score():
+    person = profile(areas=frozenset({WARD}))
+    candidate = service(**AT_HOME)
+    found, _ = m.parts(person, candidate)
+    outline = m.Outline(terms=candidate.terms, remote=True, distance_floor_km=50, covered=True)
+    assert m.ceiling(person, outline, words=False) >= m.score(found)
+    assert found["distance"] == 1.0
