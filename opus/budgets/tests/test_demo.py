@@ -18,8 +18,13 @@ def test_the_demo_ledger_verifies_and_shows_every_kind_of_operation(demo_world):
         "direct_payment_return",
         "claw_back",
     } <= operations
-    sources = set(Budget.objects.values_list("sources__source", flat=True))
-    assert sources == {"social_care", "health", "education"}
+    personal = Budget.objects.filter(person__isnull=False)
+    assert set(personal.values_list("sources__source", flat=True)) == {
+        "social_care", "health", "education"
+    }  # fmt: skip
+    # Neighbourhood councils' budgets come from the plan's decisions and other grants.
+    councils = Budget.objects.filter(organisation__isnull=False)
+    assert set(councils.values_list("sources__source", flat=True)) == {"plan", "grant"}
     assert Budget.objects.filter(status="closed", returned_pence__gt=0).exists()
 
 
