@@ -352,3 +352,14 @@ def test_an_nhs_style_complaint_is_overdue_when_nobody_has_said_why_after_six_mo
     )
     assert send_reminders(TODAY)["complaint_overdue"] == 1
     assert "told why" in Notification.objects.get(template="complaint_overdue").body
+
+
+def test_a_service_page_leads_to_a_complaint_about_that_service(cast):
+    from opus.testing import create_service
+
+    service = create_service(organisation=cast.charity)
+    page = _client(cast.resident).get(reverse("directory:service_detail", args=[service.pk]))
+    link = f"{reverse('voice:complaint_new')}?service={service.pk}"
+    assert link in page.content.decode()
+    form = _client(cast.resident).get(link)
+    assert form.status_code == 200 and cast.charity.name in form.content.decode()
