@@ -57,12 +57,16 @@ lint: setup-dev
 	$(BIN)/mypy
 
 bench: setup-dev
-	$(BIN)/pip install --quiet phstatsmethods
+	$(BIN)/pip install --quiet phstatsmethods pabutools  # GPL comparisons: for the benchmarks only
 	$(PYTHON) bench/seed_national.py
 	$(PYTHON) bench/needs.py
 	$(PYTHON) bench/matching.py --services 100000 --profiles 500
 	$(PYTHON) bench/ledger.py
 	$(PYTHON) bench/ocds.py --databases sqlite,postgresql
+	$(PYTHON) bench/import_oruk.py
+	$(PYTHON) bench/working_days.py
+	$(PYTHON) bench/pb.py --quick
+	$(PYTHON) bench/pb_ballots.py
 
 worker: migrate  ## run background tasks (django-tasks database backend)
 	$(PYTHON) manage.py db_worker
