@@ -15,7 +15,7 @@ from typing import Any
 
 from django.db import connection
 
-from opus.core.models import Area, Postcode
+from opus.core.models import Area, AreaKind, Postcode
 from opus.directory import facts, narrowing, search
 from opus.directory.vocabularies import vocabulary_label
 from opus.engines import matching as engine
@@ -65,6 +65,17 @@ def _place_of(code: str) -> tuple[tuple[float, float], frozenset[int]] | None:
     return (row[0], row[1]), frozenset(found)
 
 
+def _next_to(areas: frozenset[int]) -> frozenset[int]:
+    """The areas next to where a person lives: the other LSOAs of their ward and the other
+    wards of their authority (home services there are shown as near misses)."""
+    if not areas:
+        return frozenset()
+    kinds = [AreaKind.LSOA, AreaKind.WARD]
+    theirs = Area.objects.filter(pk__in=areas, kind__in=kinds, parent__isnull=False)
+    rows = Area.objects.filter(parent__in=theirs.values("parent"), kind__in=kinds)
+    return frozenset(rows.exclude(pk__in=areas).values_list("pk", flat=True))
+
+
 @lru_cache(maxsize=1)
 def _PLACE_SQL() -> str:  # noqa: N802 - a constant, built once the models are ready
     area, postcode = Area._meta.db_table, Postcode._meta.db_table
@@ -103,6 +114,7 @@ def profile_from(question: Question) -> engine.Profile:
             raise ProfileError("postcode", f"We do not know where {code} is: check it")
         home, areas = found
     return engine.Profile(
+        near_areas=_next_to(areas),
         needs=frozenset(question.needs),
         home=home,
         max_distance_km=question.max_distance_km,

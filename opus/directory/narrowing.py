@@ -263,9 +263,11 @@ class Query:
             place = "places > 0" if not p.accessibility else "1 = 0"
             return f"({self._remote()} OR {place})", []
         if surely:
-            # An area row is one of the person's areas: visited at home there, or online.
+            # An area row of one of the person's areas: visited at home there, or online
+            # (not one of the areas next to theirs: those are read for near misses).
             # A remote service's place row may visit homes only elsewhere: judged by the place.
-            remote = f"({self._remote()} AND cell < 0)"
+            mine = ", ".join(str(-int(a)) for a in sorted(p.areas))
+            remote = f"({self._remote()} AND cell IN ({mine}))" if mine else "1 = 0"
             if self.scales is None:
                 return remote, []
             # One place only: it is the nearest, and its access is what is judged.
@@ -294,7 +296,7 @@ class Query:
         parts = [f"{visited} AND {self._cells(km)} AND {self._box_sql(km)}"]
         if p.remote_ok:
             near, remote = self._box_sql(self.reach.near_km), self._box_sql(self.reach.remote_km)
-            areas = [-int(a) for a in sorted(p.areas)]
+            areas = [-int(a) for a in sorted(p.areas | p.near_areas)]
             parts.append(
                 f"remote = TRUE AND {self._cells(self.reach.km, areas)} "
                 f"AND (cell < 0 OR ({near}) OR ({remote}))"

@@ -82,6 +82,9 @@ class Profile:
     age: int | None = None
     circumstances: frozenset[str] = frozenset()
     areas: frozenset[int] = frozenset()  # the ids of every area the person lives within
+    # areas next to theirs (the other LSOAs of their ward, the other wards of their
+    # authority): services visiting homes there are read, to show as near misses
+    near_areas: frozenset[int] = frozenset()
     languages: frozenset[str] = frozenset()
     language_required: bool = False
     accessibility: frozenset[str] = frozenset()

@@ -90,14 +90,21 @@ def test_a_whole_authority_covers_every_ward_in_it(client, cast):
         assert ranking.matches[0].distance_km == 0.0
 
 
-def test_someone_living_outside_the_area_is_not_offered_home_visits(client, cast):
+def test_someone_living_just_outside_the_area_is_told_where_it_visits(client, cast):
     _, wards = _county()
     service = create_service(name="Befriending visits", delivery=["at-home"])
     from opus.directory import services
 
     services.service_set_areas(service=service, areas=[wards["Eastfield"]], by=None)
     profile = matching.profile_from(matching.Question(needs=["befriending"], postcode="ZY2 2BB"))
-    assert matching.ranked(profile).matches == []
+    assert profile.near_areas == {wards["Eastfield"].pk}
+    ranking = matching.ranked(profile)
+    assert ranking.matches == []
+    assert [(n.name, n.why) for n in ranking.near_misses] == [
+        ("Befriending visits", ("visits people at home in Eastfield, not where you live",))
+    ]
+    page = _ask(client, "zy2 2bb")
+    assert "visits people at home in Eastfield, not where you live" in page
 
 
 @pytest.mark.django_db(transaction=True)

@@ -132,7 +132,8 @@ def _in_box(home, km, lat, lon):
 def _reference_ids(profile):
     """Active services with a need's term or a term of its family, within reach (as the
     directory defines reach: a place within 1.5 × the distance; remote delivery within 20 km
-    or to one of the person's areas; everything when there is no home)."""
+    or to one of the person's areas or those next to them; everything when there is no
+    home)."""
     needs = TaxonomyTerm.objects.filter(code__in=profile.needs)
     families = {t.parent_id for t in needs if t.parent_id}
     wanted = set(needs) | set(TaxonomyTerm.objects.filter(parent_id__in=families))
@@ -152,6 +153,7 @@ def _reference_ids(profile):
             or any(_in_box(home, 1.5 * d, *spot) for spot in spots)
             or (remote and any(_in_box(home, max(d, 20), *spot) for spot in spots))
             or (remote and any(a.area_id in profile.areas for a in service.areas.all()))
+            or (remote and any(a.area_id in profile.near_areas for a in service.areas.all()))
         ):
             found.append(service)
     return found
@@ -183,9 +185,7 @@ def _as_candidate(service, found):
         days=frozenset(d for s in service.schedules.all() for d in s.byday.split(",") if d),
         vacancies=service.vacancies,
         words_found=found.get(str(service.pk), 0.0),
-        home_areas=tuple(
-            sorted((a.area_id, a.area.name) for a in service.areas.all() if a.area_id)
-        )
+        home_areas=tuple(sorted((a.area_id, a.area.name) for a in service.areas.all() if a.area_id))
         if "at-home" in service.delivery
         else (),
     )
