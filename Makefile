@@ -42,7 +42,7 @@ test: setup-dev  ## the whole suite on SQLite, then on PostgreSQL when OPUS_TEST
 test-sqlite:
 	$(PYTHON) manage.py makemigrations --check --dry-run
 	OPUS_ENV=production SECRET_KEY=check-deploy-only-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFGHIJ \
-	  OPUS_BID_SEALING_SECRET=check-deploy-only-sealing-secret OCDS_OCID_PREFIX=ocds-abc123 \
+	  OPUS_BID_SEALING_SECRET=check-deploy-only-sealing-secret OCDS_OCID_PREFIX=ocds-abc123 OPUS_360_PREFIX=360G-abc123 \
 	  ALLOWED_HOSTS=opus.example EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend \
 	  OPUS_COUNCIL_NAME='Northvale Council' OPUS_COUNCIL_EMAIL=opus@northvale.example \
 	  DATABASE_URL= $(PYTHON) manage.py check --deploy --fail-level WARNING

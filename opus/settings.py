@@ -120,6 +120,8 @@ OPUS_FEEDBACK_URL = (
 # The publisher's registered OCDS prefix (https://standard.open-contracting.org/latest/en/
 # guidance/build/#register-an-ocid-prefix); the default marks data as not yet registered.
 OCDS_OCID_PREFIX = env_str("OCDS_OCID_PREFIX", "ocds-xxxxxx")
+# Your registered 360Giving prefix for published grants (required in production: opus.E005).
+OPUS_360_PREFIX = env_str("OPUS_360_PREFIX", "")
 OCDS_PUBLISHER_NAME = env_str("OCDS_PUBLISHER_NAME", "")
 # Contracts under this value may use the light-touch procedure with no PQQ (pence; £100,000).
 COMMISSIONING_LIGHT_TOUCH_THRESHOLD_PENCE = env_int(

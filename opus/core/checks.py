@@ -104,20 +104,18 @@ def two_factor_required(app_configs: Any = None, **kwargs: Any) -> list[CheckMes
 @register()
 def threesixty_prefix(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
     """Published grants carry the publisher's 360Giving prefix (360G-…), registered with
-    360Giving: a malformed one is refused in production (unset, grants carry the placeholder
-    360G-opus-demo, see opus.neighbourhoods.threesixty)."""
+    360Giving: production needs a well-formed one (unset, grants carry the placeholder
+    360G-opus-demo of opus.neighbourhoods.threesixty, which would clash with every council)."""
     if not getattr(settings, "PRODUCTION", False):
         return []
     prefix = (getattr(settings, "OPUS_360_PREFIX", "") or "").strip()
-    if not prefix:
-        return []
     if not re.fullmatch(r"360G-[A-Za-z0-9][A-Za-z0-9_-]*", prefix):
         return [
             Error(
-                f"OPUS_360_PREFIX is {prefix!r}: a 360Giving prefix starts 360G- and has "
-                "letters, digits, - or _ after it",
+                f"OPUS_360_PREFIX is {prefix!r}: set the 360Giving prefix your council registered"
+                " (360G- then letters, digits, - or _)",
                 hint="For example OPUS_360_PREFIX=360G-northvale",
-                id="opus.E360",
+                id="opus.E005",
             )
         ]
     return []

@@ -10,6 +10,7 @@ GOOD = {
     "OPUS_BID_SEALING_SECRET": "s" * 32,
     "ALLOWED_HOSTS": ["opus.example"],
     "OCDS_OCID_PREFIX": "ocds-abc123",
+    "OPUS_360_PREFIX": "360G-abc123",
     "OPUS_COUNCIL_NAME": "Northvale Council",
     "OPUS_COUNCIL_EMAIL": "opus@northvale.example",
 }
@@ -64,3 +65,13 @@ def test_the_demo_may_keep_the_placeholder(settings):
     settings.PRODUCTION = False
     settings.OCDS_OCID_PREFIX = "ocds-xxxxxx"
     assert [m.id for m in run_checks() if m.id.startswith("opus.")] == []
+
+
+@pytest.mark.parametrize("prefix", ["360G-vale", "360G-vale_2"])
+def test_a_well_formed_360giving_prefix_passes_in_production(settings, prefix):
+    assert _opus_errors(settings, OPUS_360_PREFIX=prefix) == []
+
+
+@pytest.mark.parametrize("prefix", ["", "vale", "360G-", "360G-vale grants", "ocds-abc123"])
+def test_a_missing_or_malformed_360giving_prefix_is_refused_in_production(settings, prefix):
+    assert _opus_errors(settings, OPUS_360_PREFIX=prefix) == ["opus.E005"]

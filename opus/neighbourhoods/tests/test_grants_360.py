@@ -192,19 +192,3 @@ def test_the_api_refuses_pages_out_of_bounds(client, query):
 def test_the_export_refuses_a_folder_it_cannot_write(published, tmp_path):
     with pytest.raises(CommandError, match="Cannot write"):
         call_command("export_360giving", "--out", str(tmp_path / "no" / "x.json"), "--quiet")
-
-
-@pytest.mark.parametrize("prefix", ["360G-vale", "360G-vale_2"])
-def test_a_well_formed_360_prefix_passes_the_production_checks(settings, prefix):
-    from opus.core.checks import threesixty_prefix
-
-    settings.PRODUCTION, settings.OPUS_360_PREFIX = True, prefix
-    assert threesixty_prefix() == []
-
-
-@pytest.mark.parametrize("prefix", ["vale", "360G-", "360G-vale grants", "ocds-abc123"])
-def test_a_malformed_360_prefix_is_refused_in_production(settings, prefix):
-    from opus.core.checks import threesixty_prefix
-
-    settings.PRODUCTION, settings.OPUS_360_PREFIX = True, prefix
-    assert [m.id for m in threesixty_prefix()] == ["opus.E360"]
