@@ -92,7 +92,9 @@ def test_postcode_api_gives_coordinates_and_areas(client):
 def test_deprivation_csv_has_every_domain(client):
     _lsoa()
     rows = list(
-        csv.reader(io.StringIO(client.get("/areas/E01900123/deprivation.csv").content.decode("utf-8-sig")))
+        csv.reader(
+            io.StringIO(client.get("/areas/E01900123/deprivation.csv").content.decode("utf-8-sig"))
+        )
     )
     measures = [r[1] for r in rows[1:]]
     assert measures[:2] == ["income", "employment"] and "imd_decile" in measures

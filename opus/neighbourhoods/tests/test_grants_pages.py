@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
 from opus.neighbourhoods import grants
 from opus.neighbourhoods.models.grants import GrantApplication, GrantStatus
@@ -13,7 +14,7 @@ from opus.neighbourhoods.models.grants import GrantApplication, GrantStatus
 
 @pytest.fixture
 def grant_round(cast, hood_budget):
-    today = dt.date.today()
+    today = timezone.localdate()
     return grants.grant_round_open(
         council=cast.parish, budget=hood_budget, title="Vale small grants",
         ceiling_pence=1_000_00, opens_on=today - dt.timedelta(days=5),
