@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, path
 
-from opus.neighbourhoods import urls_assets, urls_grants, views
+from opus.neighbourhoods import urls_assets, urls_casework, urls_grants, views
 
 app_name = "neighbourhoods"
 
@@ -25,3 +25,4 @@ urlpatterns: list[URLPattern] = [
 ]
 urlpatterns += urls_assets.urlpatterns
 urlpatterns += urls_grants.urlpatterns
+urlpatterns += urls_casework.urlpatterns

@@ -1,0 +1,1 @@
+"""Councillors' casework: residents' issues, their status, referrals and answers."""
