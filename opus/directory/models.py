@@ -263,8 +263,9 @@ class ImportKind(models.TextChoices):
 class ImportedRecord(models.Model):
     """Which feed source created a record that ``manage.py import_oruk`` wrote.
 
-    An import may update only the records its own source created (opus/directory/importer.py);
-    a record with no row here (made in Opus, or by the demo world) is never changed by one.
+    An import may update only the records its own source created (checked in
+    opus/directory/importers/check.py, written by write.py); a record with no row here (made in
+    Opus, or by the demo world) is never changed by one.
     ``external_id`` is the record's ORUK id: ``Service.id``, ``Organisation.uuid``,
     ``Location.id``, ``Taxonomy.id`` or ``TaxonomyTerm.id``.
     """
