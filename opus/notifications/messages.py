@@ -56,6 +56,11 @@ MESSAGES: dict[str, Message] = {
     "acv_exempt_disposal": Message(Category.ACCOUNT, essential=True),
     "pb_phase_changed": Message(Category.ACCOUNT),
     "grant_decided": Message(Category.ACCOUNT, essential=True),
+    # Councillors' casework (opus/neighbourhoods/casework.py)
+    "case_raised": Message(Category.ACCOUNT),
+    "case_update": Message(Category.ACCOUNT),
+    "case_answered": Message(Category.ACCOUNT),
+    "case_referred": Message(Category.ACCOUNT),
     # Complaints (voice): statutory clocks, sent whatever the preferences say.
     "complaint_received": Message(Category.ACCOUNT, essential=True),
     "complaint_update": Message(Category.ACCOUNT, essential=True),

@@ -195,6 +195,12 @@ WEB_WRITES: dict[str, frozenset[str]] = {
     "neighbourhoods:grant_declare": frozenset({CO}),  # a councillor of the council
     "neighbourhoods:grant_pay": frozenset({CO, AD}),
     "neighbourhoods:grant_monitor": frozenset({CV, CA, P}),  # the group's members
+    # neighbourhoods: casework (private: the resident's side, the council's councillors and clerk)
+    "neighbourhoods:case_new": HOLDER_SIDE,
+    "neighbourhoods:case_start": frozenset({CO}),
+    "neighbourhoods:case_refer": frozenset({CO}),
+    "neighbourhoods:case_answer": frozenset({CO}),
+    "neighbourhoods:case_close": HOLDER_SIDE | {CO},
     # voice: complaints (private: the complainant's side, the body's staff)
     "voice:complaint_new": HOLDER_SIDE,
     "voice:complaint_escalate": HOLDER_SIDE,
@@ -364,6 +370,7 @@ def build_world(cast: Any) -> SimpleNamespace:
     _complaints(w)
     _pb(w)
     _grants(w)
+    _casework(w)
     return w
 
 
@@ -389,6 +396,16 @@ def _grants(w: SimpleNamespace) -> None:
     w.grant = grants.grant_apply(
         grant_round=w.grant_round, group=cast.charity, title="Lunch club", description="x",
         amount_pence=100_00, place=cast.parish.area, by=cast.provider,
+    )  # fmt: skip
+
+
+def _casework(w: SimpleNamespace) -> None:
+    """Rosa's new case with the parish council."""
+    from opus.neighbourhoods import casework
+
+    w.case = casework.case_raise(
+        council=w.cast.parish, resident=w.cast.resident, subject="Broken lamp",
+        details="By the park", by=w.cast.resident,
     )  # fmt: skip
 
 
@@ -721,6 +738,10 @@ ARGS: dict[str, Callable[[SimpleNamespace], dict[str, Any]]] = {
     "neighbourhoods:grant_declare": lambda w: {"pk": w.grant.pk},
     "neighbourhoods:grant_pay": lambda w: {"pk": w.grant.pk},
     "neighbourhoods:grant_monitor": lambda w: {"pk": w.grant.pk},
+    "neighbourhoods:case_start": lambda w: {"pk": w.case.pk},
+    "neighbourhoods:case_refer": lambda w: {"pk": w.case.pk},
+    "neighbourhoods:case_answer": lambda w: {"pk": w.case.pk},
+    "neighbourhoods:case_close": lambda w: {"pk": w.case.pk},
 }
 
 
