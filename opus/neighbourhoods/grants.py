@@ -25,6 +25,7 @@ from opus.core.roles import has_role
 from opus.engines.money import pounds
 from opus.neighbourhoods import money
 from opus.neighbourhoods.models import Declaration
+from opus.neighbourhoods.models.assets import GrantRoundOffer
 from opus.neighbourhoods.models.grants import (
     GrantApplication,
     GrantRound,
@@ -129,6 +130,69 @@ def grant_round_open(
         action="grant_round.open",
         target=grant_round,
         summary={"council": council.pk, "ceiling_pence": ceiling_pence},
+    )
+    return grant_round
+
+
+FEASIBILITY_CEILING_PENCE = 5_000_00
+FEASIBILITY_DAYS = 42  # the interim moratorium: a bidder must come forward within it
+
+
+def offer_round_defaults(offer: GrantRoundOffer) -> dict[str, object]:
+    """What a round opened from a moratorium's offer is prefilled with: a feasibility study for
+    the asset, open from today until the moratorium ends (or 6 weeks if it already has)."""
+    asset = offer.notice.asset
+    today = timezone.localdate()
+    end = offer.notice.moratorium_end
+    closes_on = (
+        end
+        if isinstance(end, dt.date) and end >= today
+        else today + dt.timedelta(days=FEASIBILITY_DAYS)
+    )
+    return {
+        "title": (_("Feasibility study: %(asset)s") % {"asset": asset.name})[:200],
+        "description": _(
+            "A small grant for a community group to study whether it could bid for %(asset)s "
+            "while the moratorium on its sale lasts."
+        )
+        % {"asset": asset.name},
+        "ceiling_pence": FEASIBILITY_CEILING_PENCE,
+        "opens_on": today,
+        "closes_on": closes_on,
+    }
+
+
+@transaction.atomic
+def grant_round_from_offer(
+    *,
+    offer: GrantRoundOffer,
+    budget: Budget,
+    title: str,
+    ceiling_pence: int,
+    opens_on: dt.date,
+    closes_on: dt.date,
+    description: str = "",
+    by: User,
+) -> GrantRound:
+    """A councillor takes up the offer made when a moratorium started: the round is opened
+    through `grant_round_open` and the offer records the round it led to (once)."""
+    if not is_council_officer(by, offer.neighbourhood_council_id):
+        raise PermissionDenied(_("Only the council's councillors open a grant round"))
+    offer = GrantRoundOffer.objects.select_for_update().get(pk=offer.pk)
+    if offer.grant_round_id is not None:
+        raise GrantError(_("A round has already been opened from this offer"), "title")
+    grant_round = grant_round_open(
+        council=offer.neighbourhood_council, budget=budget, title=title,
+        ceiling_pence=ceiling_pence, opens_on=opens_on, closes_on=closes_on,
+        description=description, by=by,
+    )  # fmt: skip
+    offer.grant_round = grant_round
+    offer.save(update_fields=["grant_round"])
+    audit_record(
+        actor=by,
+        action="grant_round.from_offer",
+        target=offer,
+        summary={"round": grant_round.pk, "notice": offer.notice_id},
     )
     return grant_round
 

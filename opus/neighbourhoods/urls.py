@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, path
 
-from opus.neighbourhoods import urls_assets, urls_casework, urls_grants, views
+from opus.neighbourhoods import urls_assets, urls_casework, urls_grants, views, views_councils
 
 app_name = "neighbourhoods"
 
@@ -17,6 +17,30 @@ urlpatterns: list[URLPattern] = [
     path("pb/<int:pk>/void/", views.ballot_void, name="pb_void"),
     path("money/<slug:council>/", views.council_money, name="council_money"),
     path("council/<slug:council>/meetings/", views.council_meetings, name="council_meetings"),
+    path("council/<slug:council>/manage/", views_councils.council_manage, name="council_manage"),
+    path(
+        "council/<slug:council>/meetings/new/",
+        views_councils.meeting_new,
+        name="council_meeting_new",
+    ),
+    path(
+        "council/<slug:council>/meetings/<int:meeting>/decide/",
+        views_councils.meeting_decide,
+        name="council_decide",
+    ),
+    path(
+        "council/<slug:council>/meetings/<int:meeting>/minutes/",
+        views_councils.minutes_publish,
+        name="council_minutes",
+    ),
+    path(
+        "council/<slug:council>/declare/", views_councils.interest_declare, name="council_declare"
+    ),
+    path(
+        "council/<slug:council>/offers/<int:offer>/open-round/",
+        views_councils.grant_offer_open,
+        name="grant_offer_open",
+    ),
     path("pb/<int:pk>/propose/", views.process_propose, name="pb_propose"),
     path("pb/<int:pk>/vote/", views.process_vote, name="pb_vote"),
     path("pb/<int:pk>/paper/", views.process_paper, name="pb_paper"),

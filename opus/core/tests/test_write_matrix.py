@@ -201,6 +201,12 @@ WEB_WRITES: dict[str, frozenset[str]] = {
     "neighbourhoods:case_refer": frozenset({CO}),
     "neighbourhoods:case_answer": frozenset({CO}),
     "neighbourhoods:case_close": HOLDER_SIDE | {CO},
+    # neighbourhoods: council business (officers: the council's councillors, its clerk, admins)
+    "neighbourhoods:council_meeting_new": frozenset({CO, AD}),
+    "neighbourhoods:council_decide": frozenset({CO, AD}),
+    "neighbourhoods:council_minutes": frozenset({CO, AD}),
+    "neighbourhoods:council_declare": frozenset({CO}),  # a councillor of the council
+    "neighbourhoods:grant_offer_open": frozenset({CO, AD}),
     # voice: complaints (private: the complainant's side, the body's staff)
     "voice:complaint_new": HOLDER_SIDE,
     "voice:complaint_escalate": HOLDER_SIDE,
@@ -371,7 +377,18 @@ def build_world(cast: Any) -> SimpleNamespace:
     _pb(w)
     _grants(w)
     _casework(w)
+    _council_business(w)
     return w
+
+
+def _council_business(w: SimpleNamespace) -> None:
+    """A meeting of the parish council with its agenda, minutes not yet published."""
+    from opus.neighbourhoods import councils
+
+    w.meeting = councils.meeting_create(
+        council=w.cast.parish, held_on=TODAY, title="December meeting", agenda="1. Benches",
+        by=w.cast.councillor,
+    )  # fmt: skip
 
 
 def _pb(w: SimpleNamespace) -> None:
@@ -441,7 +458,8 @@ def _assets(w: SimpleNamespace) -> None:
     assets.acv_decide(
         asset=w.acv, listed=True, reasons="Meets the test", decided_on=TODAY, by=cast.commissioner
     )
-    assets.disposal_notice_record(asset=w.acv, notice_date=TODAY, by=cast.commissioner)
+    notice = assets.disposal_notice_record(asset=w.acv, notice_date=TODAY, by=cast.commissioner)
+    w.acv_offer = notice.grant_offer
 
 
 def _feedback(w: SimpleNamespace) -> None:
@@ -733,6 +751,20 @@ ARGS: dict[str, Callable[[SimpleNamespace], dict[str, Any]]] = {
     "neighbourhoods:pb_void": lambda w: {"pk": w.pb_voting.pk},
     "neighbourhoods:pb_delivery": lambda w: {"pk": w.pb_voting.pk, "project": w.pb_project.pk},
     "neighbourhoods:grant_round_new": lambda w: {"council": w.cast.parish.slug},
+    "neighbourhoods:council_meeting_new": lambda w: {"council": w.cast.parish.slug},
+    "neighbourhoods:council_decide": lambda w: {
+        "council": w.cast.parish.slug,
+        "meeting": w.meeting.pk,
+    },
+    "neighbourhoods:council_minutes": lambda w: {
+        "council": w.cast.parish.slug,
+        "meeting": w.meeting.pk,
+    },
+    "neighbourhoods:council_declare": lambda w: {"council": w.cast.parish.slug},
+    "neighbourhoods:grant_offer_open": lambda w: {
+        "council": w.cast.parish.slug,
+        "offer": w.acv_offer.pk,
+    },
     "neighbourhoods:grant_apply": lambda w: {"pk": w.grant_round.pk},
     "neighbourhoods:grant_decide": lambda w: {"pk": w.grant.pk},
     "neighbourhoods:grant_declare": lambda w: {"pk": w.grant.pk},

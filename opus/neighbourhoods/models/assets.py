@@ -230,8 +230,8 @@ class ExemptDisposal(models.Model):
 
 class GrantRoundOffer(models.Model):
     """The offer made to a neighbourhood council, when a moratorium starts, to open a small-grant
-    round for a feasibility study. Recorded (and shown on the council's asset page) until small
-    grants exist to open one from it."""
+    round for a feasibility study. Shown on the council's asset page; a councillor opens the
+    round from it (`grants.grant_round_from_offer`) and the offer keeps the round it led to."""
 
     notice = models.OneToOneField(
         DisposalNotice, on_delete=models.PROTECT, related_name="grant_offer"
@@ -241,6 +241,14 @@ class GrantRoundOffer(models.Model):
     )
     offered_on = models.DateField()
     created_at = models.DateTimeField(default=timezone.now)
+    grant_round = models.OneToOneField(
+        "neighbourhoods.GrantRound",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="asset_offer",
+        help_text="The small-grant round the council opened from this offer, if it did.",
+    )
 
     class Meta:
         ordering = ["-offered_on", "-pk"]
