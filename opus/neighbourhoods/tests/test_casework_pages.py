@@ -81,3 +81,10 @@ def test_the_resident_cannot_open_the_councillors_forms(cast, client):
     client.force_login(cast.resident)
     assert client.get(reverse("neighbourhoods:case_answer", args=[case.pk])).status_code == 404
     assert client.post(reverse("neighbourhoods:case_start", args=[case.pk])).status_code == 404
+
+
+def test_the_residents_dashboard_links_to_their_councillor(cast, client):
+    client.force_login(cast.resident)
+    page = client.get(reverse("core:dashboard_role", args=["resident"])).content.decode()
+    assert "Ask your neighbourhood councillor" in page
+    assert reverse("neighbourhoods:case_new") in page
