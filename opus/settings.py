@@ -269,6 +269,10 @@ STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "staticfiles"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "opus" / "static"]
+# Uploaded files (PB delivery photos) through Django's storage API; never served from MEDIA_URL
+# by the web server as pages: `neighbourhoods.photos` streams them with their checked type.
+MEDIA_ROOT = Path(env_str("OPUS_MEDIA_ROOT", str(VAR_DIR / "media")))
+MEDIA_URL = "/media/"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

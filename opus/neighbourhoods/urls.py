@@ -2,7 +2,14 @@
 
 from django.urls import URLPattern, path
 
-from opus.neighbourhoods import urls_assets, urls_casework, urls_grants, views, views_councils
+from opus.neighbourhoods import (
+    urls_assets,
+    urls_casework,
+    urls_grants,
+    views,
+    views_councils,
+    views_photos,
+)
 
 app_name = "neighbourhoods"
 
@@ -15,6 +22,12 @@ urlpatterns: list[URLPattern] = [
         "pb/<int:pk>/projects/<int:project>/delivery/", views.project_delivery, name="pb_delivery"
     ),
     path("pb/<int:pk>/void/", views.ballot_void, name="pb_void"),
+    path(
+        "pb/<int:pk>/projects/<int:project>/photos/add/",
+        views_photos.photo_add,
+        name="pb_photo_add",
+    ),
+    path("pb/<int:pk>/photos/<int:photo>/", views_photos.photo_file, name="pb_photo"),
     path("money/<slug:council>/", views.council_money, name="council_money"),
     path("council/<slug:council>/meetings/", views.council_meetings, name="council_meetings"),
     path("council/<slug:council>/manage/", views_councils.council_manage, name="council_manage"),

@@ -188,6 +188,7 @@ WEB_WRITES: dict[str, frozenset[str]] = {
     "neighbourhoods:pb_review": frozenset({CO, AD}),
     "neighbourhoods:pb_void": frozenset({CO, AD}),
     "neighbourhoods:pb_delivery": frozenset({CO, AD}),
+    "neighbourhoods:pb_photo_add": frozenset({CO, AD}),
     # neighbourhoods: small grants (officers are the council's councillors; groups apply)
     "neighbourhoods:grant_round_new": frozenset({CO, AD}),
     "neighbourhoods:grant_apply": frozenset({CV, CA, P}),  # members of a charity or group
@@ -750,6 +751,7 @@ ARGS: dict[str, Callable[[SimpleNamespace], dict[str, Any]]] = {
     "neighbourhoods:pb_review": lambda w: {"pk": w.pb_voting.pk, "project": w.pb_project.pk},
     "neighbourhoods:pb_void": lambda w: {"pk": w.pb_voting.pk},
     "neighbourhoods:pb_delivery": lambda w: {"pk": w.pb_voting.pk, "project": w.pb_project.pk},
+    "neighbourhoods:pb_photo_add": lambda w: {"pk": w.pb_voting.pk, "project": w.pb_project.pk},
     "neighbourhoods:grant_round_new": lambda w: {"council": w.cast.parish.slug},
     "neighbourhoods:council_meeting_new": lambda w: {"council": w.cast.parish.slug},
     "neighbourhoods:council_decide": lambda w: {

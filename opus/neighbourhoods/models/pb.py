@@ -19,6 +19,7 @@ __all__ = [
     "Ballot",
     "BallotType",
     "Channel",
+    "DeliveryPhoto",
     "DeliveryStatus",
     "Milestone",
     "Phase",
@@ -161,6 +162,26 @@ class Milestone(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+
+class DeliveryPhoto(models.Model):
+    """A photo of a funded project's delivery, with its alt text; stored through Django's storage
+    API under a random name, its type worked out from its bytes (JPEG, PNG or WebP) and served
+    only as that type, as a download-safe image (`neighbourhoods.photos`)."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="photos")
+    image = models.FileField(upload_to="pb/photos/", max_length=200)
+    content_type = models.CharField(max_length=20)
+    size = models.PositiveIntegerField()
+    alt_text = models.CharField(max_length=300)
+    uploaded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.alt_text
 
 
 class Ballot(models.Model):
