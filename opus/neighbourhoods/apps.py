@@ -15,3 +15,6 @@ class NeighbourhoodsConfig(AppConfig):
         DEMO_STEPS.append(seed_neighbourhoods)
         DEMO_STEPS.append(seed_grants)  # after the budgets it pays from
         DEMO_STEPS.append(seed_asset_register)
+        from opus.neighbourhoods.demo_casework import seed_casework
+
+        DEMO_STEPS.append(seed_casework)
