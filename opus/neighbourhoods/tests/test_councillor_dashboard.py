@@ -41,6 +41,7 @@ def test_the_dashboard_shows_the_councils_casework_money_and_guidance(cast, clie
     assert "Casework waiting" in page and "Broken lamp" in page
     assert "Hill bins" not in page
     assert reverse("neighbourhoods:council_money", args=[cast.parish.slug]) in page
+    assert reverse("neighbourhoods:council_manage", args=[cast.parish.slug]) in page
     assert hood_budget.title in page
     assert "No grant applications are waiting for a decision." in page
     assert "Running a ward budget" in page
