@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from opus.core.fields import GovukForm, PostcodeField
@@ -20,15 +19,6 @@ EMAIL_ERRORS = {
     "required": _("Enter your e-mail address"),
     "invalid": _("Enter an e-mail address in the correct format, like name@example.com"),
 }
-
-
-def show_errors(form: forms.Form, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form: on its field, or above the form."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error.messages)
-        return
-    for field, errors in error.message_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 class PeopleSearchForm(GovukForm):

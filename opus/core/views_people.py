@@ -27,9 +27,9 @@ from opus.core.forms_people import (
     RegistrationWithAccountForm,
     RoleGrantForm,
     SignUpForm,
-    show_errors,
 )
 from opus.core.models import Invitation, Membership, Organisation, Role, User, VerificationStatus
+from opus.core.refusals import show_errors
 from opus.core.roles import role_required
 from opus.core.views import _page
 

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from opus.core.models import Role
 from opus.core.pagination import KeysFirstPaginator
+from opus.core.refusals import show_errors
 from opus.core.roles import role_required
 from opus.directory import services
 from opus.directory.access import get_service_for_editing, organisations_for_provider
@@ -112,7 +113,7 @@ def service_new(request: HttpRequest) -> HttpResponse:
                 organisation=organisations[0], by=request.user, **form.cleaned_data
             )
         except ValidationError as exc:
-            _refused(form, exc)
+            show_errors(form, exc)
         else:
             messages.success(request, "The service has been added: now tell people more about it")
             return redirect("directory:service_manage", service_id=service.pk)
@@ -120,14 +121,6 @@ def service_new(request: HttpRequest) -> HttpResponse:
     return render(
         request, "directory/service_new.html", context, status=400 if form.errors else 200
     )
-
-
-def _refused(form: Any, exc: ValidationError) -> None:
-    """Show a refusal from the service (an unverified organisation, say) in the error summary."""
-    errors = exc.message_dict if hasattr(exc, "error_dict") else {None: exc.messages}
-    for field, problems in errors.items():
-        for problem in problems:
-            form.add_error(field if field in form.fields else None, problem)
 
 
 @role_required(Role.PROVIDER, Role.ADMIN)
@@ -171,7 +164,7 @@ def service_section(request: HttpRequest, service_id: Any, section: str) -> Http
         try:
             save_section(section, service, data, request.user)
         except ValidationError as exc:
-            _refused(form, exc)
+            show_errors(form, exc)
         else:
             messages.success(request, f"'{title}' saved")
             return redirect("directory:service_manage", service_id=service.pk)

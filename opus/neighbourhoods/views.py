@@ -8,7 +8,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -16,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from opus.budgets.models import Budget
 from opus.core.models import Organisation, OrganisationKind, User
+from opus.core.refusals import attempt
 from opus.engines.ledger import LedgerError
 from opus.neighbourhoods import money, services
 from opus.neighbourhoods import results as shown
@@ -43,14 +43,8 @@ def _process(pk: int) -> Process:
 
 
 def _attempt(request: HttpRequest, form: Any, action: Any) -> Any:
-    """Run a service; a refusal goes into the form's error summary and nothing changes."""
-    try:
-        return action()
-    except (services.PBError, LedgerError) as exc:
-        form.add_error(exc.field if exc.field in form.fields else None, str(exc))
-    except PermissionDenied:
-        raise Http404("Page not found") from None
-    return None
+    """Run a service; its refusal goes into the form's error summary, nothing changed."""
+    return attempt(form, action, services.PBError, LedgerError)
 
 
 @require_GET

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from opus.core import csvsafe
 from opus.core.models import Organisation, OrganisationKind, Role
 from opus.core.pagination import KeysFirstPaginator
+from opus.core.refusals import attempt
 from opus.core.roles import role_required
 from opus.engines import community_assets as rules
 from opus.neighbourhoods import assets as services
@@ -288,12 +289,7 @@ def _form_page(
 
 def _attempt(form: Any, action: Any) -> Any:
     """Run a service; its refusal goes into the form's error summary, nothing changed."""
-    try:
-        return action()
-    except services.AssetError as exc:
-        field = exc.field if exc.field in form.fields else None
-        form.add_error(field, str(exc))
-    return None
+    return attempt(form, action, services.AssetError, denied_is_missing=False)
 
 
 def _officer_asset(request: HttpRequest, reference: str) -> CommunityAsset:

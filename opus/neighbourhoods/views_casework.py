@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from opus.choice.acting import acting_for
 from opus.choice.models import ConsentScope
 from opus.core.models import Organisation, OrganisationKind, Role
+from opus.core.refusals import attempt
 from opus.core.roles import has_role
 from opus.neighbourhoods import casework as services
 from opus.neighbourhoods.forms_casework import AnswerForm, CaseForm, ReferForm
@@ -28,15 +29,9 @@ from opus.neighbourhoods.models.casework import CaseStatus
 MAX_LISTED = 500
 
 
-def _attempt(form: Any, action: Callable[[], Any]) -> Any:
-    """Run a service; a refusal goes into the form's error summary and nothing changes."""
-    try:
-        return action()
-    except services.CaseError as exc:
-        form.add_error(exc.field if exc.field in form.fields else None, str(exc))
-    except PermissionDenied:
-        raise Http404("Page not found") from None
-    return None
+def _attempt(form: Any, action: Any) -> Any:
+    """Run a service; its refusal goes into the form's error summary, nothing changed."""
+    return attempt(form, action, services.CaseError)
 
 
 def _case(request: HttpRequest, pk: int) -> Case:

@@ -8,7 +8,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -19,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from opus.budgets.models import Budget
 from opus.core.check_answers import check_answers_page, confirmed, row
 from opus.core.models import Area, Membership, Organisation, OrganisationKind
+from opus.core.refusals import attempt
 from opus.engines.ledger import LedgerError
 from opus.engines.money import pounds
 from opus.neighbourhoods import grants as services
@@ -35,15 +35,9 @@ from opus.neighbourhoods.models.grants import GrantApplication, GrantRound, Gran
 from opus.neighbourhoods.threesixty import published_grants
 
 
-def _attempt(form: Any, action: Callable[[], Any]) -> Any:
-    """Run a service; a refusal goes into the form's error summary and nothing changes."""
-    try:
-        return action()
-    except (services.GrantError, LedgerError) as exc:
-        form.add_error(exc.field if exc.field in form.fields else None, str(exc))
-    except PermissionDenied:
-        raise Http404("Page not found") from None
-    return None
+def _attempt(form: Any, action: Any) -> Any:
+    """Run a service; its refusal goes into the form's error summary, nothing changed."""
+    return attempt(form, action, services.GrantError, LedgerError)
 
 
 def _page(request: HttpRequest, form: Any, title: str, caption: str, back: str) -> HttpResponse:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -19,6 +19,7 @@ from opus.choice.acting import Acting, acting_for, may_act_for, record_view
 from opus.choice.models import Booking, ConsentScope
 from opus.core.check_answers import check_answers_page, confirmed, row
 from opus.core.models import Organisation, OrganisationKind
+from opus.core.refusals import attempt
 from opus.directory.models import Service
 from opus.engines import complaint_clocks as clocks
 from opus.voice import access
@@ -36,13 +37,7 @@ PUBLIC_BODIES = (
 
 def _attempt(form: Any, action: Any) -> Any:
     """Run a service; its refusal goes into the form's error summary, nothing changed."""
-    try:
-        return action()
-    except services.ComplaintError as exc:
-        form.add_error(exc.field if exc.field in form.fields else None, str(exc))
-    except PermissionDenied:
-        raise Http404("Page not found") from None
-    return None
+    return attempt(form, action, services.ComplaintError)
 
 
 # ---------------------------------------------------------------- the complainant's pages
