@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from opus.choice.models import Booking
 from opus.core.models import Role
+from opus.core.refusals import show_errors
 from opus.core.roles import role_required
 from opus.directory.models import Service
 from opus.voice import feedback as services
@@ -34,11 +35,6 @@ T = "voice/feedback/"
 
 def _bad(form: Any) -> int:
     return 400 if form.errors else 200
-
-
-def _error(form: Any, exc: services.FeedbackError) -> None:
-    field = exc.field if exc.field in form.fields else None
-    form.add_error(field, str(exc))
 
 
 # --- Public -------------------------------------------------------------------------------
@@ -76,7 +72,7 @@ def _give(request: HttpRequest, service: Service, booking: Booking | None) -> Ht
                 by=request.user,  # type: ignore[arg-type]
             )
         except services.FeedbackError as exc:
-            _error(form, exc)
+            show_errors(form, exc)
         else:
             messages.success(
                 request, _("Thank you. A moderator will check your feedback before it is published")
@@ -136,7 +132,7 @@ def confirm(request: HttpRequest, feedback_id: Any) -> HttpResponse:
                 by=request.user,  # type: ignore[arg-type]
             )
         except services.FeedbackError as exc:
-            _error(form, exc)
+            show_errors(form, exc)
         else:
             messages.success(request, _("Thank you for telling us"))
             return redirect("voice:feedback_mine")
@@ -176,7 +172,7 @@ def moderate(request: HttpRequest, feedback_id: Any) -> HttpResponse:
                 by=request.user,  # type: ignore[arg-type]
             )
         except services.FeedbackError as exc:
-            _error(form, exc)
+            show_errors(form, exc)
         else:
             messages.success(request, _("Your decision is recorded"))
             return redirect("voice:feedback_queue")
@@ -203,7 +199,7 @@ def restriction_decide(request: HttpRequest, feedback_id: Any) -> HttpResponse:
                 by=request.user,  # type: ignore[arg-type]
             )
         except services.FeedbackError as exc:
-            _error(form, exc)
+            show_errors(form, exc)
         else:
             messages.success(request, _("Your decision is recorded"))
             return redirect("voice:feedback_queue")
@@ -272,7 +268,7 @@ def _provider_post(request: HttpRequest, feedback_id: Any, form_class: Any, key:
         try:
             act(item, form.cleaned_data)
         except services.FeedbackError as exc:
-            _error(form, exc)
+            show_errors(form, exc)
         except PermissionDenied:
             raise Http404("No such feedback") from None
         else:
