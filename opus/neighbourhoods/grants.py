@@ -11,6 +11,7 @@ Conflicts: a councillor who declared an interest in an application (a `Declarati
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import asdict
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -22,6 +23,7 @@ from opus.budgets.models import Budget, Transaction
 from opus.core.audit import audit_record
 from opus.core.models import Area, AreaKind, Membership, Organisation, OrganisationKind, Role, User
 from opus.core.roles import has_role
+from opus.engines import per_head
 from opus.engines.money import pounds
 from opus.neighbourhoods import money
 from opus.neighbourhoods.models import Declaration
@@ -440,43 +442,18 @@ def grant_monitor(
 
 def grants_by_decile(neighbourhood: Area | None = None) -> list[dict[str, int | float | None]]:
     """Awarded grants per head of population in each IMD decile (1 = most deprived), for one
-    neighbourhood's LSOAs or the whole area. A grant placed in an LSOA counts there; one placed
-    in a ward or neighbourhood is shared over its LSOAs by population."""
+    neighbourhood's LSOAs or the whole area (the arithmetic: `engines/per_head.py`)."""
     lsoas = Area.objects.filter(kind=AreaKind.LSOA, imd_decile__isnull=False)
     if neighbourhood is not None:
         lsoas = lsoas.filter(neighbourhood=neighbourhood)
-    rows = list(
-        lsoas.values_list("pk", "imd_decile", "population", "parent_id", "neighbourhood_id")
-    )
-    decile_of = {pk: decile for pk, decile, _pop, _w, _n in rows}
-    people = {pk: pop for pk, _d, pop, _w, _n in rows}
-    under: dict[int, list[int]] = {}
-    for pk, _d, _pop, ward, hood in rows:
-        for parent in (ward, hood):
-            if parent is not None:
-                under.setdefault(parent, []).append(pk)
-    money: dict[int, float] = dict.fromkeys(range(1, 11), 0.0)
+    areas = [
+        per_head.SmallArea(pk, decile, population, tuple(p for p in (ward, hood) if p is not None))
+        for pk, decile, population, ward, hood in lsoas.values_list(
+            "pk", "imd_decile", "population", "parent_id", "neighbourhood_id"
+        )
+    ]
     awarded = GrantApplication.objects.filter(
         status__in=(GrantStatus.AWARDED, GrantStatus.PAID)
     ).values_list("place_id", "awarded_pence")
-    for place, pence in awarded:
-        if place in decile_of:
-            money[decile_of[place]] += pence or 0
-            continue
-        inside = under.get(place, [])
-        total = sum(people[pk] for pk in inside)
-        for pk in inside:
-            share = people[pk] / total if total else 1 / len(inside)
-            money[decile_of[pk]] += (pence or 0) * share
-    result: list[dict[str, int | float | None]] = []
-    for decile in range(1, 11):
-        population = sum(people[pk] for pk in decile_of if decile_of[pk] == decile)
-        result.append(
-            {
-                "decile": decile,
-                "population": population,
-                "pence": round(money[decile]),
-                "pence_per_head": round(money[decile] / population, 2) if population else None,
-            }
-        )
-    return result
+    rows = per_head.per_head_by_decile(areas, ((place, pence or 0) for place, pence in awarded))
+    return [asdict(row) for row in rows]
