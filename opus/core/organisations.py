@@ -28,7 +28,7 @@ from opus.core.models import (
     VerificationStatus,
 )
 from opus.core.people import require_admin
-from opus.core.services import ORGANISATION_FIELDS, _snapshot, _unique_slug
+from opus.core.services import ORGANISATION_FIELDS, _snapshot, unique_slug
 
 REGISTRATION_FIELDS = [
     "name", "kind", "charity_number", "company_number", "org_id", "address", "postcode",
@@ -74,7 +74,7 @@ def organisation_register(*, registrant: User, **fields: Any) -> Organisation:
                        "small or medium firm")}
         )  # fmt: skip
     organisation = Organisation(
-        slug=_unique_slug(fields.get("name") or ""),
+        slug=unique_slug(fields.get("name") or ""),
         verification_status=VerificationStatus.PENDING,
         **fields,
     )

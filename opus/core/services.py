@@ -35,10 +35,6 @@ def unique_slug(name: str, taken: Callable[[str], bool] | None = None) -> str:
     return slug
 
 
-def _unique_slug(name: str) -> str:
-    return unique_slug(name)
-
-
 @transaction.atomic
 def user_create(
     *, email: str, full_name: str, password: str | None, by: User | None = None
@@ -52,7 +48,7 @@ def user_create(
 @transaction.atomic
 def organisation_create(*, by: User | None, **fields: Any) -> Organisation:
     access.require_admin(by)
-    organisation = Organisation(slug=_unique_slug(fields["name"]), **fields)
+    organisation = Organisation(slug=unique_slug(fields["name"]), **fields)
     organisation.full_clean()
     organisation.save(force_insert=True)
     audit_record(
