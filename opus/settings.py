@@ -164,6 +164,7 @@ INSTALLED_APPS = [
     "opus.notifications",
     "opus.neighbourhoods",
     "opus.voice",
+    "opus.allocation",
 ]
 
 MIDDLEWARE = [

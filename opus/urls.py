@@ -15,6 +15,7 @@ urlpatterns = [
     path("notifications/", include("opus.notifications.urls")),
     path("neighbourhoods/", include("opus.neighbourhoods.urls")),
     path("voice/", include("opus.voice.urls")),
+    path("allocation/", include("opus.allocation.urls")),
     path("", include("opus.core.urls")),
 ]
 

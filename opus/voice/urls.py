@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, path
 
-from opus.voice import urls_feedback
+from opus.voice import urls_consultations, urls_feedback, urls_performance
 from opus.voice import views_complaints as complaints
 
 app_name = "voice"
@@ -24,3 +24,5 @@ urlpatterns: list[URLPattern] = [
     ),
 ]
 urlpatterns += urls_feedback.urlpatterns
+urlpatterns += urls_performance.urlpatterns
+urlpatterns += urls_consultations.urlpatterns
