@@ -27,13 +27,19 @@ sums to the total and an area's steps sum exactly to its allocation.
 from __future__ import annotations
 
 import math
+import operator
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
+from itertools import repeat
+
+import numpy as np
 
 STEPS = ("equal_share", "age", "need", "inequalities", "cost", "resources", "transition")
 METHODS = ("pace", "floor", "none")
 ONE = Fraction(1)
+MAX_TOTAL = 10**15  # pence: £10 trillion, far above any public budget, keeps pence in int64
+NEED_PLACES = 10**12  # the need index is kept to 12 decimal places
 
 
 class FairSharesError(ValueError):
@@ -43,6 +49,23 @@ class FairSharesError(ValueError):
         super().__init__(message)
         self.field = field
         self.areas = tuple(areas)
+
+
+@dataclass(frozen=True)
+class Scaled:
+    """Values for the areas, in their order, as integer numerators over one denominator: how
+    large inputs travel without building one `Fraction` per area."""
+
+    numerators: Sequence[int]
+    denominator: int = 1
+
+    def as_dict(self, codes: Sequence[str]) -> dict[str, Fraction]:
+        return {
+            c: Fraction(n, self.denominator) for c, n in zip(codes, self.numerators, strict=True)
+        }
+
+
+Term = Mapping[str, Fraction] | Scaled
 
 
 @dataclass(frozen=True)
@@ -57,11 +80,11 @@ class Inputs:
     total: int
     population: Mapping[str, Sequence[int]]
     age_weights: Sequence[Fraction] = ()
-    need: Mapping[str, Fraction] = field(default_factory=dict)
-    inequalities: Mapping[str, Fraction] = field(default_factory=dict)
+    need: Term = field(default_factory=dict)
+    inequalities: Term = field(default_factory=dict)
     h: Fraction = Fraction(0)
-    cost: Mapping[str, Fraction] = field(default_factory=dict)
-    resources: Mapping[str, Fraction] = field(default_factory=dict)
+    cost: Term = field(default_factory=dict)
+    resources: Term = field(default_factory=dict)
     baseline: Mapping[str, int] = field(default_factory=dict)
     method: str = "none"
     min_growth: Fraction = Fraction(0)
@@ -110,10 +133,13 @@ def round_shares(weights: Sequence[int], total: int) -> list[int]:
         return [0] * len(weights)
     if scale <= 0:
         raise FairSharesError("Nobody to share the money between", "population")
-    exact = [divmod(total * w, scale) for w in weights]
-    pence = [q for q, _ in exact]
+    pence, rest = [], []
+    for w in weights:
+        q, r = divmod(total * w, scale)
+        pence.append(q)
+        rest.append(r)
     short = total - sum(pence)
-    order = sorted(range(len(exact)), key=lambda i: -exact[i][1])
+    order = sorted(range(len(rest)), key=rest.__getitem__, reverse=True)  # stable: ties keep order
     for i in order[:short]:
         pence[i] += 1
     return pence
@@ -141,11 +167,19 @@ def pace_of_change(
     """
     codes = _same_areas(baseline, target, "baseline")
     tnum, tden = _numerators([target[c] for c in codes])
+    out, scale = _pace([baseline[c] for c in codes], tnum, tden, total, min_growth)
+    return {c: Fraction(v, scale) for c, v in zip(codes, out, strict=True)}
+
+
+def _pace(
+    baseline: Sequence[int], tnum: Sequence[int], tden: int, total: int, min_growth: Fraction
+) -> tuple[list[int], int]:
+    """pace_of_change on numerators over one denominator (returned with the result's)."""
     gn, gd = min_growth.numerator, min_growth.denominator
     if min_growth < 0:
         raise FairSharesError("The minimum growth cannot be negative", "min_growth")
     den = tden * gd
-    start = [baseline[c] * (gd + gn) * tden for c in codes]
+    start = [b * (gd + gn) * tden for b in baseline]
     rest = total * den - sum(start)
     if rest < 0:
         need = Fraction(sum(start), den) - total
@@ -157,13 +191,12 @@ def pace_of_change(
     gaps = [max(t * gd - s, 0) for t, s in zip(tnum, start, strict=True)]
     room = sum(gaps)
     if rest <= room:
-        out = [s * room + rest * g for s, g in zip(start, gaps, strict=True)] if room else start
-        scale = den * room if room else den
-    else:
-        reached = [s + g for s, g in zip(start, gaps, strict=True)]
-        spare, base = rest - room, sum(reached)
-        out, scale = [r * base + spare * r for r in reached], den * base
-    return {c: Fraction(v, scale) for c, v in zip(codes, out, strict=True)}
+        if not room:
+            return start, den
+        return [s * room + rest * g for s, g in zip(start, gaps, strict=True)], den * room
+    reached = [s + g for s, g in zip(start, gaps, strict=True)]
+    spare, base = rest - room, sum(reached)
+    return [r * base + spare * r for r in reached], den * base
 
 
 def damp_to_floor(
@@ -177,14 +210,22 @@ def damp_to_floor(
     gains are too small to pay for the floor, saying how much is missing.
     """
     codes = _same_areas(previous, unfloored, "baseline")
+    unum, uden = _numerators([unfloored[c] for c in codes])
+    out, scale = _floor([previous[c] for c in codes], unum, uden, max_loss)
+    return {c: Fraction(v, scale) for c, v in zip(codes, out, strict=True)}
+
+
+def _floor(
+    previous: Sequence[int], unum: Sequence[int], uden: int, max_loss: Fraction
+) -> tuple[list[int], int]:
+    """damp_to_floor on numerators over one denominator (returned with the result's)."""
     if not 0 <= max_loss <= 1:
         raise FairSharesError("The largest loss must be between 0% and 100%", "max_loss")
-    unum, uden = _numerators([unfloored[c] for c in codes])
     keep = 1 - max_loss
     den = uden * keep.denominator
-    floor = [previous[c] * keep.numerator * uden for c in codes]
+    floor = [p * keep.numerator * uden for p in previous]
     now = [u * keep.denominator for u in unum]
-    prev = [previous[c] * den for c in codes]
+    prev = [p * den for p in previous]
     cost = sum(f - u for f, u in zip(floor, now, strict=True) if u < f)
     gains = sum(u - p for u, p in zip(now, prev, strict=True) if u > p)
     if cost > gains:
@@ -195,6 +236,8 @@ def damp_to_floor(
             "total or use pace of change",
             "max_loss",
         )
+    if not cost:
+        return now, den
     out = []
     for f, u, p in zip(floor, now, prev, strict=True):
         if u < f:
@@ -203,10 +246,7 @@ def damp_to_floor(
             out.append(p * gains + (u - p) * (gains - cost))
         else:
             out.append(u * gains)
-    scale = den * gains if gains else den
-    if not gains:
-        out = [max(f, u) for f, u in zip(floor, now, strict=True)]
-    return {c: Fraction(v, scale) for c, v in zip(codes, out, strict=True)}
+    return out, den * gains
 
 
 def _same_areas(given: Mapping[str, int], wanted: Mapping[str, Fraction], name: str) -> list[str]:
@@ -234,12 +274,8 @@ def need_index(
     a value for every area: the error names the indicator and the missing areas.
     """
     codes = list(population)
-    people = sum(population.values())
-    total_weight = sum(weights.values(), Fraction(0))
-    if total_weight <= 0 or any(w < 0 for w in weights.values()):
-        raise FairSharesError("Indicator weights must be positive", "weights")
-    terms: list[tuple[list[int], int]] = []  # numerators and their denominator, per indicator
-    for slug, weight in weights.items():
+    columns = []
+    for slug in weights:
         column = values.get(slug, {})
         missing = [c for c in codes if c not in column]
         if missing:
@@ -247,56 +283,75 @@ def need_index(
                 f"Indicator {slug} has no value for {_names(missing)}", "indicators", missing
             )
         nums, _ = _numerators([column[c] for c in codes])
+        columns.append(Scaled(nums))
+    index = need_index_columns(columns, list(weights.values()), list(population.values()))
+    return index.as_dict(codes)
+
+
+def need_index_columns(
+    columns: Sequence[Scaled], weights: Sequence[Fraction], population: Sequence[int]
+) -> Scaled:
+    """need_index on columns of numerators (each over its own denominator, which cancels),
+    rounded half up to 12 decimal places (as published indices are rounded): exact beyond
+    that, and small enough to keep a national run fast."""
+    total_weight = sum(weights, Fraction(0))
+    if total_weight <= 0 or any(w < 0 for w in weights):
+        raise FairSharesError("Indicator weights must be positive", "weights")
+    people = sum(population)
+    terms: list[tuple[list[int], int]] = []  # numerators and their denominator, per indicator
+    for column, weight in zip(columns, weights, strict=True):
+        nums = column.numerators
         if any(n < 0 for n in nums):
-            raise FairSharesError(f"Indicator {slug} has negative values", "indicators")
-        mass = sum(n * population[c] for n, c in zip(nums, codes, strict=True))
-        if mass:  # otherwise nobody has this need: it cannot tell areas apart
-            terms.append(([weight.numerator * people * n for n in nums], weight.denominator * mass))
+            raise FairSharesError("Indicators cannot have negative values", "indicators")
+        mass = sum(map(operator.mul, nums, population))
+        if mass and weight:  # otherwise nobody has this need: it cannot tell areas apart
+            factor = weight.numerator * people
+            terms.append(([n * factor for n in nums], weight.denominator * mass))
     if not terms:
-        return dict.fromkeys(codes, ONE)
+        return Scaled([1] * len(population))
     common = math.lcm(*(den for _, den in terms))
-    out = [0] * len(codes)
+    out = [0] * len(population)
     for nums, den in terms:
-        factor = common // den
-        out = [o + n * factor for o, n in zip(out, nums, strict=True)]
-    scale = common * total_weight.numerator
-    return {
-        c: Fraction(o * total_weight.denominator, scale) for c, o in zip(codes, out, strict=True)
-    }
+        out = list(map(operator.add, out, map(operator.mul, nums, repeat(common // den))))
+    scale = 2 * common * total_weight.numerator
+    lift = 2 * total_weight.denominator * NEED_PLACES
+    return Scaled([(o * lift + scale // 2) // scale for o in out], NEED_PLACES)
 
 
 def allocate(inputs: Inputs) -> Outcome:
     """Targets, transition and waterfall for every area (see the module's docstring)."""
-    codes = _check(inputs)
-    levels = _levels(inputs, codes)
-    rounded = [round_shares(level, inputs.total) for level in levels]
-    target = rounded[-1]
-    final = _transition(inputs, codes, levels[-1])
-    results = []
-    for i, code in enumerate(codes):
-        cumulative = [r[i] for r in rounded] + [final[i]]
-        steps = (cumulative[0], *(b - a for a, b in zip(cumulative, cumulative[1:], strict=False)))
-        results.append(
-            AreaResult(
-                code=code,
-                population=sum(inputs.population[code]),
-                baseline=inputs.baseline.get(code) if inputs.baseline else None,
-                target=target[i],
-                allocation=final[i],
-                steps=steps,
-            )
-        )
-    return Outcome(total=inputs.total, areas=tuple(results))
+    codes = list(inputs.population)
+    _check(inputs, codes)
+    people = _people(inputs, codes)
+    bad = [codes[i] for i in np.flatnonzero((people < 0).any(axis=1))]
+    if bad:
+        raise FairSharesError(f"Negative population in {_names(bad)}", "population", bad)
+    levels = _levels(inputs, codes, people)
+    cumulative = [round_shares(level, inputs.total) for level in levels]
+    cumulative.append(_transition(inputs, codes, levels[-1]))
+    pence = np.array(cumulative, dtype=np.int64)  # the total is bounded, so pence fit
+    steps = np.vstack([pence[:1], np.diff(pence, axis=0)]).T.tolist()
+    baseline = [inputs.baseline.get(c) for c in codes] if inputs.baseline else [None] * len(codes)
+    rows = zip(codes, levels[0], baseline, cumulative[-2], cumulative[-1], steps, strict=True)
+    areas = tuple(
+        AreaResult(code, people, base, target, final, tuple(step))
+        for code, people, base, target, final, step in rows
+    )
+    return Outcome(total=inputs.total, areas=areas)
 
 
-def _levels(inputs: Inputs, codes: list[str]) -> list[list[int]]:
+def _levels(inputs: Inputs, codes: list[str], people: np.ndarray) -> list[list[int]]:
     """Weights after each step up to the target: head count, age, need, inequalities, cost,
     resources. Each is an integer vector whose shares are that step's amounts."""
-    heads = [sum(inputs.population[c]) for c in codes]
+    heads = people.sum(axis=1).tolist()
     aged = heads
     if inputs.age_weights:
         wn, _ = _numerators(list(inputs.age_weights))
-        aged = [sum(p * w for p, w in zip(inputs.population[c], wn, strict=True)) for c in codes]
+        aged = (
+            [int(x) for x in people @ np.array(wn, dtype=object)]
+            if max(wn) > 2**20
+            else (people @ np.array(wn, dtype=np.int64)).tolist()
+        )
     need = _vector(inputs.need, codes)
     with_need = _times(aged, need[0] if need else None)
     blended = with_need
@@ -314,54 +369,60 @@ def _levels(inputs: Inputs, codes: list[str]) -> list[list[int]]:
     return [heads, aged, with_need, blended, costed, resourced]
 
 
-def _vector(values: Mapping[str, Fraction], codes: list[str]) -> tuple[list[int], int] | None:
+def _vector(values: Term, codes: list[str]) -> tuple[list[int], int] | None:
+    if isinstance(values, Scaled):
+        return list(values.numerators), values.denominator
     return _numerators([values[c] for c in codes]) if values else None
 
 
 def _transition(inputs: Inputs, codes: list[str], weights: list[int]) -> list[int]:
     if inputs.method == "none" or not inputs.baseline:
         return round_shares(weights, inputs.total)
-    scale = sum(weights)
-    target = {c: Fraction(inputs.total * w, scale) for c, w in zip(codes, weights, strict=True)}
-    baseline = dict(inputs.baseline)
+    target = [inputs.total * w for w in weights]
+    baseline = [inputs.baseline[c] for c in codes]
     if inputs.method == "pace":
-        moved = pace_of_change(baseline, target, inputs.total, inputs.min_growth)
+        moved, _ = _pace(baseline, target, sum(weights), inputs.total, inputs.min_growth)
     else:
-        moved = damp_to_floor(baseline, target, inputs.max_loss)
-    return round_fractions([moved[c] for c in codes], inputs.total)
+        moved, _ = _floor(baseline, target, sum(weights), inputs.max_loss)
+    return round_shares(moved, inputs.total)
 
 
-def _check(inputs: Inputs) -> list[str]:
+def _people(inputs: Inputs, codes: list[str]) -> np.ndarray:
+    """People per area and age band as a 2-D integer array (counts stay far below 2**40)."""
+    return np.array([inputs.population[c] for c in codes], dtype=np.int64).reshape(len(codes), -1)
+
+
+def _check(inputs: Inputs, codes: list[str]) -> None:
     """Refuse what cannot be right, naming the areas."""
-    codes = list(inputs.population)
     if not codes:
         raise FairSharesError("There are no areas to share between", "population")
-    if inputs.total < 0:
-        raise FairSharesError("The total cannot be negative", "total")
+    if not 0 <= inputs.total <= MAX_TOTAL:
+        raise FairSharesError("The total must be between £0 and £10 trillion", "total")
     if inputs.method not in METHODS:
         raise FairSharesError(f"Unknown transition {inputs.method}", "method")
     if not 0 <= inputs.h <= 1:
         raise FairSharesError("The inequalities weight must be between 0 and 1", "h")
     bands = {len(p) for p in inputs.population.values()}
-    if inputs.age_weights and bands != {len(inputs.age_weights)}:
+    if len(bands) > 1 or (inputs.age_weights and bands != {len(inputs.age_weights)}):
         raise FairSharesError("Every area needs one population figure per age band", "population")
     if any(w < 0 for w in inputs.age_weights):
         raise FairSharesError("Age weights cannot be negative", "age_weights")
-    bad = [c for c in codes if any(p < 0 for p in inputs.population[c])]
-    if bad:
-        raise FairSharesError(f"Negative population in {_names(bad)}", "population", bad)
     for name in ("need", "inequalities", "cost", "resources", "baseline"):
         _check_term(getattr(inputs, name), codes, name)
-    return codes
 
 
-def _check_term(values: Mapping[str, object], codes: list[str], name: str) -> None:
-    if not values:
+def _check_term(values: Term | Mapping[str, int], codes: list[str], name: str) -> None:
+    if isinstance(values, Scaled):
+        if len(values.numerators) != len(codes) or values.denominator <= 0:
+            raise FairSharesError(f"One {name} figure is needed for every area", name)
+        bad = [c for c, n in zip(codes, values.numerators, strict=True) if n < 0]
+    elif not values:
         return
-    missing = [c for c in codes if c not in values]
-    if missing:
-        raise FairSharesError(f"No {name} figure for {_names(missing)}", name, missing)
-    bad = [c for c in codes if values[c] < 0]  # type: ignore[operator]
+    else:
+        missing = [c for c in codes if c not in values]
+        if missing:
+            raise FairSharesError(f"No {name} figure for {_names(missing)}", name, missing)
+        bad = [c for c in codes if values[c] < 0]
     if bad:
         raise FairSharesError(f"The {name} figure cannot be negative: {_names(bad)}", name, bad)
 

@@ -184,3 +184,32 @@ def test_allocations_in_pence_sum_to_the_total_and_waterfalls_add_up(rows, total
     assert sum(a.allocation for a in outcome.areas) == total
     assert sum(a.target for a in outcome.areas) == total
     assert all(sum(a.steps) == a.allocation for a in outcome.areas)
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(1, 500), st.integers(0, 10**5), st.integers(0, 10**5)),
+        min_size=2,
+        max_size=6,
+    )
+)
+def test_the_fast_need_index_is_the_exact_one_rounded_to_twelve_places(rows):
+    population = {str(i): p for i, (p, _, _) in enumerate(rows)}
+    values = {
+        "x": {str(i): F(x, 1000) for i, (_, x, _) in enumerate(rows)},
+        "y": {str(i): F(y, 10) for i, (_, _, y) in enumerate(rows)},
+    }
+    weights = {"x": F(2), "y": F(1, 3)}
+    index = need_index(values, weights, population)
+    for code in population:
+        exact = F(0)
+        for slug, w in weights.items():
+            mean = sum(values[slug][c] * p for c, p in population.items()) / sum(
+                population.values()
+            )
+            exact += w * (values[slug][code] / mean if mean else 0)
+        live = sum(w for s, w in weights.items() if any(values[s].values()))
+        exact = exact / sum(weights.values()) if live else F(1)
+        if live == sum(weights.values()):
+            assert abs(index[code] - exact) <= F(1, 2 * 10**12)
