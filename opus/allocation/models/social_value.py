@@ -142,8 +142,10 @@ class Ledger(models.Model):
         ordering = ["-created_at", "-pk"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(bid__isnull=False) | Q(grant__isnull=False)
-                | Q(pb_project__isnull=False) | Q(contract__isnull=False),
+                condition=Q(bid__isnull=False)
+                | Q(grant__isnull=False)
+                | Q(pb_project__isnull=False)
+                | Q(contract__isnull=False),
                 name="sv_ledger_has_subject",
             ),  # fmt: skip
         ]
