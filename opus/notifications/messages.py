@@ -74,6 +74,10 @@ MESSAGES: dict[str, Message] = {
     "feedback_restricted": Message(Category.BOOKINGS),
     "feedback_restriction_decided": Message(Category.BOOKINGS),
     "feedback_change_to_confirm": Message(Category.BOOKINGS),
+    # Consultations (opus/voice/consultations.py): "you said, we did" to those who responded
+    "consultation_concluded": Message(Category.ACCOUNT),
+    # Allocation runs (opus/allocation/runs.py): a published run set a council's budget
+    "allocation_budget_changed": Message(Category.ACCOUNT),
 }
 
 
