@@ -21,6 +21,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.openapi.schema import OpenAPISchema
 from ninja.security import django_auth
 
+from opus.allocation.api_runs import router as allocation_runs_router
 from opus.budgets.api import router as budgets_router
 from opus.commissioning.api import router as commissioning_router
 from opus.commissioning.ocds_api import router as ocds_router
@@ -33,6 +34,7 @@ from opus.needs.api import router as needs_router
 from opus.neighbourhoods.api import router as pb_router
 from opus.neighbourhoods.api_grants import router as grants_router
 from opus.voice.api_feedback import router as feedback_router
+from opus.voice.api_performance import router as performance_router
 
 __all__ = ["PROBLEM", "Problem", "api", "problem", "problems"]
 logger = logging.getLogger("django.request")
@@ -168,4 +170,6 @@ api.add_router("/", commissioning_router)
 api.add_router("/ocds", ocds_router)
 api.add_router("/", grants_router)
 api.add_router("/feedback", feedback_router)
+api.add_router("/voice", performance_router)
 api.add_router("/pb", pb_router)
+api.add_router("/allocation", allocation_runs_router)
