@@ -21,6 +21,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.openapi.schema import OpenAPISchema
 from ninja.security import django_auth
 
+from opus.allocation.api_runs import router as allocation_runs_router
 from opus.budgets.api import router as budgets_router
 from opus.commissioning.api import router as commissioning_router
 from opus.commissioning.ocds_api import router as ocds_router
@@ -171,3 +172,4 @@ api.add_router("/", grants_router)
 api.add_router("/feedback", feedback_router)
 api.add_router("/voice", performance_router)
 api.add_router("/pb", pb_router)
+api.add_router("/allocation", allocation_runs_router)

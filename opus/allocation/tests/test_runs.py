@@ -10,57 +10,22 @@ from django.core.exceptions import PermissionDenied
 from opus.allocation import runs
 from opus.allocation.models import AllocationRun, RunStatus
 from opus.allocation.runs_inputs import AllocationError, digest, engine_inputs
+from opus.allocation.tests.runs_world import MILLION, build_county, make_formula, make_run
 from opus.budgets.models import BudgetSource
-from opus.core.models import AreaKind, AuditEvent, OrganisationKind, Role
+from opus.core.models import AuditEvent
 from opus.engines import fair_shares
 from opus.notifications.models import Notification
-from opus.testing import create_area, create_member, create_organisation
 
 pytestmark = pytest.mark.django_db
-
-MILLION = 100_000_000
 
 
 @pytest.fixture
 def county(cast):
-    """A county of three neighbourhoods (one LSOA each) with their councils and councillors."""
-    la = create_area(kind=AreaKind.LOCAL_AUTHORITY, code="E06999001", name="Testshire")
-    hoods = {}
-    for n, (people, imd) in enumerate([(100, 40.0), (150, 20.0), (50, 30.0)], start=1):
-        hood = create_area(
-            kind=AreaKind.NEIGHBOURHOOD, code=f"N9990000{n}", name=f"Hood {n}", parent=la,
-            population=people, population_male=[0] * 19, population_female=[0] * 19,
-        )  # fmt: skip
-        create_area(
-            code=f"E0199900{n}", name=f"Small {n}", parent=la, neighbourhood=hood,
-            population=people, imd_score=imd,
-        )  # fmt: skip
-        council = create_organisation(
-            name=f"Hood {n} Council", kind=OrganisationKind.NEIGHBOURHOOD_COUNCIL, area=hood
-        )
-        create_member(Role.COUNCILLOR, council, email=f"clerk{n}@example.test")
-        hoods[hood.code] = hood
-    return la
-
-
-def _formula(cast, county, **terms):
-    fields = {
-        "name": "Fair shares", "scope": county, "need_source": "deprivation",
-        "transition": "pace", "min_growth": Decimal("0.01"),
-    }  # fmt: skip
-    fields.update(terms)
-    return runs.formula_save(by=cast.commissioner, owner=cast.council, **fields)
-
-
-def _run(cast, formula, baseline=None, total=300 * MILLION):
-    return runs.run_create(
-        formula=formula, title="Neighbourhood money 2026/27", period="2026/27",
-        level="neighbourhood", total_pence=total, baseline=baseline or {}, by=cast.commissioner,
-    )  # fmt: skip
+    return build_county(cast)
 
 
 def test_a_run_shares_by_deprivation_and_stores_its_inputs_and_hash(cast, county):
-    run = _run(cast, _formula(cast, county))
+    run = make_run(cast, make_formula(cast, county))
     results = {r.area.code: r for r in run.results.select_related("area")}
     assert sum(r.allocation_pence for r in results.values()) == 300 * MILLION
     # need = IMD score / population-weighted mean: 40, 20, 30 against a mean of 28.33…
@@ -75,8 +40,8 @@ def test_a_run_shares_by_deprivation_and_stores_its_inputs_and_hash(cast, county
 
 
 def test_editing_a_formula_makes_a_new_version_and_keeps_the_old(cast, county):
-    first = _formula(cast, county)
-    second = _formula(cast, county, previous=first, name="Fair shares, revised")
+    first = make_formula(cast, county)
+    second = make_formula(cast, county, previous=first, name="Fair shares, revised")
     assert (second.family, second.version) == (first.family, 2)
     first.refresh_from_db()
     assert first.name == "Fair shares"
@@ -84,7 +49,7 @@ def test_editing_a_formula_makes_a_new_version_and_keeps_the_old(cast, county):
 
 def test_pace_of_change_moves_from_the_baseline(cast, county):
     baseline = {"N99900001": 95 * MILLION, "N99900002": 150 * MILLION, "N99900003": 50 * MILLION}
-    run = _run(cast, _formula(cast, county, need_source="none"), baseline)
+    run = make_run(cast, make_formula(cast, county, need_source="none"), baseline)
     got = dict(run.results.values_list("area__code", "allocation_pence"))
     # targets by population: 100m, 150m, 50m; B and C (at or above target) get their 1%,
     # A, under target, the rest
@@ -93,11 +58,11 @@ def test_pace_of_change_moves_from_the_baseline(cast, county):
 
 
 def test_an_unfundable_floor_is_explained_and_nothing_saved(cast, county):
-    formula = _formula(cast, county, need_source="none", transition="floor", min_growth=0,
+    formula = make_formula(cast, county, need_source="none", transition="floor", min_growth=0,
                        max_loss=Decimal("0.01"))  # fmt: skip
     baseline = {"N99900001": 200 * MILLION, "N99900002": 150 * MILLION, "N99900003": 50 * MILLION}
     with pytest.raises(AllocationError, match="floor cannot be funded"):
-        _run(cast, formula, baseline)
+        make_run(cast, formula, baseline)
     assert not AllocationRun.objects.exists()
 
 
@@ -115,21 +80,21 @@ def test_an_indicator_missing_areas_names_them_and_nothing_is_saved(cast, county
              "value": np.array([12.5, float("nan"), 3.0])}  # fmt: skip
     Result.objects.create(assessment=assessment, indicator=indicator, level="neighbourhood",
                           table=pack(table))  # fmt: skip
-    formula = _formula(cast, county, need_source="assessment", assessment=assessment,
+    formula = make_formula(cast, county, need_source="assessment", assessment=assessment,
                        indicator_weights={"lonely": "1"})  # fmt: skip
     with pytest.raises(AllocationError, match="lonely has no value for N99900002") as error:
-        _run(cast, formula)
+        make_run(cast, formula)
     assert error.value.areas == ("N99900002",)
     assert not AllocationRun.objects.exists()
 
 
 def test_negative_costs_are_refused(cast, county):
     with pytest.raises(AllocationError):
-        _formula(cast, county, cost_index={"N99900001": "-1"})
+        make_formula(cast, county, cost_index={"N99900001": "-1"})
 
 
 def test_publishing_funds_each_council_through_the_ledger_and_tells_its_councillors(cast, county):
-    run = _run(cast, _formula(cast, county))
+    run = make_run(cast, make_formula(cast, county))
     runs.run_publish(run=run, by=cast.commissioner)
     run.refresh_from_db()
     assert run.status == RunStatus.PUBLISHED and run.published_at is not None
@@ -151,13 +116,13 @@ def test_only_commissioners_and_administrators_write(cast, county, role):
     with pytest.raises(PermissionDenied):
         runs.formula_save(by=user, owner=cast.council, name="x", scope=county,
                           need_source="none", transition="none")  # fmt: skip
-    run = _run(cast, _formula(cast, county))
+    run = make_run(cast, make_formula(cast, county))
     with pytest.raises(PermissionDenied):
         runs.run_publish(run=run, by=user)
     with pytest.raises(PermissionDenied):
-        _run(type("C", (), {"commissioner": user}), run.formula)
+        make_run(type("C", (), {"commissioner": user}), run.formula)
 
 
 def test_an_administrator_may_publish(cast, county):
-    run = _run(cast, _formula(cast, county))
+    run = make_run(cast, make_formula(cast, county))
     assert runs.run_publish(run=run, by=cast.admin).is_published
