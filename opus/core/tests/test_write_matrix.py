@@ -223,6 +223,16 @@ WEB_WRITES: dict[str, frozenset[str]] = {
     "voice:feedback_reply": frozenset({P}),  # the service's provider staff
     "voice:feedback_badge": frozenset({P}),
     "voice:feedback_restriction_ask": frozenset({P}),
+    # voice: consultations (the council's staff run them; anyone responds) and co-design
+    "voice:consultation_new": frozenset({C, CO}),  # for a body they work for
+    "voice:consultation_manage": frozenset({C}),  # the council's consultation
+    "voice:consultation_respond": EVERYONE,  # answers live in the session until confirmed
+    "voice:consultation_about": EVERYONE,
+    "voice:consultation_check": EVERYONE,
+    "voice:answer_tag": frozenset({C}),
+    "voice:codesign_new": frozenset({C}),  # commissioners of the plan's council
+    "voice:codesign_record": frozenset({C}),
+    "voice:recommendation_respond": frozenset({C}),
 }
 
 # Pages that read, with no method restriction: a POST must change nothing for anyone.
@@ -379,7 +389,41 @@ def build_world(cast: Any) -> SimpleNamespace:
     _grants(w)
     _casework(w)
     _council_business(w)
+    _consultations(w)
     return w
+
+
+def _consultations(w: SimpleNamespace) -> None:
+    """The council's open consultation with a written answer and a theme; a co-design group
+    on a decision of the council's plan, with a recommendation waiting for its response."""
+    from opus.commissioning.services import plans
+    from opus.voice import consultations as voice
+
+    cast = w.cast
+    w.consultation = voice.consultation_create(
+        body=cast.council, title="Parks", summary="Parks", opens_on=TODAY,
+        closes_on=TODAY + timedelta(days=30), by=cast.commissioner,
+    )  # fmt: skip
+    question = voice.question_add(
+        consultation=w.consultation, text="Why?", kind="text", options=[], by=cast.commissioner
+    )
+    voice.consultation_publish(consultation=w.consultation, by=cast.commissioner)
+    voice.theme_add(consultation=w.consultation, name="Trees", by=cast.commissioner)
+    response = voice.response_submit(
+        consultation=w.consultation, answers={question.pk: "More trees"}, session_key="w",
+        address="192.0.2.1",
+    )  # fmt: skip
+    w.answer = response.answers.get()
+    decision = plans.decision_record(
+        plan=w.plan, need="Loneliness", level="neighbourhood", character={"local": True},
+        reasons={"decentralisation": "Local"}, larger_level_reason="Local", by=cast.commissioner,
+    )  # fmt: skip
+    w.codesign = voice.codesign_create(
+        decision=decision, name="Lived experience panel", purpose="Shape it", by=cast.commissioner
+    )
+    w.recommendation = voice.recommendation_add(
+        group=w.codesign, text="Meet in the library", by=cast.commissioner
+    )
 
 
 def _council_business(w: SimpleNamespace) -> None:
@@ -776,6 +820,14 @@ ARGS: dict[str, Callable[[SimpleNamespace], dict[str, Any]]] = {
     "neighbourhoods:case_refer": lambda w: {"pk": w.case.pk},
     "neighbourhoods:case_answer": lambda w: {"pk": w.case.pk},
     "neighbourhoods:case_close": lambda w: {"pk": w.case.pk},
+    "voice:consultation_manage": lambda w: {"pk": w.consultation.pk, "action": "document"},
+    "voice:consultation_respond": lambda w: {"pk": w.consultation.pk, "step": 1},
+    "voice:consultation_about": lambda w: {"pk": w.consultation.pk},
+    "voice:consultation_check": lambda w: {"pk": w.consultation.pk},
+    "voice:answer_tag": lambda w: {"answer_id": w.answer.pk},
+    "voice:codesign_new": lambda w: {"decision_id": w.codesign.decision_id},
+    "voice:codesign_record": lambda w: {"pk": w.codesign.pk, "action": "meeting"},
+    "voice:recommendation_respond": lambda w: {"pk": w.recommendation.pk},
 }
 
 
@@ -796,6 +848,19 @@ BODIES: dict[str, Callable[[SimpleNamespace], dict[str, Any]]] = {
     "voice:feedback_badge": lambda w: {"badge": "planned", "explanation": "More staff"},
     "voice:feedback_restriction_ask": lambda w: {"reason": "Investigation"},
     "commissioning:contract_service": lambda w: {"service": "new"},
+    "voice:consultation_new": lambda w: {
+        "body": w.cast.council.pk,  # the councillor's form answers "choose a body" (400)
+        "title": "Buses",
+        "summary": "Routes",
+        "opens_on": TODAY.isoformat(),
+        "closes_on": (TODAY + timedelta(days=10)).isoformat(),
+    },
+    "voice:consultation_manage": lambda w: {"title": "Plan", "url": "https://example.test/p"},
+    "voice:consultation_respond": lambda w: {"answer": "Shade"},
+    "voice:answer_tag": lambda w: {f"a{w.answer.pk}-themes": []},
+    "voice:codesign_new": lambda w: {"name": "Second panel", "purpose": "Shape it"},
+    "voice:codesign_record": lambda w: {"held_on": TODAY.isoformat(), "notes": "Met"},
+    "voice:recommendation_respond": lambda w: {"response": "accepted", "reason": "Agreed"},
     "core:role_grant": lambda w: {"organisation": w.cast.charity.slug, "role": "champion"},
     "core:invitation_new": lambda w: {
         "email": "another@example.test",
