@@ -6,7 +6,7 @@ PYTHON  := $(BIN)/python
 HOST    ?= 127.0.0.1
 PORT    ?= 8000
 
-.PHONY: setup setup-dev frontend migrate demo test test-sqlite test-postgres lint bench worker clean
+.PHONY: setup setup-dev frontend migrate demo serve test test-sqlite test-postgres lint bench worker clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -32,7 +32,18 @@ migrate: setup
 demo: migrate  ## build the synthetic demo county and serve it on 127.0.0.1:8000
 	$(PYTHON) manage.py seed_demo --if-empty
 	OPUS_SITE_URL=http://$(HOST):$(PORT) $(PYTHON) manage.py demo_accounts
-	$(PYTHON) manage.py runserver --noreload $(HOST):$(PORT)
+	$(PYTHON) scripts/together.py web="$(PYTHON) manage.py runserver --noreload $(HOST):$(PORT)" \
+	  worker="$(PYTHON) manage.py db_worker --interval 1" scheduler="$(PYTHON) manage.py run_schedule"
+
+# Production on one machine: gunicorn (gunicorn.conf.py), the task worker and the scheduler.
+# Needs OPUS_ENV=production's settings in the environment (README, "Running in production").
+serve: setup
+	OPUS_ENV=production $(PYTHON) manage.py migrate --no-input
+	OPUS_ENV=production $(PYTHON) manage.py collectstatic --no-input --verbosity 0
+	OPUS_ENV=production $(PYTHON) scripts/together.py \
+	  web="$(BIN)/gunicorn --config gunicorn.conf.py" \
+	  worker="$(PYTHON) manage.py $(if $(filter rq,$(OPUS_TASKS_BACKEND)),rqworker default,db_worker)" \
+	  scheduler="$(PYTHON) manage.py run_schedule"
 
 test: setup-dev  ## the whole suite on SQLite, then on PostgreSQL when OPUS_TEST_POSTGRES is set
 	$(MAKE) --no-print-directory test-sqlite
@@ -68,8 +79,8 @@ bench: setup-dev
 	$(PYTHON) bench/pb.py --quick
 	$(PYTHON) bench/pb_ballots.py
 
-worker: migrate  ## run background tasks (django-tasks database backend)
-	$(PYTHON) manage.py db_worker
+worker: migrate  ## run background tasks by hand (make demo and make serve start one already)
+	$(PYTHON) manage.py $(if $(filter rq,$(OPUS_TASKS_BACKEND)),rqworker default,db_worker)
 
 clean:
 	rm -rf $(VENV) node_modules opus/static/govuk var

@@ -153,6 +153,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "django_tasks",
     "django_tasks_db",
+    "django_rq",
     "ninja",
     "opus.core",
     "opus.needs",
@@ -168,6 +169,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "opus.core.request_log.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -298,10 +300,24 @@ if PRODUCTION and OPUS_NOTIFY_API_KEY and not OPUS_NOTIFY_EMAIL_TEMPLATE_ID:
 # A notice is tried this many times, with waits of 1, 5, 30 and 120 minutes, then marked failed.
 OPUS_NOTIFY_MAX_ATTEMPTS = env_int("OPUS_NOTIFY_MAX_ATTEMPTS", 5)
 
+# Background tasks through django-tasks: its database backend by default (worker: `manage.py
+# db_worker`), or Redis through RQ with OPUS_TASKS_BACKEND=rq (worker: `manage.py rqworker
+# default`; opus/core/rq_backend.py hands jobs to Redis when their transaction commits).
+TASK_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "rq": "opus.core.rq_backend.OnCommitRQBackend",
+}
+OPUS_TASKS_BACKEND = env_str("OPUS_TASKS_BACKEND", "database") or "database"
 TASKS = {
     "default": {
-        "BACKEND": env_str("OPUS_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "BACKEND": TASK_BACKENDS.get(OPUS_TASKS_BACKEND, OPUS_TASKS_BACKEND),
         "QUEUES": ["default"],
+    }
+}
+RQ_QUEUES = {
+    "default": {
+        "URL": env_str("OPUS_REDIS_URL", "redis://127.0.0.1:6379/0"),
+        "DEFAULT_TIMEOUT": 3600,
     }
 }
 
@@ -310,6 +326,8 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = PRODUCTION
 CSRF_COOKIE_SECURE = PRODUCTION
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", PRODUCTION)
+# The proxy asks the web processes directly, over plain HTTP, whether they live and are ready.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000 if PRODUCTION else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = PRODUCTION
 SECURE_HSTS_PRELOAD = PRODUCTION
@@ -330,11 +348,34 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# Logs: JSON lines in production (one per request on `opus.requests`, each with its request
+# id; see opus/core/request_log.py), readable text otherwise; OPUS_LOG_FORMAT overrides.
+OPUS_LOG_FORMAT = env_str("OPUS_LOG_FORMAT", "json" if PRODUCTION else "text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "opus.core.request_log.RequestIdFilter"}},
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+        "text": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if OPUS_LOG_FORMAT == "json" else "text",
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
+    "loggers": {
+        "opus.requests": {
+            "level": env_str("OPUS_REQUEST_LOG_LEVEL", "INFO" if PRODUCTION else "WARNING")
+        }
+    },
 }
 
 OPUS_SUPPRESSION_THRESHOLD = env_int("OPUS_SUPPRESSION_THRESHOLD", 5)

@@ -536,3 +536,21 @@ class BackgroundJob(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (JobStatus.SUCCEEDED, JobStatus.FAILED)
+
+
+class PeriodicRun(models.Model):
+    """One slot of a periodic job, claimed once by whichever scheduler gets there first."""
+
+    name = models.CharField(max_length=64)
+    slot = models.CharField(max_length=32)
+    task_result_id = models.CharField(max_length=64, blank=True)
+    enqueued_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["name", "slot"], name="periodic_run_once_per_slot")
+        ]
+        ordering = ["-enqueued_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.slot}"

@@ -281,6 +281,7 @@ OPEN_PAGES = frozenset(
     {
         "core:home",
         "core:healthz",
+        "core:readyz",
         "core:sign_in",
         "core:sign_out",
         "core:password_reset",
