@@ -324,6 +324,22 @@ class Summary:
     suggestions_created: int = 0
     without_needs: int = 0  # neither a need nor a suggestion waiting
     needs_added: dict[str, int] = field(default_factory=dict)  # need code → services
+    changed: bool = False  # whether anything was added or suggested
+
+    def add(self, other: Summary) -> None:
+        """Another call's counts added to these (an import's batches)."""
+        for name in (
+            "services",
+            "with_needs",
+            "mapped",
+            "awaiting_review",
+            "suggestions_created",
+            "without_needs",
+        ):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        for code, n in other.needs_added.items():
+            self.needs_added[code] = self.needs_added.get(code, 0) + n
+        self.changed = self.changed or other.changed
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -398,14 +414,15 @@ def needs_for_links(links: Mapping[uuid.UUID, Sequence[uuid.UUID]]) -> dict[uuid
     return result
 
 
-def needs_for_imported(service_ids: Sequence[Any], *, source: str) -> Summary:
+def needs_for_imported(service_ids: Sequence[Any], *, source: str, audit: bool = True) -> Summary:
     """Give these (just imported) services the needs their feed terms map to, re-attach needs
     their providers confirmed, and suggest needs for those left without any.
 
     Idempotent: a second call adds nothing. One audit event describes what it did (none when
     it changed nothing). A feed writer that also passes its planned terms through
     ``needs_for_links`` (after saving new terms) writes the same needs itself, so that a
-    re-import finds the service's terms unchanged."""
+    re-import finds the service's terms unchanged. With `audit` False the caller records
+    what was done (an import called a batch at a time records it once, with ``audit_needs``)."""
     ids = list(dict.fromkeys(service_ids))
     summary = Summary(services=len(ids))
     if not ids:
@@ -444,20 +461,27 @@ def needs_for_imported(service_ids: Sequence[Any], *, source: str) -> Summary:
         waiting, created = _suggest([sid for sid in ids if sid not in has_need], terms, source)
         summary.awaiting_review, summary.suggestions_created = waiting, created
         summary.without_needs = summary.services - summary.with_needs - waiting
-        if not new_rows and not created:
-            return summary  # nothing changed: nothing to record
-        audit_record(
-            actor=None,
-            action="directory.needs_for_imported",
-            object_type="import",
-            object_id=source[:64],
-            summary={
-                "source": source,
-                **summary.as_dict(),
-                "needs_added": dict(sorted(summary.needs_added.items())),
-            },
-        )
+        summary.changed = bool(new_rows or created)
+        if audit:
+            audit_needs(summary, source)
     return summary
+
+
+def audit_needs(summary: Summary, source: str) -> None:
+    """One event for what needs_for_imported did (none when it changed nothing)."""
+    if not summary.changed:
+        return
+    audit_record(
+        actor=None,
+        action="directory.needs_for_imported",
+        object_type="import",
+        object_id=source[:64],
+        summary={
+            "source": source,
+            **summary.as_dict(),
+            "needs_added": dict(sorted(summary.needs_added.items())),
+        },
+    )
 
 
 @lru_cache(maxsize=1)

@@ -6,10 +6,11 @@ import's source created (``Ownership``). Each problem names file, record, id and
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from django.db import models
@@ -99,43 +100,67 @@ def _digest(raw: Any) -> bytes:
     return hashlib.sha256(json.dumps(raw, sort_keys=True, default=str).encode()).digest()
 
 
-def parse_feed(files: Sequence[FeedFile]) -> tuple[list[Parsed], list[Rejection], int]:
-    """Every record parsed, a file at a time: the good ones, the rejections, and how many
-    repeats were passed over (the same service, the same content, given again).
+class FeedReader:
+    """The feed's records parsed one at a time as the files stream past: each good record
+    is handed on (``parsed()``) and not kept; a bad one becomes a Rejection. A service id
+    given again is remembered by where it was seen (a set of ids, not the records), and
+    ``settle()`` compares repeats with their first copies after the pass, re-reading only
+    the files that hold first copies of repeated ids."""
 
-    Records are not kept. A service id given again is compared with its first copy after
-    the pass, re-reading only the files that hold first copies of repeated ids."""
-    good: list[Parsed] = []
-    rejected: list[Rejection] = []
-    seen: dict[uuid.UUID, tuple[int, int]] = {}  # id: (file index, record number)
-    again: list[tuple[int, int, uuid.UUID, bytes]] = []  # (file index, number, id, digest)
-    for index, feed in enumerate(files):
-        for number, raw in enumerate(feed.records(), start=1):
-            try:
-                service = parse_service(raw)
-            except RecordError as error:
-                rejected.append(
-                    Rejection(feed.name, number, _raw_id(raw), error.field, error.message)
-                )
+    def __init__(self, files: Sequence[FeedFile]) -> None:
+        self.files = files
+        self.rejected: list[Rejection] = []
+        self.repeats = 0
+        self.seen: dict[uuid.UUID, tuple[int, int]] = {}  # id: (file index, record number)
+        self.again: list[tuple[int, int, uuid.UUID, bytes]] = []  # (file, number, id, digest)
+
+    def parsed(self) -> Iterator[Parsed]:
+        for index, feed in enumerate(self.files):
+            for number, raw in enumerate(feed.records(), start=1):
+                try:
+                    service = parse_service(raw)
+                except RecordError as error:
+                    self.rejected.append(
+                        Rejection(feed.name, number, _raw_id(raw), error.field, error.message)
+                    )
+                    continue
+                first = self.seen.get(service.id)
+                if first is None:
+                    self.seen[service.id] = (index, number)
+                    yield Parsed(feed.name, number, service)
+                else:
+                    self.again.append((index, number, service.id, _digest(raw)))
+
+    def settle(self) -> None:
+        """Repeats with the same content are passed over; a different copy is rejected."""
+        firsts = _first_digests(self.files, {self.seen[key] for _, _, key, _ in self.again})
+        for index, number, key, digest in self.again:
+            first_file, first_number = self.seen[key]
+            if firsts[first_file, first_number] == digest:
+                self.repeats += 1
                 continue
-            first = seen.get(service.id)
-            if first is None:
-                seen[service.id] = (index, number)
-                good.append(Parsed(feed.name, number, service))
-            else:
-                again.append((index, number, service.id, _digest(raw)))
-    firsts = _first_digests(files, {seen[key] for _, _, key, _ in again})
-    repeats = 0
-    for index, number, key, digest in again:
-        first_file, first_number = seen[key]
-        if firsts[first_file, first_number] == digest:
-            repeats += 1
-            continue
-        reason = (
-            f"is given again, differently; first in {files[first_file].name}, record {first_number}"
-        )
-        rejected.append(Rejection(files[index].name, number, str(key), "id", reason))
-    return good, rejected, repeats
+            reason = (
+                f"is given again, differently; first in {self.files[first_file].name}, "
+                f"record {first_number}"
+            )
+            self.rejected.append(Rejection(self.files[index].name, number, str(key), "id", reason))
+        self.again = []
+
+
+def parse_feed(files: Sequence[FeedFile]) -> tuple[list[Parsed], list[Rejection], int]:
+    """Every record parsed (see FeedReader): the good ones, the rejections, and how many
+    repeats were passed over (the same service, the same content, given again)."""
+    reader = FeedReader(files)
+    good = list(reader.parsed())
+    reader.settle()
+    return good, reader.rejected, reader.repeats
+
+
+def batches(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    """`items` in lists of `size` (the last shorter), taken as they come."""
+    pending = iter(items)
+    while batch := list(itertools.islice(pending, size)):
+        yield batch
 
 
 def _first_digests(
@@ -167,20 +192,29 @@ def existing_ids(model: type[models.Model], ids: Iterable[Any], field: str = "pk
 
 class TermLookup:
     """What the feed's terms point at: existing terms by id, taxonomies by id and by name,
-    and each taxonomy's codes. `problem` checks a service; `plan` decides what to create."""
+    and each taxonomy's codes. `problem` checks a service; `plan` decides what to create.
 
-    def __init__(self, refs: Iterable[TermRef]) -> None:
-        refs = list(refs)
+    One lookup serves a whole import, a batch after another: `load` looks up the ids a batch
+    names that it has not seen, and what `save` creates is known from then on."""
+
+    def __init__(self, refs: Iterable[TermRef] = ()) -> None:
         self.known: dict[uuid.UUID, uuid.UUID] = {}
-        for part in chunks(list({r.id for r in refs})):
-            rows = TaxonomyTerm.objects.filter(id__in=part).values_list("id", "taxonomy_id")
-            self.known.update(rows)
+        self.asked: set[uuid.UUID] = set()
+        self.load(refs)
         self.by_id: dict[uuid.UUID, str] = dict(Taxonomy.objects.values_list("id", "name"))
         self.by_name = {name.casefold(): tid for tid, name in self.by_id.items()}
         self._codes: dict[uuid.UUID, dict[str, uuid.UUID]] = {}
         self.new_taxonomies: list[Taxonomy] = []
         self.new_terms: list[TaxonomyTerm] = []
         self.parents: dict[uuid.UUID, uuid.UUID] = {}
+
+    def load(self, refs: Iterable[TermRef]) -> None:
+        """Look up the stored terms among these that were not looked up before."""
+        wanted = list({r.id for r in refs} - self.asked)
+        self.asked.update(wanted)
+        for part in chunks(wanted):
+            rows = TaxonomyTerm.objects.filter(id__in=part).values_list("id", "taxonomy_id")
+            self.known.update(rows)
 
     def codes(self, taxonomy_id: uuid.UUID) -> dict[str, uuid.UUID]:
         if taxonomy_id not in self._codes:
@@ -254,7 +288,9 @@ class TermLookup:
         return ref.id
 
     def plan(self, services: Iterable[ServiceData]) -> dict[uuid.UUID, list[uuid.UUID]]:
+        """Each service's term ids, planning the terms (and taxonomies) to create anew."""
         services = list(services)
+        self.new_taxonomies, self.new_terms, self.parents = [], [], {}
         for ref in (r for s in services for r in s.terms or [] if not r.bare):
             self.term_for(ref)  # described terms first, then those given by id alone
         links: dict[uuid.UUID, list[uuid.UUID]] = {}
@@ -344,12 +380,47 @@ class Ownership:
         return problem
 
 
-def check_feed(
-    parsed: list[Parsed], rejected: list[Rejection], source: str = ""
-) -> tuple[list[Parsed], TermLookup]:
+@dataclass
+class Given:
+    """What the records kept so far give (their ids only): a later record may point at them."""
+
+    organisations: set[uuid.UUID] = field(default_factory=set)
+    locations: set[uuid.UUID] = field(default_factory=set)
+    terms: set[uuid.UUID] = field(default_factory=set)  # described, not only named by id
+
+    def add(self, kept: Iterable[Parsed]) -> None:
+        for p in kept:
+            service = p.service
+            if service.organisation is not None:
+                self.organisations.add(service.organisation.uuid)
+            self.locations.update(s.location_id for s in service.sites or [] if s.location)
+            self.terms.update(r.id for r in service.terms or [] if not r.bare)
+
+
+@dataclass
+class Checked:
+    """One batch checked: the records to write, and those whose references are not found
+    yet (held back until the end, when a later record may have given what they point at)."""
+
+    kept: list[Parsed]
+    waiting: list[Parsed]
+
+
+def check_batch(
+    parsed: list[Parsed],
+    rejected: list[Rejection],
+    source: str,
+    terms: TermLookup,
+    given: Given,
+    *,
+    final: bool = True,
+) -> Checked:
     """Set aside records in conflict with what `source` did not create (see Ownership), then
-    reject records that point at organisations, locations or terms that are neither stored
-    nor given by a good record. Adds to `rejected`; returns the records kept."""
+    find records that point at organisations, locations or terms that are neither stored
+    nor given by a good record (of this batch, or in `given`, of those before). Unless
+    `final`, those wait (a later record may give what they point at); when `final`, they are
+    rejected, and so are the records that then point at nothing. Adds to `rejected` and
+    `given`; reads the database only, a query per few hundred ids of the batch."""
     services = [p.service for p in parsed]
     stored_orgs = existing_ids(Organisation, (s.organisation_uuid for s in services), "uuid")
     stored_places = existing_ids(
@@ -361,14 +432,14 @@ def check_feed(
     conflicts = {id(p): owners.conflict(p.service) for p in parsed}
     rejected += [p.reject(c, conflict=True) for p in parsed if (c := conflicts[id(p)])]
     kept = [p for p in parsed if conflicts[id(p)] is None]
-    terms = TermLookup(ref for p in kept for ref in p.service.terms or [])
+    terms.load(ref for p in kept for ref in p.service.terms or [])
+    waiting: list[Parsed] = []
     while True:
-        organisations = stored_orgs | {
-            p.service.organisation.uuid for p in kept if p.service.organisation
-        }
-        given = {site.location_id for p in kept for site in p.service.sites or [] if site.location}
-        described = {r.id for p in kept for r in p.service.terms or [] if not r.bare}
-        places = stored_places | given  # once, not per record
+        batch = Given()
+        batch.add(kept)
+        organisations = stored_orgs | given.organisations | batch.organisations
+        places = stored_places | given.locations | batch.locations  # once, not per record
+        described = given.terms | batch.terms
         problems = {}
         for p in kept:
             problem = _reference_problem(p.service, organisations, places)
@@ -376,6 +447,18 @@ def check_feed(
             if problem is not None:
                 problems[id(p)] = problem
         if not problems:
-            return kept, terms
-        rejected += [p.reject(problems[id(p)]) for p in kept if id(p) in problems]
+            given.add(kept)
+            return Checked(kept, waiting)
+        if final:
+            rejected += [p.reject(problems[id(p)]) for p in kept if id(p) in problems]
+        else:
+            waiting += [p for p in kept if id(p) in problems]
         kept = [p for p in kept if id(p) not in problems]
+
+
+def check_feed(
+    parsed: list[Parsed], rejected: list[Rejection], source: str = ""
+) -> tuple[list[Parsed], TermLookup]:
+    """The whole feed checked at once (see check_batch): the records kept, and the terms."""
+    terms = TermLookup()
+    return check_batch(parsed, rejected, source, terms, Given()).kept, terms

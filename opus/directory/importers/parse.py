@@ -1,8 +1,10 @@
 """Reading a feed's files: PATH is one JSON file or a directory of them (``*.json``, in name
 order); each holds a Page (``{"contents": [...]}``, ORUK 1.0's ``{"content": [...]}``), one
-service, or a list of services. Files are read one at a time and their records handed on one
-by one, so only one file's JSON is held at once. A file that cannot be read this way stops the
-import with one line (``FeedError``)."""
+service, or a list of services. Each file is streamed (``ijson``): its records are built and
+handed on one at a time, so memory stays the same however large the file or the feed. The
+bytes are checked for nesting depth (``DepthGuard``) before the parser sees them, because a
+streaming parser given ``[[[[…`` would build ever longer paths. A file that cannot be read
+this way stops the import with one line (``FeedError``), also part way through."""
 
 from __future__ import annotations
 
@@ -12,18 +14,100 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
+import ijson
+import numpy as np
 from django.core.management.base import CommandError
 
 COMMAND = "import_oruk"
-MAX_FILE_BYTES = 64 * 1024 * 1024  # one file; a feed bigger than this comes in pages
+MAX_FILE_BYTES = 1024 * 1024 * 1024  # one file: streamed, so this bounds time, not memory
 MAX_DEPTH = 64  # JSON levels; an ORUK service_full needs about ten
 MAX_SOURCE = 100  # ImportedRecord.source
+DESCRIBE_BYTES = 64 * 1024 * 1024  # a broken file up to this size is re-read to say where
+CHUNK_BYTES = 256 * 1024
+BOM = b"\xef\xbb\xbf"
+PAGE_KEYS = ("contents", "content")  # ORUK 3.0's Page; ORUK 1.0's (Spring) page
 
 
 class FeedError(CommandError):
     """A file could not be read as a feed: the message is the one line to show."""
+
+
+# Nesting depth, checked on the bytes
+
+
+_STEP = np.zeros(256, dtype=np.int8)
+_STEP[[ord("["), ord("{")]] = 1
+_STEP[[ord("]"), ord("}")]] = -1
+_QUOTE, _BACKSLASH = ord('"'), ord("\\")
+
+
+class DepthGuard:
+    """How deep a JSON text's brackets go, fed a chunk at a time (brackets inside strings
+    do not count). Vectorised with numpy: a Python loop over every byte would cost more
+    than parsing them."""
+
+    def __init__(self) -> None:
+        self.depth = 0
+        self.deepest = 0
+        self.inside = 0  # 1 when the last chunk ended inside a string
+        self.slashes = 0  # backslashes that ended the last chunk
+
+    def feed(self, chunk: bytes) -> int:
+        """The deepest level reached so far."""
+        if not chunk:
+            return self.deepest
+        data = np.frombuffer(chunk, dtype=np.uint8)
+        quotes = np.flatnonzero(data == _QUOTE)
+        flips = np.zeros(len(data), dtype=np.uint8)
+        flips[quotes] = 1
+        for at in quotes[data[np.maximum(quotes - 1, 0)] == _BACKSLASH].tolist():
+            flips[at] = 1 - self._escaped(data, at) % 2
+        if len(quotes) and quotes[0] == 0 and self.slashes % 2:
+            flips[0] = 0
+        flips[0] ^= self.inside
+        inside = np.bitwise_xor.accumulate(flips)
+        steps = _STEP[data]
+        found = np.flatnonzero((steps != 0) & (inside == 0))
+        if len(found):
+            levels = np.cumsum(steps[found], dtype=np.int64) + self.depth
+            self.deepest = max(self.deepest, int(levels.max()))
+            self.depth = int(levels[-1])
+        self.inside = int(inside[-1])
+        trailing = len(chunk) - len(chunk.rstrip(b"\\"))
+        self.slashes = trailing + (self.slashes if trailing == len(chunk) else 0)
+        return self.deepest
+
+    def _escaped(self, data: np.ndarray, at: int) -> int:
+        """How many backslashes stand before the quote at `at` (odd: it is escaped)."""
+        count, index = 0, at - 1
+        while index >= 0 and data[index] == _BACKSLASH:
+            count, index = count + 1, index - 1
+        return count + (self.slashes if index < 0 else 0)
+
+
+class _Reader:
+    """The file as the parser reads it: hashed, checked for depth, without a BOM."""
+
+    def __init__(self, handle: IO[bytes], name: str) -> None:
+        self.handle = handle
+        self.name = name
+        self.digest = hashlib.sha256()
+        self.guard = DepthGuard()
+        self.started = False
+
+    def read(self, size: int = CHUNK_BYTES) -> bytes:
+        chunk = self.handle.read(size)
+        self.digest.update(chunk)
+        if not self.started:
+            self.started = True
+            chunk = chunk.removeprefix(BOM)
+        if self.guard.feed(chunk) > MAX_DEPTH:
+            raise FeedError(
+                f"{COMMAND}: {self.name}: the JSON is nested more than {MAX_DEPTH} levels deep"
+            )
+        return chunk
 
 
 # Reading files
@@ -31,7 +115,7 @@ class FeedError(CommandError):
 
 @dataclass
 class FeedFile:
-    """One file of a feed. Its records are read when asked for (``records()``), and not
+    """One file of a feed. Its records are streamed when asked for (``records()``), and not
     kept: then its SHA-256 and the number of records it holds are known."""
 
     path: Path
@@ -43,12 +127,90 @@ class FeedFile:
         return self.path.name
 
     def records(self) -> Iterator[Any]:
-        """Each service record of the file, in order (the file is read and checked first)."""
-        self.sha256, records = load_file(self.path)
-        self.count = len(records)
-        for index in range(len(records)):
-            record, records[index] = records[index], None  # handed on, not kept
-            yield record
+        """Each service record of the file, in order; FeedError (perhaps after some records)
+        when the file is not a feed."""
+        _check_size(self.path)
+        self.count = 0
+        prefix = self._where_records_are()
+        with self.path.open("rb") as handle:
+            reader = _Reader(handle, self.name)
+            try:
+                for record in ijson.items(reader, prefix, buf_size=CHUNK_BYTES):
+                    self.count += 1
+                    yield record
+                while reader.read():  # the rest (trailing white space) hashed too
+                    pass
+            except ijson.JSONError as error:
+                raise FeedError(_not_json(self.path, error)) from None
+        self.sha256 = reader.digest.hexdigest()
+
+    def _where_records_are(self) -> str:
+        """The ijson prefix of the file's records: 'item' for a list, 'contents.item' for a
+        Page, '' for a single service. Only the start of a Page is read to find out."""
+        with self.path.open("rb") as handle:
+            events = ijson.parse(_Reader(handle, self.name), buf_size=CHUNK_BYTES)
+            try:
+                return _shape(events, self.name)
+            except ijson.JSONError as error:
+                raise FeedError(_not_json(self.path, error)) from None
+
+
+def _shape(events: Iterator[tuple[str, str, Any]], name: str) -> str:
+    first = next(events, None)
+    if first is None:
+        raise ijson.IncompleteJSONError("the file is empty")
+    if first[1] == "start_array":
+        return "item"
+    if first[1] != "start_map":
+        raise _not_a_page(name)
+    has_id = False
+    for prefix, event, value in events:
+        if prefix == "" and event == "map_key":
+            has_id = has_id or value == "id"
+            if value in PAGE_KEYS:
+                if next(events, ("", "", None))[1] != "start_array":
+                    raise FeedError(f'{COMMAND}: {name}: "{value}" should be a list of services')
+                return f"{value}.item"
+    if not has_id:
+        raise _not_a_page(name)
+    return ""
+
+
+def _not_a_page(name: str) -> FeedError:
+    return FeedError(
+        f'{COMMAND}: {name}: this is not an ORUK page (with "contents"), a service (with '
+        '"id") or a list of services'
+    )
+
+
+def _check_size(path: Path) -> None:
+    if path.stat().st_size > MAX_FILE_BYTES:
+        raise FeedError(
+            f"{COMMAND}: {path.name}: the file is larger than the limit of {MAX_FILE_BYTES:,} bytes"
+        )
+
+
+def _not_json(path: Path, error: Exception) -> str:
+    """The one line for a file the parser stopped at. A file small enough is read again by
+    the standard library, whose message says the line and column."""
+    if path.stat().st_size <= DESCRIBE_BYTES:
+        try:
+            json.loads(path.read_bytes().decode("utf-8-sig"), parse_float=Decimal)
+        except UnicodeDecodeError:
+            return f"{COMMAND}: {path.name}: the file is not UTF-8 text"
+        except json.JSONDecodeError as exc:
+            return (
+                f"{COMMAND}: {path.name}: the file is not JSON "
+                f"({exc.msg} at line {exc.lineno}, column {exc.colno})"
+            )
+        except (RecursionError, ValueError):
+            pass
+    said = str(error.args[0] if error.args else error)
+    if isinstance(error.args[0] if error.args else None, bytes):
+        said = error.args[0].decode("utf-8", "replace")
+    if "UTF8" in said:
+        return f"{COMMAND}: {path.name}: the file is not UTF-8 text"
+    return f"{COMMAND}: {path.name}: the file is not JSON ({said.splitlines()[0].strip()})"
 
 
 def feed_paths(path: Path) -> list[Path]:
@@ -63,68 +225,9 @@ def feed_paths(path: Path) -> list[Path]:
     raise FeedError(f"{COMMAND}: {path}: there is no such file or directory")
 
 
-def records_of(data: Any, name: str) -> list[Any]:
-    """The service records in a file's JSON: a Page's contents, one service, or a list."""
-    if isinstance(data, list):
-        return data
-    for key in ("contents", "content"):  # ORUK 3.0's Page; ORUK 1.0's (Spring) page
-        if isinstance(data, dict) and key in data:
-            if isinstance(data[key], list):
-                return data[key]
-            raise FeedError(f'{COMMAND}: {name}: "{key}" should be a list of services')
-    if isinstance(data, dict) and "id" in data:
-        return [data]
-    raise FeedError(
-        f'{COMMAND}: {name}: this is not an ORUK page (with "contents"), a service (with '
-        '"id") or a list of services'
-    )
-
-
-def _nested_deeper(data: Any, limit: int) -> bool:
-    """Whether lists and objects in `data` go more than `limit` levels deep (without recursing)."""
-    stack = [(data, 1)]
-    while stack:
-        value, depth = stack.pop()
-        inside = value.values() if isinstance(value, dict) else value
-        if depth > limit:
-            return True
-        stack.extend((item, depth + 1) for item in inside if isinstance(item, dict | list))
-    return False
-
-
-def load_file(path: Path) -> tuple[str, list[Any]]:
-    """The file's SHA-256 and its service records; FeedError when it is not a feed."""
-    too_big = (
-        f"{COMMAND}: {path.name}: the file is larger than the limit of {MAX_FILE_BYTES:,} bytes"
-    )
-    if path.stat().st_size > MAX_FILE_BYTES:
-        raise FeedError(too_big)
-    with path.open("rb") as handle:
-        raw = handle.read(MAX_FILE_BYTES + 1)
-    if len(raw) > MAX_FILE_BYTES:
-        raise FeedError(too_big)
-    too_deep = f"{COMMAND}: {path.name}: the JSON is nested more than {MAX_DEPTH} levels deep"
-    try:
-        data = json.loads(raw.decode("utf-8-sig"), parse_float=Decimal)
-    except UnicodeDecodeError:
-        raise FeedError(f"{COMMAND}: {path.name}: the file is not UTF-8 text") from None
-    except json.JSONDecodeError as exc:
-        raise FeedError(
-            f"{COMMAND}: {path.name}: the file is not JSON "
-            f"({exc.msg} at line {exc.lineno}, column {exc.colno})"
-        ) from None
-    except RecursionError:  # deeper than Python's own limit: refused before anything else
-        raise FeedError(too_deep) from None
-    if isinstance(data, dict | list) and _nested_deeper(data, MAX_DEPTH):
-        raise FeedError(too_deep)
-    digest = hashlib.sha256(raw).hexdigest()
-    del raw
-    return digest, records_of(data, path.name)
-
-
 def feed_files(path: Path) -> list[FeedFile]:
-    """The feed's files, not yet read: each is read when its records are asked for, so one
-    file's JSON is held at a time however many pages the feed has."""
+    """The feed's files, not yet read: each is streamed when its records are asked for, so
+    one record is held at a time however large the files and however many."""
     return [FeedFile(p) for p in feed_paths(path)]
 
 

@@ -1,11 +1,12 @@
-"""Running an import: read (``parse.py``), check (``check.py``), then — unless a record was
-rejected or in conflict and ``partial`` is False — write (``write.py``) in one transaction with
-one audit event. ``manage.py import_oruk`` calls ``import_feed``."""
+"""Running an import: the feed streamed (``parse.py``), its records checked (``check.py``) and
+written (``write.py``) a batch at a time, in one transaction with one audit event; unless
+``partial``, a rejected or conflicting record means the transaction is rolled back and nothing
+is imported. ``manage.py import_oruk`` calls ``import_feed``."""
 
 from __future__ import annotations
 
+import itertools
 import uuid
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -14,20 +15,22 @@ from django.db import connection, transaction
 
 from opus.core.audit import audit_record
 from opus.directory.importers.check import (
+    FeedReader,
     FieldWarning,
+    Given,
+    Parsed,
     Rejection,
-    check_feed,
-    chunks,
-    parse_feed,
+    TermLookup,
+    batches,
+    check_batch,
 )
 from opus.directory.importers.parse import COMMAND, FeedFile, feed_files, feed_source
 from opus.directory.importers.write import Counts, FeedWriter
-from opus.directory.models import Service
-from opus.directory.needs_mapping import Summary, needs_for_imported
-from opus.directory.taxonomy import TAXONOMY_ID
+from opus.directory.needs_mapping import Summary, audit_needs, needs_for_imported
 
 ACTION = "directory.import_oruk"
 IMPORT_LOCK_KEY = 7_267_011  # pg_advisory_xact_lock: one import at a time
+BATCH = 2_000  # services checked and written together
 
 
 # Running an import
@@ -161,44 +164,47 @@ class Outcome:
         }
 
 
-def count_with_needs(ids: Sequence[uuid.UUID]) -> int:
-    """How many of these services have at least one term of Opus's needs taxonomy."""
-    through = Service.terms.through
-    found: set[uuid.UUID] = set()
-    for part in chunks(list(ids)):
-        found.update(
-            through.objects.filter(
-                service_id__in=part, taxonomyterm__taxonomy_id=TAXONOMY_ID
-            ).values_list("service_id", flat=True)
-        )
-    return len(found)
-
-
-def import_feed(path: str | Path, *, partial: bool = False, source: str | None = None) -> Outcome:
+def import_feed(
+    path: str | Path, *, partial: bool = False, source: str | None = None, batch: int = BATCH
+) -> Outcome:
     """Read, check and (unless a record is rejected or in conflict, and `partial` is False)
     write a feed as `source`'s (by default the feed's name: see feed_source).
 
-    Raises FeedError when a file cannot be read; otherwise returns the Outcome.
+    The feed is streamed: records are parsed one at a time, checked and written `batch` at
+    a time, all in one transaction, so memory stays flat however large the feed. A record
+    pointing at something not yet given waits to the end (a later record may give it).
+    Without `partial`, writing stops at the first rejection (the rest is still checked, to
+    name every problem) and the transaction is rolled back. Raises FeedError when a file
+    cannot be read (nothing is then written); otherwise returns the Outcome.
     """
     path = Path(path)
     source = feed_source(path, source)
     files = feed_files(path)
-    parsed, rejections, repeats = parse_feed(files)
-    outcome = Outcome(path, partial, files, rejections, repeats, source=source)
+    reader = FeedReader(files)
+    outcome = Outcome(path, partial, files, reader.rejected, 0, source=source)
+    waiting: list[Parsed] = []
     with transaction.atomic():
         if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:  # what check_feed reads stays true until commit
+            with connection.cursor() as cursor:  # what the checks read stays true until commit
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [IMPORT_LOCK_KEY])
-        kept, terms = check_feed(parsed, rejections, source)
-        outcome.warnings = [w for p in kept for w in p.warnings()]
-        if rejections and not partial:
-            return outcome
-        where = {p.service.id: (p.file, p.number) for p in kept}
-        services = [p.service for p in kept]
-        outcome.counts = FeedWriter(services, terms, source, where).run()
-        outcome.imported = [s.id for s in services]
-        outcome.needs = needs_for_imported(outcome.imported, source=source)
-        outcome.with_needs = count_with_needs(outcome.imported)
+        stream = batches(reader.parsed(), batch)
+        first = next(stream, [])  # a file that is not a feed is refused before any query
+        terms, given = TermLookup(), Given()
+        writer = FeedWriter(terms, source)
+        for parsed in itertools.chain([first], stream):
+            checked = check_batch(parsed, reader.rejected, source, terms, given, final=False)
+            waiting += checked.waiting
+            _write(outcome, writer, checked.kept)
+        checked = check_batch(waiting, reader.rejected, source, terms, given, final=True)
+        _write(outcome, writer, checked.kept)
+        reader.settle()
+        outcome.repeats = reader.repeats
+        if reader.rejected and not partial:
+            transaction.set_rollback(True)  # what was written before a rejection goes
+            return _unwritten(outcome)
+        outcome.counts = writer.finish()
+        outcome.with_needs = outcome.needs.with_needs
+        audit_needs(outcome.needs, source)
         audit_record(
             actor=None,
             action=ACTION,
@@ -207,4 +213,23 @@ def import_feed(path: str | Path, *, partial: bool = False, source: str | None =
             summary=outcome.audit_summary(),
         )
     outcome.written = True
+    return outcome
+
+
+def _write(outcome: Outcome, writer: FeedWriter, kept: list[Parsed]) -> None:
+    """Write a checked batch, unless a rejection means nothing will be imported; keep what
+    the report needs (warnings, ids) and map or suggest the batch's needs."""
+    outcome.warnings += [w for p in kept for w in p.warnings()]
+    if not kept or (outcome.rejections and not outcome.partial):
+        return
+    where = {p.service.id: (p.file, p.number) for p in kept}
+    writer.write([p.service for p in kept], where)
+    ids = [p.service.id for p in kept]
+    outcome.imported += ids
+    outcome.needs.add(needs_for_imported(ids, source=outcome.source, audit=False))
+
+
+def _unwritten(outcome: Outcome) -> Outcome:
+    """A refused import's outcome: what was found, nothing done."""
+    outcome.imported, outcome.needs = [], Summary()
     return outcome

@@ -14,7 +14,7 @@ from django.db import models
 from django.utils import timezone
 
 from opus.core.audit import audit_record, changes
-from opus.core.importers.base import insert_rows, update_rows
+from opus.core.importers.base import insert_values, update_rows
 from opus.core.models import Area, Organisation
 from opus.core.services import unique_slug
 from opus.directory import reach, search
@@ -99,39 +99,44 @@ class Counts:
 
 
 class FeedWriter:
-    """Write checked services: terms, organisations, locations, services, then their lists.
+    """Write checked services, a batch at a time: terms, organisations, locations, services,
+    then their lists; at the end (``finish``) the derived tables of every service written.
 
     Run inside a transaction. Each step compares what is stored with what the feed gives
     and writes only the differences, in bulk. A change to an organisation's details or to a
     service's organisation is audited with before and after; every record written or seen
     is remembered as `source`'s (ImportedRecord). `where` names each service's file and
-    record for those events.
+    record for those events. An organisation or location this import created is the same
+    record when a later batch gives it again: that is no change to audit or count.
     """
 
-    def __init__(
-        self,
-        services: list[ServiceData],
-        terms: TermLookup,
-        source: str = "",
-        where: dict[uuid.UUID, tuple[str, int]] | None = None,
-    ) -> None:
-        self.services = services
+    def __init__(self, terms: TermLookup, source: str = "") -> None:
         self.terms = terms
         self.source = source
-        self.where = where or {}
         self.now = timezone.now()
         self.counts = Counts()
-        self.stored: set[uuid.UUID] = set()  # services that existed before
+        self.slugs: SlugMaker | None = None
+        self.made: dict[str, set[uuid.UUID]] = {"organisations": set(), "locations": set()}
+        self.written: set[uuid.UUID] = set()  # services created or changed: to refresh
+        self.moved: tuple[set[uuid.UUID], set[uuid.UUID]] = (set(), set())  # orgs, places
+        self.services: list[ServiceData] = []
+        self.where: dict[uuid.UUID, tuple[str, int]] = {}
+        self.stored: set[uuid.UUID] = set()  # of the batch's services, those that existed
         self.changed: set[uuid.UUID] = set()  # …and that this import changes
         self.organisations: tuple[set[uuid.UUID], set[uuid.UUID]] = (set(), set())  # given, new
         self.locations: tuple[set[uuid.UUID], set[uuid.UUID]] = (set(), set())  # given, new
 
-    def run(self) -> Counts:
+    def write(
+        self, services: list[ServiceData], where: dict[uuid.UUID, tuple[str, int]] | None = None
+    ) -> dict[uuid.UUID, list[uuid.UUID]]:
+        """Write one batch; the term ids each service that gives terms now has."""
+        self.services, self.where = services, where or {}
+        self.stored, self.changed = set(), set()
         links = self.terms.plan(self.services)
         self.terms.save()
         links = needs_for_links(links)  # with the needs their terms map to (needs_mapping.py)
-        self.counts.extra["taxonomies created"] = len(self.terms.new_taxonomies)
-        self.counts.extra["terms created"] = len(self.terms.new_terms)
+        self.counts.extra["taxonomies created"] += len(self.terms.new_taxonomies)
+        self.counts.extra["terms created"] += len(self.terms.new_terms)
         organisation_pks, changed_orgs = self.write_organisations()
         changed_places = self.write_locations(organisation_pks)
         self.write_services(organisation_pks)
@@ -143,17 +148,25 @@ class FeedWriter:
             if service.organisation_uuid in changed_orgs or places & changed_places:
                 self.changed.add(service.id)
         self.touch()
-        self.reindex(changed_orgs, changed_places)
         self.remember()
-        self.counts.updated = len(self.changed & self.stored)
-        self.counts.unchanged = len(self.stored) - self.counts.updated
+        updated = len(self.changed & self.stored)
+        self.counts.updated += updated
+        self.counts.unchanged += len(self.stored) - updated
+        self.written |= ({s.id for s in self.services} - self.stored) | self.changed
+        self.moved[0].update(changed_orgs - self.made["organisations"])
+        self.moved[1].update(changed_places - self.made["locations"])
+        return links
+
+    def finish(self) -> Counts:
+        """Refresh the derived rows once for every batch, and say what was done."""
+        self.reindex(*self.moved)
         return self.counts
 
     def reindex(self, organisations: set[uuid.UUID], places: set[uuid.UUID]) -> None:
         """Search text and reach rows of the feed's services that this import created or
         changed, and of any other service whose provider was renamed or whose place moved by
         it, refreshed once for them all (a service passed over unchanged keeps its rows)."""
-        ids = ({service.id for service in self.services} - self.stored) | self.changed
+        ids = self.written
         others = set(reach.services_at(places))
         for part in chunks(sorted(organisations)):
             others |= set(
@@ -176,32 +189,41 @@ class FeedWriter:
         stored = _rows_by_id(
             Organisation, list(given), ["id", "uuid", *ORGANISATION_FIELDS], "uuid"
         )
-        slug = SlugMaker() if set(given) - set(stored) else None
-        new, changed = [], []
+        if self.slugs is None and set(given) - set(stored):
+            self.slugs = SlugMaker()  # every slug taken, read once for the whole import
+        made = self.made["organisations"]
+        new: dict[tuple[str, ...], list[list[Any]]] = defaultdict(list)
+        changed = []
         for key, org in given.items():
             row = stored.get(key)
-            if row is None and slug is not None:
-                made = {"created_at": self.now, "updated_at": self.now} | org.fields
-                new.append(
-                    Organisation(uuid=key, slug=slug(org.fields["name"]), kind=org.kind, **made)
-                )
+            if row is None and self.slugs is not None:
+                slug = self.slugs(org.fields["name"])
+                base = [key, slug, org.kind, self.now, self.now]
+                new[tuple(org.fields)].append(base + list(org.fields.values()))
+                made.add(key)
             elif row is not None and _differs(row, org.fields):
                 merged = row | org.fields
                 changed.append(Organisation(updated_at=self.now, **merged))
+                if key in made:  # created by this import: given again, not changed
+                    continue
                 diff = changes(
                     {f: row[f] for f in ORGANISATION_FIELDS},
                     {f: merged[f] for f in ORGANISATION_FIELDS},
                 )
                 self.audit("organisation.update", changed[-1], describer[key], diff)
-        insert_rows(new)
+        for keys, rows in new.items():
+            base = ["uuid", "slug", "kind", "created_at", "updated_at"]
+            insert_values(Organisation, [*base, *keys], rows)
         update_rows(changed, [*ORGANISATION_FIELDS, "updated_at"])
-        self.organisations = (set(given), {o.uuid for o in new})
-        self.counts.extra["organisations created"] = len(new)
-        self.counts.extra["organisations updated"] = len(changed)
+        created = {key for key, org in given.items() if key not in stored}
+        self.organisations = (set(given), created)
+        updated = {o.uuid for o in changed} - made
+        self.counts.extra["organisations created"] += len(created)
+        self.counts.extra["organisations updated"] += len(updated)
         wanted = list({s.organisation_uuid for s in self.services})
         rows = _rows_by_id(Organisation, wanted, ["id", "uuid"], "uuid")
         pks = {key: row["id"] for key, row in rows.items()}
-        return pks, {o.uuid for o in new} | {o.uuid for o in changed}
+        return pks, created | {o.uuid for o in changed}
 
     def write_locations(self, organisation_pks: dict[uuid.UUID, int]) -> set[uuid.UUID]:
         given: dict[uuid.UUID, tuple[LocationData, uuid.UUID]] = {}
@@ -210,42 +232,49 @@ class FeedWriter:
                 if site.location is not None:
                     given[site.location.id] = (site.location, service.organisation_uuid)
         stored = _rows_by_id(Location, list(given), ["id", *LOCATION_FIELDS])
-        new, changed = [], []
+        made = self.made["locations"]
+        new: dict[tuple[str, ...], list[list[Any]]] = defaultdict(list)
+        changed = []
         for key, (place, org) in given.items():
             row = stored.get(key)
             if row is None:
                 fields = {"name": place.fallback_name} | place.fields
-                new.append(Location(id=key, organisation_id=organisation_pks[org], **fields))
+                new[tuple(fields)].append([key, organisation_pks[org], *fields.values()])
+                made.add(key)
             elif _differs(row, place.fields):
                 changed.append(Location(**(row | place.fields)))
-        insert_rows(new)
+        for keys, rows in new.items():
+            insert_values(Location, ["id", "organisation_id", *keys], rows)
         update_rows(changed, LOCATION_FIELDS)
-        self.locations = (set(given), {p.id for p in new})
-        self.counts.extra["locations created"] = len(new)
-        self.counts.extra["locations updated"] = len(changed)
-        return {p.id for p in new} | {p.id for p in changed}
+        created = {key for key in given if key not in stored}
+        self.locations = (set(given), created)
+        self.counts.extra["locations created"] += len(created)
+        self.counts.extra["locations updated"] += len({p.id for p in changed} - made)
+        return created | {p.id for p in changed}
 
     def write_services(self, organisation_pks: dict[uuid.UUID, int]) -> None:
         fields = ["id", "organisation_id", *SERVICE_FIELDS]
         stored = _rows_by_id(Service, [s.id for s in self.services], fields)
         self.stored = set(stored)
-        new, changed, moved = [], [], []
+        new: dict[tuple[str, ...], list[list[Any]]] = defaultdict(list)
+        changed, moved = [], []
         for service in self.services:
             wanted = service.fields | {
                 "organisation_id": organisation_pks[service.organisation_uuid]
             }
             row = stored.get(service.id)
             if row is None:
-                fields = {"reviewed_at": None, "last_modified": self.now} | wanted
-                new.append(Service(id=service.id, **fields))
+                values = {"reviewed_at": None, "last_modified": self.now} | wanted
+                new[tuple(values)].append([service.id, *values.values()])
             elif _differs(row, wanted):
                 changed.append(Service(**(row | wanted)))
                 self.changed.add(service.id)
                 if row["organisation_id"] != wanted["organisation_id"]:
                     moved.append((changed[-1], row["organisation_id"]))
-        insert_rows(new)
+        for keys, rows in new.items():
+            insert_values(Service, ["id", *keys], rows)
         update_rows(changed, [*SERVICE_FIELDS, "organisation"])
-        self.counts.created = len(new)
+        self.counts.created += len(self.services) - len(stored)
         self.audit_moves(moved)
 
     def audit_moves(self, moved: list[tuple[Service, int]]) -> None:
@@ -272,15 +301,10 @@ class FeedWriter:
         }.items():
             for part in chunks(sorted(new)):
                 ImportedRecord.objects.filter(kind=kind, external_id__in=part).delete()
-            insert_rows(
-                ImportedRecord(
-                    source=self.source,
-                    kind=kind,
-                    external_id=key,
-                    first_imported_at=self.now,
-                    last_imported_at=self.now,
-                )
-                for key in sorted(new)
+            insert_values(
+                ImportedRecord,
+                ["source", "kind", "external_id", "first_imported_at", "last_imported_at"],
+                ((self.source, kind, key, self.now, self.now) for key in sorted(new)),
             )
             for part in chunks(sorted(given - new)):
                 ImportedRecord.objects.filter(
@@ -323,9 +347,10 @@ class FeedWriter:
             model.objects.filter(service_id__in=part).delete()
         rows = [(sid, row) for sid in replace for row in given[sid]]
         ids = self._free_ids(model, [row["id"] for _, row in rows])
-        insert_rows(
-            model(id=i, service_id=sid, **{f: row[f] for f in fields})
-            for i, (sid, row) in zip(ids, rows, strict=True)
+        insert_values(
+            model,
+            ["id", "service_id", *fields],
+            ([i, sid, *(row[f] for f in fields)] for i, (sid, row) in zip(ids, rows, strict=True)),
         )
         self.changed.update(sid for sid in replace if sid in self.stored)
 
@@ -351,8 +376,10 @@ class FeedWriter:
         replace = [sid for sid, terms in links.items() if set(terms) != stored.get(sid, set())]
         for part in chunks([sid for sid in replace if sid in self.stored]):
             through.objects.filter(service_id__in=part).delete()
-        insert_rows(
-            through(service_id=sid, taxonomyterm_id=term) for sid in replace for term in links[sid]
+        insert_values(
+            through,
+            ["service_id", "taxonomyterm_id"],
+            ((sid, term) for sid in replace for term in links[sid]),
         )
         self.changed.update(sid for sid in replace if sid in self.stored)
 
