@@ -72,8 +72,3 @@ def demo_world(transactional_db):
     # migration ships included: put it back, as a fresh installation has it.
     importlib.import_module("opus.directory.migrations.0002_local_needs_taxonomy").load(apps, None)
     call_command("seed_demo", "--seed", "3", verbosity=0)
-    # The flush does not know matching's derived tables (made by migrations, not models), so
-    # an earlier test's rows may linger there: derive them again from this world.
-    from opus.directory import reach
-
-    reach.rebuild()

@@ -12,6 +12,7 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F
 from django.db.models.functions import Floor
@@ -180,11 +181,44 @@ class ServiceAtLocation(models.Model):
         return f"{self.service} at {self.location}"
 
 
+RADIUS_METRES = (100, 100_000)  # the smallest and largest radius a home service may cover
+
+
 class ServiceArea(models.Model):
+    """Where a service delivered at home or in the community goes: an area (an LSOA, ward,
+    neighbourhood or authority), or a radius from a base (its name says where the base is)."""
+
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="areas")
     area = models.ForeignKey(Area, null=True, blank=True, on_delete=models.SET_NULL)
     name = models.CharField(max_length=200)
+    latitude = models.FloatField(
+        null=True, blank=True, validators=[MinValueValidator(-90), MaxValueValidator(90)]
+    )
+    longitude = models.FloatField(
+        null=True, blank=True, validators=[MinValueValidator(-180), MaxValueValidator(180)]
+    )
+    radius_m = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(RADIUS_METRES[0]), MaxValueValidator(RADIUS_METRES[1])],
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(radius_m__isnull=True)
+                | models.Q(
+                    radius_m__gte=RADIUS_METRES[0],
+                    radius_m__lte=RADIUS_METRES[1],
+                    latitude__gte=-90,
+                    latitude__lte=90,
+                    longitude__gte=-180,
+                    longitude__lte=180,
+                ),
+                name="service_area_radius_bounded",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -47,7 +47,7 @@ from django.utils import timezone
 from opus.core.audit import audit_record
 from opus.core.models import Membership, Role
 from opus.core.roles import has_role
-from opus.directory import reach, search
+from opus.directory import derived
 from opus.directory.access import require_editor
 from opus.directory.importers.richtext import html_to_text
 from opus.directory.models import (
@@ -454,8 +454,7 @@ def needs_for_imported(service_ids: Sequence[Any], *, source: str, audit: bool =
         through.objects.bulk_create(new_rows, batch_size=CHUNK)
         changed = sorted({row.service_id for row in new_rows}, key=str)
         if changed:
-            search.refresh(changed)
-            reach.refresh(changed)
+            derived.services_changed(changed)
         summary.mapped = len(mapped)
         summary.with_needs = len(has_need)
         waiting, created = _suggest([sid for sid in ids if sid not in has_need], terms, source)

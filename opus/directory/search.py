@@ -1,6 +1,7 @@
 """Full-text search over services, with stemming and synonyms, on either database.
 
-Each service keeps `search_text` (its name, description, eligibility, needs and provider).
+Each service keeps `search_text` (its name, description, eligibility, needs and provider;
+written by directory/derived/search_index.py).
 PostgreSQL keeps to_tsvector('english', search_text) in a stored generated column,
 `search_vector`, which the database recomputes whenever the text changes, with a GIN index
 on it; SQLite keeps an FTS5 table using the Porter stemmer, in step by triggers. A person's
@@ -18,106 +19,20 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import connection
-from django.db.models import Prefetch, Q
+from django.db.models import Q
 from django.db.models.expressions import RawSQL
 
-from opus.directory.importers.richtext import html_to_text
-from opus.directory.models import Service, TaxonomyTerm
+from opus.directory.derived.search_index import (  # noqa: F401 - their public names, kept
+    ensure_sqlite_index,
+    rebuild_sqlite_index,
+    refresh,
+    text_for,
+)
 from opus.directory.taxonomy import SYNONYMS
 
 FTS_TABLE = "directory_service_fts"
 _WORD = re.compile(r"[a-z0-9]+")
 MAX_WORDS = 12
-
-SQLITE_SETUP = [
-    """CREATE VIRTUAL TABLE IF NOT EXISTS directory_service_fts USING fts5(
-        search_text, content='directory_service', content_rowid='rowid',
-        tokenize='porter unicode61')""",
-    """CREATE TRIGGER IF NOT EXISTS directory_service_fts_insert
-        AFTER INSERT ON directory_service BEGIN
-        INSERT INTO directory_service_fts(rowid, search_text)
-        VALUES (new.rowid, new.search_text); END""",
-    """CREATE TRIGGER IF NOT EXISTS directory_service_fts_delete
-        AFTER DELETE ON directory_service BEGIN
-        INSERT INTO directory_service_fts(directory_service_fts, rowid, search_text)
-        VALUES ('delete', old.rowid, old.search_text); END""",
-    """CREATE TRIGGER IF NOT EXISTS directory_service_fts_update
-        AFTER UPDATE OF search_text ON directory_service BEGIN
-        INSERT INTO directory_service_fts(directory_service_fts, rowid, search_text)
-        VALUES ('delete', old.rowid, old.search_text);
-        INSERT INTO directory_service_fts(rowid, search_text)
-        VALUES (new.rowid, new.search_text); END""",
-]
-SQLITE_TRIGGERS = (
-    "directory_service_fts_insert",
-    "directory_service_fts_delete",
-    "directory_service_fts_update",
-)
-
-
-def ensure_sqlite_index() -> bool:
-    """Create the FTS5 table and triggers if missing; rebuild when they were. True if rebuilt.
-
-    Django rebuilds a SQLite table to alter it, which drops its triggers: this runs after
-    every migrate (see apps.py) and repairs that.
-    """
-    if connection.vendor != "sqlite":
-        return False
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*) FROM sqlite_master WHERE type='trigger' AND name IN (%s, %s, %s)",
-            list(SQLITE_TRIGGERS),
-        )
-        complete = cursor.fetchone()[0] == len(SQLITE_TRIGGERS)
-        for statement in SQLITE_SETUP:
-            cursor.execute(statement)
-    if not complete:
-        rebuild_sqlite_index()
-    return not complete
-
-
-def rebuild_sqlite_index() -> None:
-    """Re-read every service's search_text into the FTS5 table (after a VACUUM, say)."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "INSERT INTO directory_service_fts(directory_service_fts) VALUES ('rebuild')"
-        )
-
-
-def text_for(service: Service, terms: Iterable[TaxonomyTerm]) -> str:
-    names = []
-    for term in terms:
-        names.append(term.name)
-        if term.parent is not None:
-            names.append(term.parent.name)
-    parts = [
-        service.name,
-        html_to_text(service.description),  # the words, not the tags
-        service.eligibility_description,
-        *names,
-        service.organisation.name,
-    ]
-    return "\n".join(p for p in parts if p)
-
-
-def refresh(service_ids: Iterable[Any]) -> int:
-    """Recompute search_text for these services (after any change to them or their needs)."""
-    terms = Prefetch("terms", TaxonomyTerm.objects.select_related("parent"))
-    changed = []
-    ids = list(service_ids)
-    for start in range(0, len(ids), 2000):
-        found = (
-            Service.objects.filter(pk__in=ids[start : start + 2000])
-            .select_related("organisation")
-            .prefetch_related(terms)
-        )
-        for service in found:
-            text = text_for(service, service.terms.all())
-            if text != service.search_text:
-                service.search_text = text
-                changed.append(service)
-    Service.objects.bulk_update(changed, ["search_text"], batch_size=500)
-    return len(changed)
 
 
 def word_groups(text: str) -> list[list[str]]:

@@ -3,7 +3,7 @@
 A change to any part of a service (its terms, places, costs, times, languages) counts as
 a review by its provider and moves the service's last_modified, which the ORUK API's
 modified_after filter reads. Each write also brings the service's derived rows up to date in
-the same transaction: its search text (search.py) and its reach rows (reach.py).
+the same transaction (directory/derived/: search text, cards, reach and listing rows).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from django.utils import timezone
 from opus.core.audit import audit_record, changes
 from opus.core.models import Area, Organisation, User
 from opus.core.organisations import require_verified
-from opus.directory import reach, search
+from opus.directory import derived
 from opus.directory.access import require_editor
 from opus.directory.importers import richtext
 from opus.directory.models import (
@@ -60,10 +60,8 @@ def _snapshot(service: Service) -> dict[str, Any]:
 
 
 def _reindex(service_ids: list[Any], *, text: bool = False) -> None:
-    """Derived rows follow the services: search text (if it may have changed) and reach."""
-    if text:
-        search.refresh(service_ids)
-    reach.refresh(service_ids)
+    """Derived rows follow the services (the search text only when it may have changed)."""
+    derived.services_changed(service_ids, text=text)
 
 
 def _touch(service: Service) -> None:
@@ -225,7 +223,7 @@ def location_update(*, location: Location, by: User | None, **fields: Any) -> Lo
         setattr(location, name, value)
     location.full_clean()
     location.save(update_fields=list(fields))
-    _reindex(reach.services_at([location.pk]))
+    _reindex(derived.services_at([location.pk]))
     audit_record(
         actor=by,
         action="location.update",

@@ -61,6 +61,10 @@ AVAILABILITY_SCORES = {"places": 1.0, "unknown": 0.5, "full": 0.1}
 REMOTE_DELIVERY = frozenset({"at-home", "online"})
 UNIT_WORDS = {"hour": "an hour", "session": "a session", "week": "a week", "month": "a month"}
 EARTH_RADIUS_KM = 6371.0088
+KM_PER_MILE = 1.609344
+# People living up to this many times a home service's radius from its base (or in the
+# areas next to its areas) are shown it as a near miss: "just outside".
+NEAR_MISS_FACTOR = 1.5
 SCALE_MARGIN = 0.02  # see distance_scales
 
 
@@ -69,6 +73,16 @@ class Place:
     latitude: float
     longitude: float
     accessibility: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class HomeRadius:
+    """A service visits people at home within `radius_km` of a base (`name` says where)."""
+
+    latitude: float
+    longitude: float
+    radius_km: float
+    name: str
 
 
 @dataclass(frozen=True)
@@ -119,8 +133,10 @@ class Candidate:
     rating_count: int = 0
     vacancies: int | None = None
     words_found: float = 0.0  # share of the person's words found in its text, 0–1
-    # (area id, its name) for each area it visits people at home in; none: anywhere
+    # (area id, its name) for each area it visits people at home in, and the radii from a
+    # base it visits within; neither: anywhere
     home_areas: tuple[tuple[int, str], ...] = ()
+    home_radii: tuple[HomeRadius, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -220,18 +236,40 @@ def _nearest(profile: Profile, candidate: Candidate) -> tuple[float | None, Plac
     return min(found, key=lambda pair: pair[0])
 
 
+def miles(radius_km: float) -> str:
+    """A radius in words: "1 mile", "2.5 miles" (to a tenth, as people say it)."""
+    value = round(radius_km / KM_PER_MILE, 1)
+    text = f"{value:g}"
+    return f"{text} mile" if value == 1 else f"{text} miles"
+
+
+def _radius_words(radius: HomeRadius) -> str:
+    return f"within {miles(radius.radius_km)} of {radius.name}"
+
+
 def home_area(profile: Profile, candidate: Candidate) -> str | None:
-    """The name of the area the service visits the person at home in (None when it does not,
-    or when it visits homes anywhere)."""
+    """Where the service visits the person at home, in words ("in Eastfield", "within 3
+    miles of ZY1 1AA"); None when it does not, or when it visits homes anywhere."""
     if not (profile.remote_ok and "at-home" in candidate.delivery):
         return None
     inside = sorted(name for area, name in candidate.home_areas if area in profile.areas)
-    return inside[0] if inside else None
+    if inside:
+        return f"in {inside[0]}"
+    home = profile.home
+    if home is None:
+        return None
+    around = [
+        r for r in candidate.home_radii
+        if distance_km(home, (r.latitude, r.longitude)) <= r.radius_km
+    ]  # fmt: skip
+    best = min(around, key=lambda r: (r.radius_km, r.name), default=None)
+    return None if best is None else _radius_words(best)
 
 
 def _restricted(profile: Profile, candidate: Candidate) -> bool:
-    """Visits homes only in its areas, and where the person lives is known."""
-    return bool(candidate.home_areas) and (profile.home is not None or bool(profile.areas))
+    """Visits homes only in its areas or radii, and where the person lives is known."""
+    limited = bool(candidate.home_areas) or bool(candidate.home_radii)
+    return limited and (profile.home is not None or bool(profile.areas))
 
 
 def _remote(profile: Profile, candidate: Candidate) -> bool:
@@ -255,8 +293,11 @@ def _outside(profile: Profile, candidate: Candidate) -> list[str]:
     """Why a home service does not reach the person (empty when it does or is not one)."""
     if not (profile.remote_ok and "at-home" in candidate.delivery) or _remote(profile, candidate):
         return []
-    names = ", ".join(sorted({name for _, name in candidate.home_areas}))
-    return [f"visits people at home in {names}, not where you live"]
+    where = []
+    if candidate.home_areas:
+        where.append("in " + ", ".join(sorted({name for _, name in candidate.home_areas})))
+    where += sorted({_radius_words(r) for r in candidate.home_radii})
+    return [f"visits people at home {' or '.join(where)}, not where you live"]
 
 
 def exclusions(profile: Profile, candidate: Candidate) -> list[str]:
@@ -431,6 +472,150 @@ def ceiling(profile: Profile, outline: Outline, *, words: bool) -> float:
     return sum(WEIGHTS[name] * value for name, value in found.items())
 
 
+@dataclass(frozen=True)
+class Linear:
+    """min(1, max(0, intercept + slope × x)): a part falling linearly with one number."""
+
+    intercept: float
+    slope: float
+
+    def at(self, x: float) -> float:
+        return min(1.0, max(0.0, self.intercept + self.slope * x))
+
+
+@dataclass(frozen=True)
+class NeedTest:
+    """How a row's terms answer one need: met exactly when `need` is among its terms (2
+    halves); related (1 half) when one of `related_terms` is among its terms or one of
+    `related_families` among its terms' families."""
+
+    need: str
+    related_terms: frozenset[str] = frozenset()
+    related_families: frozenset[str] = frozenset()
+
+    def halves(self, terms: frozenset[str], families: frozenset[str]) -> int:
+        if self.need in terms:
+            return 2
+        return int(bool(self.related_terms & terms or self.related_families & families))
+
+
+@dataclass(frozen=True)
+class Bounds:
+    """The ceiling of a person's score, part by part, in a shape a query can work per row.
+
+    A directory cannot run `parts` on a million rows, so it works this instead, from what a
+    row of its own holds: its terms and their families, whether it is delivered remotely,
+    whether it is an area it visits homes in (`covered`: may hold the person's home), a
+    floor under its distance, its lowest price, vacancies and days. `evaluate` is the same
+    sum in Python; `bounds` builds it from the rules `parts` uses, so that for every
+    candidate a row describes, evaluate(row) >= score(parts(candidate)) (property-tested).
+    """
+
+    weights: dict[str, float]
+    needs: tuple[NeedTest, ...]
+    per_half: float  # the need part per half-need: 1 / (2 × number of needs)
+    remote_ok: bool
+    at_home: float  # distance part for a row that may visit the person at home
+    away: float  # distance part for a row with no distance (no home, or no place)
+    remote_floor: float  # distance part at least this for a remote row (when remote_ok)
+    distance: Linear | None  # of a place's distance floor, km (None: no home given)
+    price: Linear | None  # of the lowest price, pence (None: price does not matter)
+    availability: tuple[float, float, float]  # vacancies unknown, some, none
+    quality: float  # the best any service has
+    days: frozenset[str]
+    per_day: float  # the timing part per preferred day the row runs on
+    words: float
+
+    def evaluate(self, outline: Outline) -> float:
+        """The ceiling for a row described by an outline (`covered`: an area row)."""
+        w = self.weights
+        halves = sum(t.halves(outline.terms, outline.term_families) for t in self.needs)
+        return (
+            w["need"] * halves * self.per_half
+            + w["distance"] * self._distance(outline)
+            + w["price"] * self._price(outline.lowest_price_pence)
+            + w["availability"] * self._availability(outline.vacancies)
+            + w["quality"] * self.quality
+            + w["timing"] * (self._timing(outline.days))
+            + w["words"] * self.words
+        )
+
+    def _distance(self, outline: Outline) -> float:
+        remote = self.remote_ok and outline.remote
+        if self.distance is None:
+            return self.remote_floor if remote else self.away
+        if outline.covered:
+            return self.at_home
+        near = self.distance.at(outline.distance_floor_km or 0.0)
+        return max(self.remote_floor, near) if remote else near
+
+    def _price(self, price: int | None) -> float:
+        return 1.0 if self.price is None or price is None else self.price.at(price)
+
+    def _availability(self, vacancies: int | None) -> float:
+        unknown, places, full = self.availability
+        return unknown if vacancies is None else places if vacancies > 0 else full
+
+    def _timing(self, days: frozenset[str]) -> float:
+        return 1.0 if not self.days else len(self.days & days) * self.per_day
+
+
+def need_tests(profile: Profile, broad: frozenset[str] | None = None) -> tuple[NeedTest, ...]:
+    """Each need's tests, as `_counts` decides "met" and "related to".
+
+    `broad`: the families that have terms besides the needs themselves (None: all); a need
+    whose family has none can only be met exactly, which spares a query the test.
+    """
+    tests = []
+    for need in sorted(profile.needs):
+        family = family_of(profile, need)
+        if broad is not None and family not in broad:
+            tests.append(NeedTest(need))
+            continue
+        terms = frozenset({family}) if family != need else frozenset()
+        tests.append(NeedTest(need, terms, frozenset({family})))
+    return tuple(tests)
+
+
+def bounds(
+    profile: Profile,
+    *,
+    words: bool,
+    best_rating: tuple[float, int] = (5.0, 1_000_000),
+    broad: frozenset[str] | None = None,
+) -> Bounds:
+    """The ceiling of this person's score as per-row arithmetic (see Bounds).
+
+    `best_rating` is the (sum, count) of ratings with the highest Bayesian average of any
+    service: every row is assumed to have it. Distances are floors (a smaller distance can
+    only raise the part); an area row is assumed to visit the person at home.
+    """
+    limit = profile.max_price_pence
+    top = max(profile.max_distance_km, 1e-9)
+    return Bounds(
+        weights=dict(WEIGHTS),
+        needs=need_tests(profile, broad),
+        per_half=1.0 / (2 * len(profile.needs)) if profile.needs else 0.0,
+        remote_ok=profile.remote_ok,
+        at_home=distance_part(profile, 0.0, profile.remote_ok),
+        away=distance_part(profile, None, False),
+        remote_floor=REMOTE_DISTANCE_SCORE,
+        distance=None if profile.home is None else Linear(1.0, -1.0 / top),
+        # 1 within the limit, falling to 0 at twice it (_price_part); with a limit of 0,
+        # anything but free is 0 (prices are whole pence).
+        price=None if limit is None else Linear(2.0, -1.0 / limit) if limit else Linear(1.0, -1.0),
+        availability=(
+            AVAILABILITY_SCORES["unknown"],
+            AVAILABILITY_SCORES["places"],
+            AVAILABILITY_SCORES["full"],
+        ),
+        quality=quality_part(*best_rating),
+        days=profile.days,
+        per_day=1.0 / len(profile.days) if profile.days else 0.0,
+        words=1.0 if words else 0.0,
+    )
+
+
 def need_halves(profile: Profile, terms: frozenset[str], families: frozenset[str]) -> int:
     """Twice the number of needs met, a need only related to counting one: the need part × 2n.
 
@@ -445,7 +630,7 @@ def reasons(profile: Profile, candidate: Candidate, distance: float | None) -> l
     said = []
     at_home = home_area(profile, candidate)
     if at_home is not None:
-        said.append(f"visits you at home in {at_home}")
+        said.append(f"visits you at home {at_home}")
     elif distance is not None:
         said.append(f"{distance:.1f} km from you")
     if at_home is None and _remote(profile, candidate):

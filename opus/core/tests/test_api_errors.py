@@ -54,7 +54,7 @@ def test_with_debug_on_the_developer_still_sees_the_error(client, cast, broken_m
 
 def test_the_open_referral_api_answers_a_problem_too(client, monkeypatch, settings):
     settings.DEBUG = False
-    monkeypatch.setattr("opus.directory.oruk.reverse", _explode)
+    monkeypatch.setattr("opus.directory.oruk.routes.reverse", _explode)
     response = client.get("/api/oruk/")
     assert response.status_code == 500
     assert response["Content-Type"] == "application/problem+json"

@@ -17,7 +17,7 @@ from opus.core.audit import audit_record, changes
 from opus.core.importers.base import insert_values, update_rows
 from opus.core.models import Area, Organisation
 from opus.core.services import unique_slug
-from opus.directory import reach, search
+from opus.directory import derived
 from opus.directory.importers.check import TermLookup, chunks, existing_ids
 from opus.directory.importers.records import LocationData, ServiceData
 from opus.directory.models import (
@@ -167,13 +167,12 @@ class FeedWriter:
         changed, and of any other service whose provider was renamed or whose place moved by
         it, refreshed once for them all (a service passed over unchanged keeps its rows)."""
         ids = self.written
-        others = set(reach.services_at(places))
+        others = set(derived.services_at(places))
         for part in chunks(sorted(organisations)):
             others |= set(
                 Service.objects.filter(organisation__uuid__in=part).values_list("pk", flat=True)
             )
-        search.refresh(sorted(ids | others))
-        reach.refresh(sorted(ids | others))
+        derived.services_changed(sorted(ids | others))
 
     def audit(
         self, action: str, target: models.Model, service: uuid.UUID, diff: dict[str, Any]

@@ -4,17 +4,13 @@ from django.db import migrations, models
 
 
 def index(apps, schema_editor):
-    """The full-text index: GIN on PostgreSQL, FTS5 with triggers on SQLite."""
+    """The full-text index: GIN on PostgreSQL. SQLite's FTS5 table and its triggers are made
+    after every migrate by directory/derived/ (signals.py), which owns them."""
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute(
             "CREATE INDEX IF NOT EXISTS directory_service_search_gin ON directory_service "
             "USING gin (to_tsvector('english', search_text))"
         )
-    elif schema_editor.connection.vendor == "sqlite":
-        from opus.directory.search import SQLITE_SETUP
-
-        for statement in SQLITE_SETUP:
-            schema_editor.execute(statement)
 
 
 def unindex(apps, schema_editor):

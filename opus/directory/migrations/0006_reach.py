@@ -1,19 +1,7 @@
-"""The reach table matching reads (opus/directory/reach.py), filled from the directory."""
+"""Once made matching's derived tables; they now belong to directory/derived/, which makes
+and fills them after every migrate (its post_migrate handler), so this does nothing."""
 
 from django.db import migrations
-
-
-def create(apps, schema_editor):
-    from opus.directory import reach
-
-    reach.create(schema_editor, listing=False)  # the listing comes in 0008
-    reach.rebuild(schema_editor.connection, listing=False)
-
-
-def drop(apps, schema_editor):
-    from opus.directory import reach
-
-    reach.drop(schema_editor)
 
 
 class Migration(migrations.Migration):
@@ -21,4 +9,4 @@ class Migration(migrations.Migration):
         ("directory", "0005_location_grid_cell"),
     ]
 
-    operations = [migrations.RunPython(create, drop)]
+    operations = [migrations.RunPython(migrations.RunPython.noop, migrations.RunPython.noop)]

@@ -1,20 +1,7 @@
-"""The listing table ORUK's term-and-words pages read (opus/directory/listing.py).
-
-Creates whatever of the derived tables is missing and derives them all again.
-"""
+"""Once made ORUK's listing table; it now belongs to directory/derived/, which makes and
+fills the derived tables after every migrate (its post_migrate handler), so this does nothing."""
 
 from django.db import migrations
-
-
-def create(apps, schema_editor):
-    from opus.directory import reach
-
-    reach.create(schema_editor)
-    reach.rebuild(schema_editor.connection)
-
-
-def drop(apps, schema_editor):
-    schema_editor.execute("DROP TABLE IF EXISTS directory_listing")
 
 
 class Migration(migrations.Migration):
@@ -22,4 +9,4 @@ class Migration(migrations.Migration):
         ("directory", "0007_search_vector"),
     ]
 
-    operations = [migrations.RunPython(create, drop)]
+    operations = [migrations.RunPython(migrations.RunPython.noop, migrations.RunPython.noop)]

@@ -9,8 +9,8 @@ from datetime import time
 import pytest
 
 from opus.core.models import Area, AreaKind, Organisation, OrganisationKind, Postcode
-from opus.directory import matching, narrowing, search
-from opus.directory import reach as reach_rows
+from opus.directory import derived, matching, search
+from opus.directory.matching import narrowing
 from opus.directory.models import (
     CostOption,
     Language,
@@ -71,7 +71,7 @@ def _directory(rng, count=160):
         )
         service.terms.set([terms[c] for c in rng.sample(NEEDS, rng.choice([1, 1, 2, 3]))])
         _extras(rng, service, org, spots, lsoas + [la])
-    reach_rows.rebuild()
+    derived.rebuild_all()
     search.refresh(Service.objects.values_list("pk", flat=True))
 
 
@@ -242,7 +242,7 @@ def test_the_database_works_the_engines_ceiling():
                 days=card.days,
                 covered=cell < 0,
             )
-            if cell == reach_rows.NOWHERE and profile.home is not None:
+            if cell == derived.NOWHERE and profile.home is not None:
                 continue  # never read with a home
             expected = engine.ceiling(profile, outline, words=words)
             assert float(worked) == pytest.approx(expected, abs=1e-9)
@@ -277,7 +277,7 @@ def test_ties_on_score_are_broken_by_distance_then_name_as_the_engine_breaks_the
             organisation=org, name="Hall", latitude=spot[0], longitude=spot[1]
         )
         ServiceAtLocation.objects.create(service=service, location=place)
-    reach_rows.rebuild()
+    derived.rebuild_all()
     for limit in range(1, 12):
         question = matching.Question(needs=["befriending"], postcode="ZY1 1AA", max_distance_km=2)
         profile = matching.profile_from(question)
@@ -314,7 +314,7 @@ def test_services_meeting_a_need_exactly_come_first_however_many_related_ones_sc
             longitude=home[1],
         )
         ServiceAtLocation.objects.create(service=service, location=place)
-    reach_rows.rebuild()
+    derived.rebuild_all()
     profile = matching.profile_from(
         matching.Question(needs=["befriending"], postcode="ZY1 1AA", age=70)
     )

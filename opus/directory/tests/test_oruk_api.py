@@ -22,7 +22,7 @@ from referencing.jsonschema import DRAFT202012
 from opus.core.models import Postcode
 from opus.directory import services as directory
 from opus.directory.models import Contact, Service, ServiceArea, Taxonomy, TaxonomyTerm
-from opus.directory.oruk_schemas import HSDS_EXTRAS
+from opus.directory.oruk.schemas import HSDS_EXTRAS
 from opus.testing import create_area, create_organisation, create_service
 
 pytestmark = pytest.mark.django_db
@@ -587,7 +587,7 @@ def _rich_service_copy(rich: Service) -> Service:
 def test_a_term_and_words_page_matches_the_general_filter(client):
     """The quick path for one term (listing.py) gives what the general filter gives: the
     same services, in name order, page by page, with the same totals."""
-    from opus.directory import oruk
+    from opus.directory.oruk import routes as oruk
 
     names = ["Tea club", "Walks", "Lunch", "Allotment", "Tea and talk", "Zumba"]
     words = ["tea", "walk", "garden", "lunch", "zzz"]

@@ -417,3 +417,134 @@ def test_the_ceiling_of_a_home_service_in_the_persons_area_bounds_its_score():
     outline = m.Outline(terms=candidate.terms, remote=True, distance_floor_km=50, covered=True)
     assert m.ceiling(person, outline, words=False) >= m.score(found)
     assert found["distance"] == 1.0
+
+
+# --- services that visit people at home within a radius of a base --------------------------
+
+BASE = m.HomeRadius(53.9100, -1.6000, 3.0, "Eastfield Hall")  # 1.1 km from HOME
+RADIUS = {"delivery": frozenset({"at-home"}), "places": (), "home_radii": (BASE,)}
+
+
+def test_inside_its_radius_a_home_service_is_at_distance_0_and_says_how_far_it_goes():
+    match = m.rank(profile(), [service(**RADIUS)]).matches[0]
+    assert match.distance_km == 0.0
+    assert match.parts["distance"] == 1.0
+    assert match.reasons[0] == "visits you at home within 1.9 miles of Eastfield Hall"
+
+
+def test_outside_its_radius_a_home_service_is_a_near_miss_that_says_where_it_goes():
+    small = m.HomeRadius(53.9100, -1.6000, 0.5, "Eastfield Hall")
+    ranking = m.rank(profile(), [service(**{**RADIUS, "home_radii": (small,)})])
+    assert ranking.matches == []
+    assert ranking.near_misses[0].why == (
+        "visits people at home within 0.3 miles of Eastfield Hall, not where you live",
+    )
+
+
+def test_a_radius_and_areas_are_both_said_when_the_person_is_outside_them():
+    far = m.HomeRadius(54.2, -1.6, 1.609344, "Northby")
+    candidate = service(**{**AT_HOME, "home_radii": (far,)})
+    why = m.rank(profile(areas=frozenset({OTHER_WARD})), [candidate]).near_misses[0].why
+    assert why == ("visits people at home in Eastfield or within 1 mile of Northby, not where "
+                   "you live",)  # fmt: skip
+
+
+def test_a_person_without_a_postcode_is_not_judged_inside_a_radius():
+    person = profile(home=None)
+    assert m.home_area(person, service(**RADIUS)) is None
+
+
+# --- the bounds a directory works per row ---------------------------------------------------
+
+radii = st.lists(
+    st.builds(
+        m.HomeRadius,
+        st.floats(53.6, 54.2),
+        st.floats(-2.0, -1.2),
+        st.floats(0.1, 100),
+        st.just("B"),
+    ),
+    max_size=2,
+)
+ratings = st.tuples(st.floats(0, 500), st.integers(0, 100)).map(
+    lambda pair: (min(pair[0], 5.0 * pair[1]), pair[1])  # never above 5 stars on average
+)
+
+
+def _row_of(person, candidate, slack):
+    """The row of the candidate's that explains its score, as a directory derives it: the
+    area it visits the person at home in, else its nearest place (distance floored by
+    slack), else its one row at nowhere (an area row too: cell < 0)."""
+    nearest, _ = m._nearest(person, candidate)
+    covered = m.home_area(person, candidate) is not None or not candidate.places
+    return m.Outline(
+        terms=candidate.terms,
+        term_families=candidate.term_families,
+        remote=bool(candidate.delivery & m.REMOTE_DELIVERY),
+        distance_floor_km=None if nearest is None else nearest * slack,
+        lowest_price_pence=candidate.price_pence,
+        vacancies=candidate.vacancies,
+        days=candidate.days,
+        covered=covered and person.home is not None,
+    )
+
+
+@settings(max_examples=400)
+@given(
+    person=profiles,
+    candidate=candidates,
+    home_radii=radii,
+    rating=ratings,
+    slack=st.floats(0, 1),
+    words=st.booleans(),
+)
+def test_the_bounds_are_never_below_a_real_score(
+    person, candidate, home_radii, rating, slack, words
+):
+    person = m.Profile(**{**person.__dict__, "need_families": tuple(FAMILY.items())})
+    candidate = m.Candidate(
+        **{
+            **candidate.__dict__,
+            "term_families": _families(candidate),
+            "home_radii": tuple(home_radii),
+            "rating_sum": rating[0],
+            "rating_count": rating[1],
+            "words_found": candidate.words_found if words else 0.0,
+        }
+    )
+    if m.exclusions(person, candidate):
+        return  # only services the person can use are scored
+    found, _ = m.parts(person, candidate)
+    bounds = m.bounds(person, words=words, best_rating=rating)
+    assert bounds.evaluate(_row_of(person, candidate, slack)) >= m.score(found) - 5e-7
+
+
+@settings(max_examples=200)
+@given(person=profiles, candidate=candidates, words=st.booleans())
+def test_with_exact_facts_the_bounds_are_the_ceiling(person, candidate, words):
+    person = m.Profile(**{**person.__dict__, "need_families": tuple(FAMILY.items())})
+    nearest, _ = m._nearest(person, candidate)
+    outline = m.Outline(
+        terms=candidate.terms,
+        term_families=_families(candidate),
+        remote=bool(candidate.delivery & m.REMOTE_DELIVERY),
+        distance_floor_km=nearest,
+        lowest_price_pence=candidate.price_pence,
+        vacancies=candidate.vacancies,
+        days=candidate.days,
+    )
+    if person.home is not None and nearest is None:
+        return  # no place: the ceiling says "half", a directory's row at nowhere says more
+    bounds = m.bounds(person, words=words, best_rating=(0.0, 0))
+    assert bounds.evaluate(outline) == pytest.approx(m.ceiling(person, outline, words=words))
+
+
+def test_need_tests_say_met_related_and_unrelated_as_need_fits_does():
+    person = profile(needs=frozenset({"befriending", "meals"}), need_families=tuple(FAMILY.items()))
+    tests = {t.need: t for t in m.need_tests(person, broad=frozenset({"social-activity"}))}
+    assert tests["befriending"].halves(frozenset({"befriending"}), frozenset()) == 2
+    assert (
+        tests["befriending"].halves(frozenset({"lunch-clubs"}), frozenset({"social-activity"})) == 1
+    )
+    assert tests["befriending"].halves(frozenset({"social-activity"}), frozenset()) == 1
+    assert tests["meals"].halves(frozenset({"other"}), frozenset({"daily-living"})) == 0  # narrow

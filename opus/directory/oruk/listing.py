@@ -2,9 +2,9 @@
 
 ORUK's /services asked for a taxonomy term and words has to intersect two large sets (a
 common word and a common need each name tens of thousands of services in a national
-directory) and still give a page in name order and the total. `directory_listing` (reach.py)
-keeps a row per service and term in (term, name, id) order, so a page is the first rows of
-one term that match the words; the count is worked from the smaller side:
+directory) and still give a page in name order and the total. `directory_listing`
+(directory/derived/) keeps a row per service and term in (term, name, id) order, so a
+page is the first rows of one term that match the words; the count is worked from the smaller side:
 
 * SQLite: the full-text index lists the words' rowids; the term's rows say which of them
   are the term's (their rowids, in one range), so the count walks the words' list once.
@@ -19,7 +19,7 @@ from typing import Any
 
 from django.db import connection
 
-from opus.directory.reach import LISTING
+from opus.directory.derived.tables import LISTING
 from opus.directory.search import uuid_text, words_of
 
 

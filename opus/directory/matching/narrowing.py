@@ -1,6 +1,6 @@
 """The queries that narrow a national directory to the few services worth reading in full.
 
-Both read `directory_reach` (reach.py) for the services tagged with some of the person's
+Both read `directory_reach` (directory/derived/) for the services tagged with some of the person's
 terms and within reach of them, in range reads on (term, remote, cell), and work in SQL
 what the engine would work in Python, as bounds:
 
@@ -26,13 +26,17 @@ from uuid import UUID
 
 from django.db import connection, transaction
 
-from opus.directory import facts
+from opus.directory.derived import radius
+from opus.directory.derived.tables import TABLE
+from opus.directory.matching import facts
 from opus.directory.models import GRID_PER_DEGREE
-from opus.directory.reach import TABLE
 from opus.engines import matching as engine
 
-NEAR_FACTOR = 1.5  # places up to 1.5 × the person's distance are read: "just too far" misses
+NEAR_FACTOR = engine.NEAR_MISS_FACTOR  # places this × the distance away are read: near misses
 REMOTE_REACH_KM = 20.0  # a provider visiting homes or working online serves about this far
+# The furthest a radius row's base can be from a home in one of its squares, by level
+# (derived/radius.py): the near-miss circle and the corners of the squares around it.
+RADIUS_ROWS_KM = (40.0, 400.0)
 
 
 @dataclass(frozen=True)
@@ -138,12 +142,13 @@ class Query:
     def _greater(self, a: str, b: str) -> str:
         return f"{'GREATEST' if self.vendor == 'postgresql' else 'max'}({a}, {b})"
 
-    def _squared_km(self, scale: str) -> str:
+    def _squared_km(self, scale: str, scales: engine.DistanceScales | None = None) -> str:
         """Squared flat-earth kilometres from home with the low or high scales (see the engine)."""
-        assert self.profile.home is not None and self.scales is not None
+        scales = scales or self.scales
+        assert self.profile.home is not None and scales is not None
         lat, lon = (float(x) for x in self.profile.home)
-        ky = float(getattr(self.scales, f"{scale}_lat"))
-        kx = float(getattr(self.scales, f"{scale}_lon"))
+        ky = float(getattr(scales, f"{scale}_lat"))
+        kx = float(getattr(scales, f"{scale}_lon"))
         dy, dx = f"((latitude - ({lat!r})) * {ky!r})", f"((longitude - ({lon!r})) * {kx!r})"
         return f"{dy} * {dy} + {dx} * {dx}"
 
@@ -155,81 +160,76 @@ class Query:
         return f"({self._squared_km(scale)} <= {float(km) * float(km)!r})"
 
     def need_halves(self) -> tuple[str, list[Any]]:
-        """2 × met + related over the needs: engine.need_halves, in SQL.
-
-        A need is related to when its family is one of the service's terms or the family of
-        one (a need that is a family itself: when one of its terms is)."""
+        """2 × met + related over the needs (engine.NeedTest.halves), in SQL."""
         sql, params = [], []
-        for code in sorted(self.profile.needs):
-            exact, p1 = self._has("terms", code)
-            family = engine.family_of(self.profile, code)
-            if family not in self.broad:  # no term has that family: met exactly or not at all
+        for test in engine.need_tests(self.profile, self.broad):
+            exact, p1 = self._has("terms", test.need)
+            related = [self._has("terms", c) for c in sorted(test.related_terms)]
+            related += [self._has("families", c) for c in sorted(test.related_families)]
+            if not related:
                 sql.append(f"(CASE WHEN {exact} THEN 2 ELSE 0 END)")
                 params += p1
                 continue
-            within, p2 = self._has("families", family)
-            if family != code:  # the family's own term relates to the need too
-                itself, p3 = self._has("terms", family)
-                within, p2 = f"({within} OR {itself})", p2 + p3
-            sql.append(f"(CASE WHEN {exact} THEN 2 WHEN {within} THEN 1 ELSE 0 END)")
-            params += p1 + p2
+            within = " OR ".join(r for r, _ in related)
+            sql.append(f"(CASE WHEN {exact} THEN 2 WHEN ({within}) THEN 1 ELSE 0 END)")
+            params += p1 + [x for _, ps in related for x in ps]
         return "(" + " + ".join(sql) + ")", params
 
     def _remote(self) -> str:
         return "remote" if self.profile.remote_ok else "1 = 0"
 
-    def _distance_part(self) -> str:
-        """engine.distance_part at the row's distance floor."""
-        p = self.profile
-        remote_score = engine.REMOTE_DISTANCE_SCORE
-        if p.home is None:
-            near = engine.distance_part(p, None, False)
-            return f"(CASE WHEN {self._remote()} THEN {remote_score!r} ELSE {near!r} END)"
-        floor = self._distance("low") if self.scales else "0.0"
-        near = self._greater("0.0", f"1.0 - {floor} / {float(p.max_distance_km)!r}")
-        # An area the person lives in: visited at home there (distance 0), or online.
-        away = engine.distance_part(p, 0.0, True)
-        nowhere = engine.distance_part(p, None, False)
+    def _linear(self, line: engine.Linear, x: str) -> str:
+        """engine.Linear.at(x), in SQL."""
+        least = "LEAST" if self.vendor == "postgresql" else "min"
+        inner = self._greater("0.0", f"{line.intercept!r} + ({line.slope!r}) * ({x})")
+        return f"{least}(1.0, {inner})"
+
+    def _distance_part(self, b: engine.Bounds) -> str:
+        """Bounds._distance for the row: `cell < 0` marks an area row (covered)."""
+        if b.distance is None:
+            return f"(CASE WHEN {self._remote()} THEN {b.remote_floor!r} ELSE {b.away!r} END)"
+        near = self._linear(b.distance, self._distance("low") if self.scales else "0.0")
         return (
-            f"(CASE WHEN cell < 0 AND {self._remote()} THEN {away!r} "
-            f"WHEN cell < 0 THEN {nowhere!r} "
-            f"WHEN {self._remote()} THEN {self._greater(repr(remote_score), near)} "
+            f"(CASE WHEN cell < 0 THEN {b.at_home!r} "
+            f"WHEN {self._remote()} THEN {self._greater(repr(b.remote_floor), near)} "
             f"ELSE {near} END)"
         )
 
-    def _price_part(self) -> str:
-        limit = self.profile.max_price_pence
-        if limit is None:
+    def _price_part(self, b: engine.Bounds) -> str:
+        if b.price is None:
             return "1.0"
-        cut = f"{self._greater('0.0', f'1.0 - (price - {int(limit)}) * 1.0 / {int(limit)}')}"
-        over = cut if limit else "0.0"
-        return f"(CASE WHEN price IS NULL OR price <= {int(limit)} THEN 1.0 ELSE {over} END)"
+        return f"(CASE WHEN price IS NULL THEN 1.0 ELSE {self._linear(b.price, 'price')} END)"
 
-    def _availability_part(self) -> str:
-        a = engine.AVAILABILITY_SCORES
+    def _availability_part(self, b: engine.Bounds) -> str:
+        unknown, places, full = b.availability
         return (
-            f"(CASE WHEN vacancies IS NULL THEN {a['unknown']!r} "
-            f"WHEN vacancies > 0 THEN {a['places']!r} ELSE {a['full']!r} END)"
+            f"(CASE WHEN vacancies IS NULL THEN {unknown!r} "
+            f"WHEN vacancies > 0 THEN {places!r} ELSE {full!r} END)"
+        )
+
+    def bounds(self) -> engine.Bounds:
+        total, count = facts.best_rating()  # published ratings: the best any service has
+        return engine.bounds(
+            self.profile, words=self.words, best_rating=(float(total), count), broad=self.broad
         )
 
     def ceiling(self) -> tuple[str, list[Any]]:
-        """engine.ceiling for the row, in SQL (the tests hold the two together)."""
-        w, p = engine.WEIGHTS, self.profile
+        """engine.Bounds.evaluate for the row, in SQL (the tests hold the two together)."""
+        b = self.bounds()
+        w = b.weights
         need, params = self.need_halves()
         timing = "1.0"
-        if p.days:
-            days, more = self._count("days", sorted(p.days))
-            timing, params = f"({days} * 1.0 / {len(p.days)})", params + more
-        total, count = facts.best_rating()  # published ratings: the best any service has
-        quality = engine.quality_part(float(total), count)
+        if b.days:
+            days, more = self._count("days", sorted(b.days))
+            timing, params = f"({days} * {b.per_day!r})", params + more
         sql = (
-            f"({w['need']!r} * {need} / {2.0 * len(p.needs)!r}"
-            f" + {w['distance']!r} * {self._distance_part()}"
-            f" + {w['price']!r} * {self._price_part()}"
-            f" + {w['availability']!r} * {self._availability_part()}"
-            f" + {w['quality'] * quality!r}"
+            f"({w['need'] * b.per_half!r} * {need}"
+            f" + {w['distance']!r} * {self._distance_part(b)}"
+            f" + {w['price']!r} * {self._price_part(b)}"
+            f" + {w['availability']!r} * {self._availability_part(b)}"
+            f" + {w['quality'] * b.quality!r}"
             f" + {w['timing']!r} * {timing}"
-            f" + {w['words'] * (1.0 if self.words else 0.0)!r})"
+            f" + {w['words'] * b.words!r})"
         )
         return sql, params
 
@@ -268,6 +268,7 @@ class Query:
             # A remote service's place row may visit homes only elsewhere: judged by the place.
             mine = ", ".join(str(-int(a)) for a in sorted(p.areas))
             remote = f"({self._remote()} AND cell IN ({mine}))" if mine else "1 = 0"
+            remote = f"({remote} OR {self._inside_radius()})"
             if self.scales is None:
                 return remote, []
             # One place only: it is the nearest, and its access is what is judged.
@@ -276,6 +277,24 @@ class Query:
         limit = self._within_km("low", p.max_distance_km) if self.scales else ""
         near = f"cell >= 0 AND {limit + ' AND ' if limit else ''}{access}"
         return f"({self._remote()} OR ({near}))", params
+
+    def _inside_radius(self) -> str:
+        """A radius row whose circle surely holds home (the engine measures the distance
+        from its base, which is at most this upper bound), with each level's scales."""
+        home = self.profile.home
+        if not self.profile.remote_ok or home is None:
+            return "1 = 0"
+        tests = []
+        cells = (
+            f"cell <= {radius.BASE} AND cell > {radius.BASE - radius.SPAN}",
+            f"cell <= {radius.BASE - radius.SPAN}",
+        )
+        for level, km in zip(cells, RADIUS_ROWS_KM, strict=True):
+            scales = engine.distance_scales(home, km)
+            if scales is not None:
+                within = f"{self._squared_km('high', scales)} <= radius_km * radius_km"
+                tests.append(f"({level} AND {within})")
+        return f"({' OR '.join(tests)})" if tests else "1 = 0"
 
     def _box_sql(self, km: float) -> str:
         lat0, lat1, lon0, lon1 = (float(x) for x in _box(self.profile.home, km))  # type: ignore[arg-type]
@@ -297,6 +316,7 @@ class Query:
         if p.remote_ok:
             near, remote = self._box_sql(self.reach.near_km), self._box_sql(self.reach.remote_km)
             areas = [-int(a) for a in sorted(p.areas | p.near_areas)]
+            areas += radius.home_cells(p.home)  # radii whose near-miss circle may hold home
             parts.append(
                 f"remote = TRUE AND {self._cells(self.reach.km, areas)} "
                 f"AND (cell < 0 OR ({near}) OR ({remote}))"

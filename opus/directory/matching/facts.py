@@ -1,7 +1,7 @@
 """Services read in full, as the matching engine's candidates: one key look-up each.
 
 Building model objects, or one query per related table, cost more than all the rest of a
-match together; each service's card (reach.py: everything the engine needs, kept in step
+match together; each service's card (directory/derived/: everything the engine needs, kept in step
 with the directory) is read by key and turned into an engine.Candidate. A service with
 several prices is judged, and shown, at its lowest.
 """
@@ -109,21 +109,37 @@ def read(service_ids: Iterable[Any], words: Mapping[str, float]) -> list[engine.
 def _with_home_areas(
     found: list[engine.Candidate], rows: Iterable[tuple[Any, ...]]
 ) -> list[engine.Candidate]:
-    """The areas each service visiting people at home covers, as (area id, name): read only
-    for services that have areas (the card counts them)."""
+    """Where each service visiting people at home goes: its areas as (area id, name) and its
+    radii from a base; read only for services that have some (the card counts them)."""
     wanted = [
         c.id for c, row in zip(found, rows, strict=True) if row[-1] and "at-home" in c.delivery
     ]
     if not wanted:
         return found
+    from django.db.models import Q
+
     from opus.directory.models import ServiceArea
 
     areas: dict[str, list[tuple[int, str]]] = {}
-    links = ServiceArea.objects.filter(service_id__in=wanted, area__isnull=False)
-    for sid, area, name in links.values_list("service_id", "area_id", "area__name"):
-        areas.setdefault(str(sid), []).append((int(area), name))
+    radii: dict[str, list[engine.HomeRadius]] = {}
+    links = ServiceArea.objects.filter(
+        Q(area__isnull=False) | Q(radius_m__isnull=False), service_id__in=wanted
+    )
+    columns = ("service_id", "area_id", "area__name", "name", "latitude", "longitude", "radius_m")
+    for sid, area, area_name, name, lat, lon, metres in links.values_list(*columns):
+        if area is not None:
+            areas.setdefault(str(sid), []).append((int(area), area_name))
+        else:
+            radii.setdefault(str(sid), []).append(engine.HomeRadius(lat, lon, metres / 1000, name))
     return [
-        replace(c, home_areas=tuple(sorted(areas[c.id]))) if c.id in areas else c for c in found
+        replace(
+            c,
+            home_areas=tuple(sorted(areas.get(c.id, ()))),
+            home_radii=tuple(sorted(radii.get(c.id, ()), key=lambda r: (r.name, r.radius_km))),
+        )
+        if c.id in areas or c.id in radii
+        else c
+        for c in found
     ]
 
 

@@ -2,7 +2,7 @@
 
 Paths, parameters and the Page envelope follow the standard's openapi.json
 (https://openreferraluk.org/specifications/3.0/openapi.json); responses are built in
-oruk_schemas and checked against the standard's JSON Schemas by the tests. Errors are
+oruk/schemas.py and checked against the standard's JSON Schemas by the tests. Errors are
 RFC 9457 problem+json naming the field, as in the main API.
 """
 
@@ -31,8 +31,6 @@ from pydantic import field_validator
 from opus.core.api_input import TextParser, refuse_nul_in_path
 from opus.core.models import Organisation, Postcode
 from opus.core.pagination import PageParams, per_page_field
-from opus.directory import listing
-from opus.directory import oruk_schemas as shapes
 from opus.directory.models import (
     Service,
     ServiceArea,
@@ -40,6 +38,8 @@ from opus.directory.models import (
     Taxonomy,
     TaxonomyTerm,
 )
+from opus.directory.oruk import listing
+from opus.directory.oruk import schemas as shapes
 from opus.directory.search import matching
 from opus.engines.identifiers import normalise_postcode
 from opus.engines.matching import distance_km
