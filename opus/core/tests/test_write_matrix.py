@@ -214,6 +214,11 @@ WEB_WRITES: dict[str, frozenset[str]] = {
     "voice:complaint_act": frozenset({P}),  # staff of Good Neighbours, the body
     # notifications
     "notifications:preferences": SIGNED_IN,  # one's own choices
+    # allocation: fair shares runs (commissioners and administrators)
+    "allocation:formula_new": FINANCE,
+    "allocation:formula_edit": FINANCE,  # saves a new version
+    "allocation:run_new": FINANCE,
+    "allocation:run_publish": FINANCE,  # check answers first; publishing funds the councils
     # voice: feedback and ratings (moderators: commissioners and administrators)
     "voice:feedback_give": frozenset({R}),  # residents, on any listed service
     "voice:feedback_give_booking": frozenset({R}),  # the person who had the delivered booking
@@ -389,6 +394,7 @@ def build_world(cast: Any) -> SimpleNamespace:
     _grants(w)
     _casework(w)
     _council_business(w)
+    _allocation_runs(w)
     _consultations(w)
     return w
 
@@ -424,6 +430,22 @@ def _consultations(w: SimpleNamespace) -> None:
     w.recommendation = voice.recommendation_add(
         group=w.codesign, text="Meet in the library", by=cast.commissioner
     )
+
+
+def _allocation_runs(w: SimpleNamespace) -> None:
+    """A formula and a draft run of it (the run's own figures do not matter here)."""
+    from opus.allocation.models import AllocationFormula, AllocationRun
+    from opus.core.models import AreaKind
+
+    scope = create_area(kind=AreaKind.LOCAL_AUTHORITY, code="E06999901", name="Testshire")
+    w.allocation_formula = AllocationFormula.objects.create(
+        family=1, name="Fair shares", owner=w.cast.council, scope=scope,
+        need_source="none", transition="none",
+    )  # fmt: skip
+    w.allocation_run = AllocationRun.objects.create(
+        formula=w.allocation_formula, title="Draft", period="2026/27", level="neighbourhood",
+        total_pence=100, input_hash="0" * 64,
+    )  # fmt: skip
 
 
 def _council_business(w: SimpleNamespace) -> None:
@@ -769,6 +791,9 @@ ARGS: dict[str, Callable[[SimpleNamespace], dict[str, Any]]] = {
     "commissioning:kpi_return_submit": lambda w: {"pk": w.kpi_return.pk},
     "commissioning:decision_new": lambda w: {"pk": w.plan.pk},
     "commissioning:plan_publish": lambda w: {"pk": w.plan.pk},
+    "allocation:formula_edit": lambda w: {"pk": w.allocation_formula.pk},
+    "allocation:run_new": lambda w: {"pk": w.allocation_formula.pk},
+    "allocation:run_publish": lambda w: {"pk": w.allocation_run.pk},
     "commissioning:opportunity_publish": lambda w: {"pk": w.draft_opportunity.pk},
     "commissioning:clarification_answer": lambda w: {"pk": w.clarification.pk},
     "commissioning:bids_open": lambda w: {"pk": w.unopened.pk},
