@@ -47,18 +47,17 @@ def _contract_ledger(contract: Contract, model: Any, deflators: Any, cora: User)
     line = services.line_add(
         ledger=ledger, metric=model.metrics.get(code=LONELINESS["code"]), by=cora, **fields
     )
+    returns = KpiReturn.objects.filter(kpi__contract=contract).exclude(submitted_at=None)
     kpi_return = (
-        KpiReturn.objects.filter(kpi__contract=contract, kpi__name__icontains="lonely")
-        .exclude(submitted_at=None)
-        .order_by("-period_start")
-        .first()
+        returns.filter(kpi__name__icontains="lonely").order_by("-period_start").first()
+        or returns.order_by("-period_start").first()
     )
     if kpi_return is not None:
         services.evidence_record(
             line=line, quantity=Decimal(38), period_start=kpi_return.period_start,
             period_end=kpi_return.period_end, kpi_return=kpi_return, by=cora,
-            note="38 older people supported this quarter; the KPI return reports the share "
-                 "feeling less lonely.",
+            note="38 older people supported in the period, from the provider's visit records "
+                 "behind its KPI return.",
         )  # fmt: skip
     return ledger
 

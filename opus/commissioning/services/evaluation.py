@@ -226,7 +226,9 @@ def evaluation_compute(*, opportunity: Opportunity, by: User) -> list[BidLot]:
         )
         for b in bids
     }
-    social = {b.pk: sum(c.value_pence for c in b.commitments.all()) for b in bids}
+    from opus.allocation.social_value import committed_values  # each bid's ledger
+
+    social = committed_values(bids=bids, by=by)
     order = {b.pk: i for i, b in enumerate(sorted(bids, key=lambda b: (b.submitted_at, b.pk)))}
     updated = []
     for lot in opportunity.lots.all():

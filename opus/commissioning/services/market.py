@@ -43,7 +43,7 @@ from opus.commissioning.services.common import (
 )
 from opus.core.audit import audit_record
 from opus.core.models import Organisation, User
-from opus.engines import procurement
+from opus.engines import procurement, wellbeing
 from opus.engines.money import pounds
 from opus.notifications.services import notify
 
@@ -289,6 +289,18 @@ def opportunity_create(
     return opportunity
 
 
+def _check_social_value_minimum(opportunity: Opportunity) -> None:
+    """Issue 16: no tender goes out with social value weighted under the council's minimum."""
+    error = wellbeing.tender_weight_error(
+        opportunity.quality_weight,
+        opportunity.social_value_weight,
+        getattr(settings, "OPUS_SOCIAL_VALUE_MIN_WEIGHT", 10),
+        per_quality_point=opportunity.price_formula == "price_per_quality_point",
+    )
+    if error:
+        raise CommissioningError(error, "social_value_weight")
+
+
 @transaction.atomic
 def opportunity_publish(
     *, opportunity: Opportunity, by: User | None, now: datetime | None = None
@@ -302,6 +314,7 @@ def opportunity_publish(
         raise CommissioningError(
             "The submission deadline has passed: change it before publishing", "submission_deadline"
         )
+    _check_social_value_minimum(opportunity)
     opportunity.status = OpportunityStatus.PUBLISHED
     opportunity.published_at = now
     opportunity.save(update_fields=["status", "published_at", "updated_at"])
