@@ -78,6 +78,7 @@ bench: setup-dev
 	$(PYTHON) bench/working_days.py
 	$(PYTHON) bench/pb.py --quick
 	$(PYTHON) bench/pb_ballots.py
+	$(PYTHON) bench/allocation.py  # then the optimiser and monitor benchmarks, if present
 
 worker: migrate  ## run background tasks by hand (make demo and make serve start one already)
 	$(PYTHON) manage.py $(if $(filter rq,$(OPUS_TASKS_BACKEND)),rqworker default,db_worker)

@@ -1,5 +1,55 @@
-"""Demo world: placeholder filled by the part that owns it."""
+"""Demo world: a fair-shares formula for Northvale and a published run for its neighbourhoods.
+
+Made through the services, as a commissioner would: the formula weights older residents more,
+measures need by deprivation with an inequalities component, and moves each neighbourhood from
+last year's (equal) money by pace of change. Publishing it funds every neighbourhood council's
+budget through the ledger and tells its councillors, so the budgets follow the formula.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from opus.allocation import runs
+from opus.allocation.runs_inputs import areas_at
+from opus.core.models import Area, AreaKind, Membership, Role, User
+
+# Weights per five-year age band (0–4 … 90+): children and older people use more services.
+AGE_WEIGHTS = ["1.2", "1", "1", "1", "0.9", "0.9", "0.9", "0.9", "0.9", "1", "1", "1", "1.1",
+               "1.2", "1.4", "1.6", "1.9", "2.2", "2.5"]  # fmt: skip
+LAST_YEAR_PENCE = 90_000_00  # each neighbourhood's money last year: the same for all
+TOTAL_PENCE = 600_000_00
 
 
 def seed_allocation_runs(seed: int = 2026) -> None:  # noqa: ARG001 - every demo step takes the seed
-    """Nothing yet."""
+    """A formula, and a published neighbourhood run that funds the councils' budgets."""
+    cora = User.objects.filter(email="commissioner@demo.opus.test").first()
+    county = Area.objects.filter(kind=AreaKind.LOCAL_AUTHORITY).order_by("code").first()
+    if cora is None or county is None:
+        return
+    membership = Membership.objects.filter(user=cora, role=Role.COMMISSIONER).first()
+    if membership is None:
+        return
+    formula = runs.formula_save(
+        by=cora,
+        owner=membership.organisation,
+        name="Northvale neighbourhood fair shares",
+        scope=county,
+        age_weights=AGE_WEIGHTS,
+        need_source="deprivation",
+        inequalities=True,
+        h=Decimal("0.10"),
+        transition="pace",
+        min_growth=Decimal("0.01"),
+    )
+    hoods = areas_at(county, AreaKind.NEIGHBOURHOOD).values_list("code", flat=True)
+    run = runs.run_create(
+        formula=formula,
+        title="Neighbourhood budgets 2026/27: fair shares",
+        period="2026/27",
+        level=AreaKind.NEIGHBOURHOOD,
+        total_pence=TOTAL_PENCE,
+        baseline=dict.fromkeys(hoods, LAST_YEAR_PENCE),
+        by=cora,
+    )
+    runs.run_publish(run=run, by=cora)
