@@ -57,9 +57,10 @@ def _budgets(hoods: list[Area], by: User, council: Organisation, rng: np.random.
             n += 1
             months_ago = int(rng.integers(0, MONTHS))
             start = (first - dt.timedelta(days=31 * months_ago)).replace(day=1)
+            end = start.replace(year=start.year + 1) - dt.timedelta(days=1)
             budgets.budget_create(
                 person=_person(n), title="Personal budget (social activity)",
-                period_start=start, period_end=start.replace(year=start.year + 1) - dt.timedelta(days=1),
+                period_start=start, period_end=end,
                 sources=[("social_care", council, int(rng.integers(8, 30)) * 100_00)], by=by,
                 needs=[NEEDS[n % len(NEEDS)]], area=hood, on=start,
             )  # fmt: skip

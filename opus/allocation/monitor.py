@@ -125,6 +125,15 @@ def _need(
     return np.array(values, dtype=np.float64)
 
 
+def people_in_need(slug: str, level: str = "neighbourhood") -> dict[int, float]:
+    """Area id → people in need by the indicator's numerator in the newest published
+    assessment (the population where there is none)."""
+    geo = _Geography(level)
+    need = _need(_newest_assessment(), slug, level, geo)
+    counts = need if need is not None else geo.population
+    return {area.pk: float(count) for area, count in zip(geo.areas, counts, strict=True)}
+
+
 def _active_budgets(
     on: dt.date,
 ) -> Iterable[tuple[int | None, int | None, int | None, list[str], int]]:
