@@ -100,7 +100,7 @@ class _Reader:
     def read(self, size: int = CHUNK_BYTES) -> bytes:
         chunk = self.handle.read(size)
         self.digest.update(chunk)
-        if not self.started:
+        if not self.started and chunk:  # (the parser first reads nothing, to see the type)
             self.started = True
             chunk = chunk.removeprefix(BOM)
         if self.guard.feed(chunk) > MAX_DEPTH:
