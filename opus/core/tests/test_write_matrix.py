@@ -95,6 +95,14 @@ WEB_WRITES: dict[str, frozenset[str]] = {
     "core:two_factor_codes_new": SIGNED_IN,
     "core:two_factor_disable": SIGNED_IN,
     "core:two_factor_reset": frozenset({AD}),  # someone else's, who lost their phone
+    # allocation: social value (tables and commitments: staff; delivery: also the supplier)
+    "allocation:sv_table_upload": FINANCE,
+    "allocation:sv_ledger_new": FINANCE,
+    "allocation:sv_line_add": FINANCE,
+    "allocation:sv_evidence_add": frozenset({P, C, AD}),  # Good Neighbours holds the contract
+    "allocation:sv_study_new": frozenset({P, C, AD}),
+    "allocation:sv_answer_add": frozenset({P, C, AD}),
+    "allocation:sv_answer_link": EVERYONE,  # a participant's own answer: the link decides
     # needs
     "needs:assessment_new": FINANCE,
     "needs:indicator_new": FINANCE,
@@ -703,6 +711,9 @@ def _commissioning(w: SimpleNamespace) -> None:
         award=signed, kpis=kpis, by=cast.commissioner, now=signed.standstill_ends
     )
     w.kpi_return = KpiReturn.objects.filter(kpi__contract=w.contract).order_by("period_start")[0]
+    from opus.allocation.tests.social_value_helpers import social_value_world
+
+    social_value_world(w)  # a social value ledger on the signed contract, with a study
     w.award = commissioning.award_decide(
         lot=lot2,
         bid_lot=BidLot.objects.get(lot=lot2, bid=mine),
@@ -733,6 +744,11 @@ ARGS: dict[str, Callable[[SimpleNamespace], dict[str, Any]]] = {
     "voice:feedback_restriction_ask": lambda w: {"feedback_id": w.feedback.pk},
     "core:password_reset_confirm": lambda w: {"uidb64": "MQ", "token": "set-password"},
     "core:api_token_revoke": lambda w: {"token_id": w.token.pk},
+    "allocation:sv_line_add": lambda w: {"pk": w.sv_ledger.pk},
+    "allocation:sv_evidence_add": lambda w: {"pk": w.sv_ledger.pk},
+    "allocation:sv_study_new": lambda w: {"pk": w.sv_ledger.pk},
+    "allocation:sv_answer_add": lambda w: {"pk": w.sv_study.pk},
+    "allocation:sv_answer_link": lambda w: {"token": w.sv_study.token},
     "core:organisation_edit": lambda w: {"slug": w.cast.charity.slug},
     "core:role_grant": lambda w: {"user_id": w.person.pk},
     "core:role_revoke": lambda w: {"user_id": w.person.pk, "membership_id": w.person_membership.pk},
