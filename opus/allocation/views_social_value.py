@@ -9,6 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
 
 from opus.allocation import social_value as services
 from opus.allocation.forms_social_value import (
@@ -73,6 +74,7 @@ def _chart(by_year: list[tuple[int, int]]) -> dict[str, Any] | None:
     return gradient_chart(values, [None] * len(values), [None] * len(values), None)
 
 
+@require_GET
 def index(request: HttpRequest) -> HttpResponse:
     """Every loaded table with its licence, and the public ledgers."""
     ledgers = Ledger.objects.select_related("contract", "grant", "pb_project")
@@ -122,6 +124,7 @@ def ledger_new(request: HttpRequest) -> HttpResponse:
     )
 
 
+@require_GET
 def ledger_detail(request: HttpRequest, pk: int) -> HttpResponse:
     ledger = get_ledger_for_user(request.user, pk)
     summary = ledger_summary(ledger)
@@ -139,6 +142,7 @@ def ledger_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "allocation/social_value/ledger.html", context)
 
 
+@require_GET
 def ledger_csv(request: HttpRequest, pk: int) -> HttpResponse:
     ledger = get_ledger_for_user(request.user, pk)
     summary = ledger_summary(ledger)
@@ -222,6 +226,7 @@ def study_new(request: HttpRequest, pk: int) -> HttpResponse:
                       caption=ledger.title)  # fmt: skip
 
 
+@require_GET
 def study_detail(request: HttpRequest, pk: int) -> HttpResponse:
     study = get_study_for_user(request.user, pk)
     reporter = services.may_report(request.user, study.ledger)
