@@ -1,5 +1,9 @@
-"""Routes of one part (placeholder filled by the part that owns it)."""
+"""The optimiser's page (opus/allocation/views_optimiser.py)."""
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from opus.allocation import views_optimiser as views
+
+urlpatterns: list[URLPattern] = [
+    path("optimiser/", views.optimiser_page, name="optimiser"),
+]
