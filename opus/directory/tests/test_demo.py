@@ -88,7 +88,7 @@ def test_the_full_demo_directory_feels_like_a_county(county, client):
     assert services.filter(referral_required=True).exists()
     assert services.filter(cost_options__isnull=True).count() > services.count() / 3  # free
     assert set(CostOption.objects.values_list("unit", flat=True)) >= {"hour", "session", "week"}
-    assert CostOption.objects.filter(option__contains="personal budget").count() > 50
+    assert CostOption.objects.filter(option__icontains="personal budget").count() > 50
     days = set(Schedule.objects.values_list("byday", flat=True))
     assert {"MO,TU,WE,TH,FR", "MO,TU,WE,TH,FR,SA,SU"} <= days and days & {"SA", "SU"}
     assert services.filter(languages__code="pl").exists()
