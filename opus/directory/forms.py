@@ -9,7 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from opus.core.fields import GovukForm, PostcodeField
-from opus.core.models import Area, AreaKind
+from opus.core.models import Area, AreaKind, Postcode
 from opus.directory.models import CostUnit, Service, ServiceStatus, TaxonomyTerm
 from opus.directory.vocabularies import ACCESSIBILITY, CIRCUMSTANCES, DELIVERY, LANGUAGES
 
@@ -129,6 +129,24 @@ class WhereForm(GovukForm):
         required=False,
         label=_("Where it visits people at home (leave empty if it visits anywhere)"),
     )
+    home_base = PostcodeField(
+        required=False,
+        label=_("Or as well: it visits homes within a distance of this postcode"),
+        help_text=_("For example, the postcode of your office"),
+    )
+    home_radius_miles = forms.DecimalField(
+        required=False,
+        min_value=Decimal("0.1"),
+        max_value=Decimal("62"),
+        decimal_places=1,
+        label=_("How far from that postcode (miles)"),
+        error_messages={
+            "min_value": _("The distance must be 0.1 miles or more"),
+            "max_value": _("The distance must be 62 miles or less"),
+            "invalid": _("Enter the distance as a number of miles, like 3 or 2.5"),
+            "max_decimal_places": _("Give the distance to a tenth of a mile, like 2.5"),
+        },
+    )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -137,6 +155,7 @@ class WhereForm(GovukForm):
                 "home_areas",
                 _("Choose 'At your home' as a way people use it, or leave the areas empty"),
             )
+        self._clean_radius(data)
         if "in-person" in (data.get("delivery") or []):
             for field, message in (
                 ("place_name", "Enter the name of the place"),
@@ -145,6 +164,25 @@ class WhereForm(GovukForm):
                 if not data.get(field) and field not in self.errors:
                     self.add_error(field, message)
         return data
+
+    def _clean_radius(self, data: dict[str, Any]) -> None:
+        """A base postcode and a distance come together, for a service visiting homes."""
+        base, miles = data.get("home_base"), data.get("home_radius_miles")
+        if "home_base" in self.errors or "home_radius_miles" in self.errors:
+            return
+        if base and miles is None:
+            self.add_error("home_radius_miles", _("Enter how far from the postcode it visits"))
+        elif miles is not None and not base:
+            self.add_error("home_base", _("Enter the postcode it visits homes around"))
+        elif base and "at-home" not in (data.get("delivery") or []):
+            self.add_error(
+                "home_base",
+                _("Choose 'At your home' as a way people use it, or leave the postcode empty"),
+            )
+        elif base and not Postcode.objects.filter(postcode=base).exists():
+            self.add_error(
+                "home_base", _("We do not know where %(code)s is: check it") % {"code": base}
+            )
 
 
 class WhenForm(GovukForm):
@@ -242,6 +280,7 @@ def initial_for(section: str, service: Service) -> dict[str, Any]:
         return {
             "delivery": service.delivery,
             "home_areas": [a.area for a in service.areas.select_related("area") if a.area],
+            **_radius_initial(service),
             **(
                 {
                     "place_name": place.name,
@@ -284,3 +323,12 @@ SECTIONS = {
     "languages": ("Languages", LanguagesForm),
     "capacity": ("Places", CapacityForm),
 }
+
+
+def _radius_initial(service: Service) -> dict[str, Any]:
+    """The base postcode and miles of the radius a service visits homes within, if any."""
+    radius = service.areas.filter(radius_m__isnull=False).first()
+    if radius is None or radius.radius_m is None:
+        return {}
+    miles = (Decimal(radius.radius_m) / Decimal("1609.344")).quantize(Decimal("0.1"))
+    return {"home_base": radius.name, "home_radius_miles": miles}

@@ -9,6 +9,7 @@ from django.db import transaction
 from opus.core.models import Postcode, User
 from opus.directory import services
 from opus.directory.models import Location, LocationType, Service
+from opus.engines.matching import KM_PER_MILE
 
 
 def _place(service: Service, data: dict[str, Any], by: User) -> Location:
@@ -31,6 +32,16 @@ def _place(service: Service, data: dict[str, Any], by: User) -> Location:
     return services.location_update(location=current.location, by=by, **fields)
 
 
+def _radius(data: dict[str, Any]) -> services.HomeRadius | None:
+    """The radius from a base postcode the form gave (in miles), if any, in metres."""
+    base, miles = data.get("home_base"), data.get("home_radius_miles")
+    postcode = Postcode.objects.filter(postcode=base).first() if base and miles else None
+    if postcode is None or postcode.latitude is None or postcode.longitude is None:
+        return None
+    metres = round(float(miles) * KM_PER_MILE * 1000)
+    return services.HomeRadius(base, postcode.latitude, postcode.longitude, metres)
+
+
 @transaction.atomic
 def save_section(section: str, service: Service, data: dict[str, Any], by: User) -> Service:
     if section in ("details", "eligibility", "capacity"):
@@ -39,9 +50,11 @@ def save_section(section: str, service: Service, data: dict[str, Any], by: User)
         return services.service_set_terms(service=service, terms=list(data["terms"]), by=by)
     if section == "where":
         services.service_update(service=service, by=by, delivery=data["delivery"])
-        home = list(data.get("home_areas") or []) if "at-home" in data["delivery"] else []
-        if home or service.areas.filter(area__isnull=False).exists():
-            services.service_set_areas(service=service, areas=home, by=by)
+        at_home = "at-home" in data["delivery"]
+        home = list(data.get("home_areas") or []) if at_home else []
+        radius = _radius(data) if at_home else None
+        if home or radius or service.areas.exists():
+            services.service_set_areas(service=service, areas=home, radius=radius, by=by)
         places = [_place(service, data, by)] if "in-person" in data["delivery"] else []
         return services.service_set_locations(service=service, locations=places, by=by)
     if section == "when":

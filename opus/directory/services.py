@@ -8,9 +8,11 @@ the same transaction (directory/derived/: search text, cards, reach and listing 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from opus.core.audit import audit_record, changes
@@ -252,20 +254,48 @@ def service_set_locations(
     return service
 
 
+@dataclass(frozen=True)
+class HomeRadius:
+    """A radius a service visits people at home within: from a base postcode, in metres."""
+
+    postcode: str
+    latitude: float
+    longitude: float
+    metres: int
+
+
 @transaction.atomic
-def service_set_areas(*, service: Service, areas: list[Area], by: User | None) -> Service:
+def service_set_areas(
+    *, service: Service, areas: list[Area], by: User | None, radius: HomeRadius | None = None
+) -> Service:
     """The areas (LSOAs, wards, neighbourhoods, authorities) the service visits people at
-    home in: matching reaches anyone living inside one of them."""
+    home in, and a radius from a base it visits within: matching reaches anyone living
+    inside one of them."""
     require_editor(by, service.organisation_id)
-    ServiceArea.objects.filter(service=service, area__isnull=False).delete()
+    ServiceArea.objects.filter(service=service).filter(
+        Q(area__isnull=False) | Q(radius_m__isnull=False)
+    ).delete()
     for area in areas:
         ServiceArea.objects.create(service=service, area=area, name=area.name)
+    if radius is not None:
+        row = ServiceArea(
+            service=service,
+            name=radius.postcode,
+            latitude=radius.latitude,
+            longitude=radius.longitude,
+            radius_m=radius.metres,
+        )
+        row.full_clean()  # 100 m to 100 km, a place on Earth
+        row.save(force_insert=True)
     _touch(service)
     _reindex([service.pk])
     audit_record(
         actor=by,
         action="service.areas",
         target=service,
-        summary={"after": sorted(area.code for area in areas)},
+        summary={
+            "after": sorted(area.code for area in areas),
+            "radius": None if radius is None else [radius.postcode, radius.metres],
+        },
     )
     return service

@@ -340,7 +340,9 @@ def _service_filter(query: ServiceQuery, via: str = "") -> Q:
 
 def _service_prefetches(via: str = "", *, places: bool = True) -> list[Prefetch[Any]]:
     """Everything a fully nested service shows, in one query per array."""
-    areas = ServiceArea.objects.select_related("area").only("id", "service", "name", "area__code")
+    areas = ServiceArea.objects.select_related("area").only(
+        "id", "service", "name", "area__code", "latitude", "longitude", "radius_m"
+    )
     lookups: list[Prefetch[Any]] = [
         Prefetch(f"{via}languages"),
         Prefetch(f"{via}cost_options"),

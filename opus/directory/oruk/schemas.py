@@ -14,6 +14,8 @@ Rules the builders follow:
 
 from __future__ import annotations
 
+import json
+import math
 import uuid
 from datetime import UTC, datetime
 from typing import Any
@@ -34,6 +36,7 @@ from opus.directory.models import (
     TaxonomyTerm,
 )
 from opus.directory.vocabularies import ACCESSIBILITY
+from opus.engines.matching import miles
 
 Json = dict[str, Any]
 
@@ -313,10 +316,33 @@ def schedule(row: Schedule) -> Json:
 
 
 def service_area(row: ServiceArea) -> Json:
-    """An ONS area is identified by its statistical-geography URI."""
+    """An ONS area is identified by its statistical-geography URI; a radius from a base is
+    described in words and drawn as a GeoJSON polygon (GeoJSON has no circles)."""
     uri = f"{ONS_GEOGRAPHY}{row.area.code}" if row.area else ""
+    shape = {}
+    if row.radius_m is not None and row.latitude is not None and row.longitude is not None:
+        km = row.radius_m / 1000
+        shape = {
+            "description": f"Within {miles(km)} of {row.name}",
+            "extent": json.dumps(_circle(row.latitude, row.longitude, km), separators=(",", ":")),
+            "extent_type": "geojson",
+        }
     return {"id": str(row.id), "service_id": str(row.service_id),
-            **compact({"name": row.name, "uri": uri})}  # fmt: skip
+            **compact({"name": row.name, "uri": uri, **shape})}  # fmt: skip
+
+
+def _circle(latitude: float, longitude: float, km: float, sides: int = 32) -> Json:
+    """A polygon of `sides` corners around a circle on the ground (longitude, latitude)."""
+    dlat = km / 111.32
+    dlon = km / (111.32 * max(math.cos(math.radians(latitude)), 0.01))
+    ring = [
+        [
+            round(longitude + dlon * math.sin(2 * math.pi * i / sides), 6),
+            round(latitude + dlat * math.cos(2 * math.pi * i / sides), 6),
+        ]
+        for i in range(sides)
+    ]
+    return {"type": "Polygon", "coordinates": [[*ring, ring[0]]]}
 
 
 def contact(row: Contact) -> Json:

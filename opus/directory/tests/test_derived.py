@@ -5,11 +5,13 @@ from datetime import time
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 
 from opus.core import services as core_services
 from opus.core.models import Postcode
 from opus.directory import derived, importer, matching, search, services
+from opus.directory.derived import radius
 from opus.directory.models import LocationType, Service, TaxonomyTerm
 from opus.testing import create_area, create_service
 
@@ -120,3 +122,39 @@ def test_postgresql_keeps_its_text_vector_in_step_with_an_edit():
             [service.pk],
         )
         assert cursor.fetchone() == (True, True, False)
+
+
+def _count(sql: str) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        return cursor.fetchone()[0]
+
+
+def test_a_radius_from_a_base_keeps_its_derived_rows_in_step():
+    service = create_service(name="Visits", delivery=["at-home"])
+    home = services.HomeRadius("ZY1 1AA", 53.9, -1.6, 5000)
+    services.service_set_areas(service=service, areas=[], radius=home, by=None)
+    _assert_in_step()
+    squares = (
+        f"SELECT count(*) FROM {derived.TABLE} "  # noqa: S608 - constants
+        f"WHERE cell <= {radius.BASE} AND cell > {derived.NOWHERE}"
+    )
+    assert _count(squares) == len(radius.cells((53.9, -1.6), 5.0))
+    services.service_set_areas(service=service, areas=[], by=None)
+    _assert_in_step()
+    assert _count(squares) == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_migrate_makes_and_fills_a_missing_derived_table_and_a_flush_empties_them():
+    create_service(name="Walks")
+    rows = f"SELECT count(*) FROM {derived.TABLE}"  # noqa: S608 - a constant
+    assert _count(rows) > 0
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE {derived.TABLE}")  # noqa: S608 - a constant
+    call_command("migrate", verbosity=0)
+    assert _count(rows) > 0
+    _assert_in_step()
+    call_command("flush", interactive=False, verbosity=0)
+    for table in (derived.TABLE, derived.CARDS, derived.PLACES, derived.LISTING):
+        assert _count(f"SELECT count(*) FROM {table}") == 0  # noqa: S608 - constants

@@ -10,6 +10,7 @@ import pytest
 
 from opus.core.models import Area, AreaKind, Organisation, OrganisationKind, Postcode
 from opus.directory import derived, matching, search
+from opus.directory.derived import radius
 from opus.directory.matching import narrowing
 from opus.directory.models import (
     CostOption,
@@ -88,6 +89,11 @@ def _extras(rng, service, org, spots, areas):
         ServiceAtLocation.objects.create(service=service, location=place)
     if service.delivers_remotely and rng.random() < 0.5:
         ServiceArea.objects.create(service=service, area=rng.choice(areas), name="Area")
+    if "at-home" in service.delivery and rng.random() < 0.5:
+        (lat, lon), metres = rng.choice(spots), rng.choice([500, 3000, 8000, 40000])
+        ServiceArea.objects.create(
+            service=service, name="Base", latitude=lat, longitude=lon, radius_m=metres
+        )
     for code in rng.sample(["en", "ur", "pl"], rng.choice([0, 1, 2])):
         Language.objects.create(service=service, code=code, name=LANGUAGES[code])
     for _ in range(rng.choice([0, 1, 1, 2])):
@@ -154,9 +160,18 @@ def _reference_ids(profile):
             or (remote and any(_in_box(home, max(d, 20), *spot) for spot in spots))
             or (remote and any(a.area_id in profile.areas for a in service.areas.all()))
             or (remote and any(a.area_id in profile.near_areas for a in service.areas.all()))
+            or (remote and any(_radius_reaches(home, a) for a in service.areas.all()))
         ):
             found.append(service)
     return found
+
+
+def _radius_reaches(home, area):
+    """A radius is read for people whose home's grid square its near-miss circle touches."""
+    if area.radius_m is None:
+        return False
+    squares = radius.cells((area.latitude, area.longitude), area.radius_m / 1000)
+    return bool(set(squares) & set(radius.home_cells(home)))
 
 
 def _as_candidate(service, found):
@@ -186,6 +201,13 @@ def _as_candidate(service, found):
         vacancies=service.vacancies,
         words_found=found.get(str(service.pk), 0.0),
         home_areas=tuple(sorted((a.area_id, a.area.name) for a in service.areas.all() if a.area_id))
+        if "at-home" in service.delivery
+        else (),
+        home_radii=tuple(
+            engine.HomeRadius(a.latitude, a.longitude, a.radius_m / 1000, a.name)
+            for a in sorted(service.areas.all(), key=lambda a: (a.name, a.radius_m or 0))
+            if a.radius_m is not None
+        )
         if "at-home" in service.delivery
         else (),
     )
