@@ -1,10 +1,9 @@
 """Matching a person's needs to services: hard requirements filter, preferences score.
 
 A service that a person cannot use (too young, not in the circumstances it is for, lives
-outside its area or the areas it visits people at home in, no step-free access when they
-need it, not in their language when they need it, too far and not delivered at home or
-online) is excluded, with the reason. Every
-other service gets a score between 0 and 1, a weighted sum of parts, each explained:
+outside its area or the areas or radius it visits people at home in, no step-free access
+when they need it, not in their language when they need it, too far and not delivered at
+home or online) is excluded, with the reason. Every other service gets a score between 0 and 1, a weighted sum of parts, each explained:
 
     need fit      0.35  share of the person's needs the service meets; a need it only
                         relates to (a term of the need's family: the family itself, a
@@ -13,7 +12,7 @@ other service gets a score between 0 and 1, a weighted sum of parts, each explai
     distance      0.20  1 at the door, falling linearly to 0 at the person's maximum;
                         0.8 for a service delivered at home or online;
                         1 (distance 0) when it visits the person at home in one
-                        of its areas
+                        of its areas or within its radius of a base
     price         0.15  1 when free or within the price the person can pay per unit,
                         falling to 0 at twice that price
     availability  0.10  1 with places now, 0.5 when not known, 0.1 when full
