@@ -3,7 +3,8 @@
 A service that a person cannot use (too young, not in the circumstances it is for, lives
 outside its area or the areas or radius it visits people at home in, no step-free access
 when they need it, not in their language when they need it, too far and not delivered at
-home or online) is excluded, with the reason. Every other service gets a score between 0 and 1, a weighted sum of parts, each explained:
+home or online) is excluded, with the reason. Every other service gets a score between 0
+and 1, a weighted sum of parts, each explained:
 
     need fit      0.35  share of the person's needs the service meets; a need it only
                         relates to (a term of the need's family: the family itself, a
