@@ -5,9 +5,10 @@ small firms, large firms, the NHS and the council), built from the kinds of prov
 service in `data/demo_directory.toml`: every need in the taxonomy, eligibility by age and
 circumstance, free and paid services (per session, per hour, per week, with personal-budget
 rates), schedules, languages, venues with their access, and about a fifth that visit people
-at home or work in the community across service areas (LSOAs, wards, neighbourhoods or the
-whole authority). The demo's first providers keep the services other demo steps and tests
-rely on (the befriending visits, the care mutual's paid service), exactly as before.
+at home or work in the community across service areas (LSOAs, wards, neighbourhoods, the
+whole authority, or a few kilometres round their base). The demo's first providers keep the
+services other demo steps and tests rely on (the befriending visits, the care mutual's paid
+service), exactly as before.
 
 Everything is made in memory and bulk-inserted, then the derived tables are brought up to
 date once; one audit event describes the lot. The same seed gives the same directory, ids
@@ -35,6 +36,7 @@ from opus.core.audit import audit_record
 from opus.core.models import Area, AreaKind, Organisation, OrganisationKind, Postcode
 from opus.core.services import unique_slug
 from opus.directory import search
+from opus.directory.derived import services_changed
 from opus.directory.models import (
     REMOTE_DELIVERY,
     Contact,
@@ -532,7 +534,9 @@ class Maker:
         self.contact(service, provider)
         if venue is not None:
             self.rows.at.append(ServiceAtLocation(id=self.uid(), service=service, location=venue))
-        if "at-home" in delivery or delivery == ["online"]:
+        if "at-home" in delivery and self.rng.random() < 0.08:
+            self.rows.areas.append(self.home_radius(service, provider))
+        elif "at-home" in delivery or delivery == ["online"]:
             areas = self.home_areas(provider) if "at-home" in delivery else [self.county.la]
             self.rows.add_areas(service, areas, self.uid)
 
@@ -671,6 +675,20 @@ class Maker:
             return [provider.ward]
         return _lsoas_round(provider.home, county.lsoas[provider.ward.pk], rng.randint(3, 7))
 
+    def home_radius(self, service: Service, provider: Provider) -> ServiceArea:
+        """A few home services go anywhere within a few kilometres of their base instead."""
+        base = self.county.postcodes[provider.home.pk][0]
+        metres = self.rng.choice([2000, 3000, 5000, 8000])
+        return ServiceArea(
+            id=self.uid(),
+            service=service,
+            area=None,
+            name=base.postcode,
+            latitude=base.latitude,
+            longitude=base.longitude,
+            radius_m=metres,
+        )
+
     def venue(self, provider: Provider, kind: dict[str, Any]) -> Location:
         """A place in the county where the service runs: mostly in the provider's own ward.
         One place is the same building (position, access) whoever uses it."""
@@ -773,19 +791,6 @@ def _how_to_apply(kind: dict[str, Any], delivery: list[str], rng: random.Random)
 # --- the whole directory -----------------------------------------------------------------------
 
 
-def _derived_tables_follow(ids: list[uuid.UUID]) -> None:
-    """Matching's and ORUK's derived rows for the new services, once for all of them (their
-    search text was written with them)."""
-    try:
-        from opus.directory.derived import services_changed
-    except ImportError:  # before the derived tables had one owner (issue 13)
-        from opus.directory import reach
-
-        reach.refresh(ids)
-    else:
-        services_changed(ids, text=False)
-
-
 def seed_directory(seed: int = 2026, size: int | None = None) -> None:
     """The demo county's directory: about SIZE services (settings.OPUS_DEMO_SERVICES)."""
     size = demo_size() if size is None else size
@@ -807,7 +812,7 @@ def seed_directory(seed: int = 2026, size: int | None = None) -> None:
             maker.services_of(provider, max(1, round(provider.weight * rest / total)))
     rows.write()
     ids = [service.id for service in rows.services]
-    _derived_tables_follow(ids)
+    services_changed(ids, text=False)  # their search text was written with them
     audit_record(
         actor=None,
         action="directory.demo",

@@ -79,6 +79,7 @@ def test_the_full_demo_directory_feels_like_a_county(county, client):
     assert 0.15 <= len(home) / services.count() <= 0.30
     kinds = set(ServiceArea.objects.values_list("area__kind", flat=True))
     assert {AreaKind.LSOA, AreaKind.WARD, AreaKind.NEIGHBOURHOOD, AreaKind.LOCAL_AUTHORITY} <= kinds
+    assert ServiceArea.objects.filter(area=None, radius_m__gte=2000).exists()  # round a base
 
     # Varied eligibility, costs, times, languages and places.
     circumstances = {c for row in services.values_list("circumstances", flat=True) for c in row}
