@@ -4,8 +4,10 @@
 What it does, on SQLite and on PostgreSQL, each in a fresh database:
 
 * builds (untimed, but reported) the synthetic England of `seed_demo --scale national --seed 1`
-  and a directory of N services (default 1,000,000) at ~1.3 locations each, ~N/10 providers,
-  realistic mixes of needs (1-3 of the 56 leaf terms, skewed popularity), remote delivery,
+  and a directory of N services (default 1,000,000), those met at a place at ~1.3 locations
+  each, ~N/10 providers, realistic mixes of needs (1-3 of the 56 leaf terms, skewed
+  popularity), remote delivery (a fifth visit people at home across service areas: a few
+  LSOAs, a ward or two, or an authority),
   age ranges, circumstances, residency, languages, costs, schedules and vacancies, with
   `search_text` written as opus.directory.search.text_for would (so the FTS5 triggers or the
   GIN index pick it up), plus one postcode per LSOA; then derives the tables matching and
@@ -289,6 +291,8 @@ class Geography:
     la_start: list[int]  # LSOAs sorted by authority: where each authority's run starts
     la_count: list[int]
     postcodes: list[str] = field(default_factory=list)
+    ward_of: list[int] = field(default_factory=list)  # each LSOA's ward (pk)
+    names: dict[int, str] = field(default_factory=dict)  # LSOAs' and wards' names by pk
 
 
 def geography(mode: str) -> Geography:
@@ -305,12 +309,14 @@ def geography(mode: str) -> Geography:
     index = {pk: i for i, pk in enumerate(la_ids)}
     rows = sorted(
         Area.objects.filter(kind=AreaKind.LSOA).values_list(
-            "pk", "latitude", "longitude", "parent__parent_id"
+            "pk", "latitude", "longitude", "parent__parent_id", "parent_id", "name", "parent__name"
         ),
         key=lambda r: (index[r[3]], r[0]),
     )
     geo = Geography([], [], [], [], la_ids, [las[pk].name for pk in la_ids], [], [])
-    for pk, lat, lon, la in rows:
+    for pk, lat, lon, la, ward, name, ward_name in rows:
+        geo.ward_of.append(ward)
+        geo.names[pk], geo.names[ward] = name, ward_name
         if mode == "spread":
             lat, lon = las[la].latitude + (lat - 52.5) * 0.6, las[la].longitude + (lon + 1.5) * 0.6
         geo.lsoa_ids.append(pk)
@@ -429,6 +435,7 @@ class Maker:
 
         self.w, self.geo, self.orgs, self.lv = w, geo, orgs, lv
         self.rng = random.Random(seed)
+        self.home = 0  # services visiting people at home across service areas
         self.circumstances = sorted(CIRCUMSTANCES)
         self.access = sorted(ACCESSIBILITY)
         self.languages = sorted((c, n) for c, n in LANGUAGES.items() if c != "en")
@@ -461,10 +468,13 @@ class Maker:
         return low, high, circumstances, " ".join(parts)
 
     def _delivery(self) -> list[str]:
+        """A fifth visit people at home across service areas (see _home_areas)."""
         roll = self.rng.random()
-        if roll < 0.75:
+        if roll < 0.68:
             return ["in-person"]
-        return self.rng.choice([["at-home"], ["online"], ["in-person", "online"], ["at-home"]])
+        if roll < 0.88:
+            return ["at-home"]
+        return self.rng.choice([["online"], ["in-person", "online"]])
 
     def service(self, chunk: Chunk) -> None:
         rng, w, lv = self.rng, self.w, self.lv
@@ -474,6 +484,7 @@ class Maker:
         low, high, circumstances, eligibility = self._eligibility()
         delivery = self._delivery()
         remote = bool(set(delivery) & {"at-home", "online"})
+        self.home += "at-home" in delivery
         words = FAMILY_WORDS[lv.family[terms[0]]]
         name = f"{lv.names[terms[0]]} {rng.choice(KINDS)}"
         description = (
@@ -493,8 +504,9 @@ class Maker:
         )  # fmt: skip
         for code in terms:
             chunk.terms.append((w.uid(sid), w.uid(lv.ids[code])))
-        self._places(chunk, sid, org_pk, la)
-        self._extras(chunk, sid, remote, la)
+        if delivery != ["at-home"]:
+            self._places(chunk, sid, org_pk, la)
+        self._extras(chunk, sid, delivery, la)
 
     def _places(self, chunk: Chunk, sid: uuid.UUID, org_pk: int, la: int) -> None:
         rng, w, geo = self.rng, self.w, self.geo
@@ -510,11 +522,33 @@ class Maker:
             )  # fmt: skip
             chunk.at.append((w.uid(uuid.uuid4()), w.uid(sid), w.uid(lid), ""))
 
-    def _extras(self, chunk: Chunk, sid: uuid.UUID, remote: bool, la: int) -> None:
+    def _home_areas(self, la: int) -> list[tuple[int, str]]:
+        """Where a home service goes, as providers say it: a few neighbouring LSOAs (30%),
+        a ward or two (40%) or the whole authority (30%), all in its authority."""
+        rng, geo = self.rng, self.geo
+        roll = rng.random()
+        if roll < 0.3:
+            la_pk = geo.la_ids[la]
+            return [(la_pk, geo.la_names[la])]
+        i = geo.la_start[la] + rng.randrange(geo.la_count[la])
+        if roll < 0.6:
+            end = min(i + rng.randint(2, 6), geo.la_start[la] + geo.la_count[la])
+            return [(geo.lsoa_ids[j], geo.names[geo.lsoa_ids[j]]) for j in range(i, end)]
+        wards = [geo.ward_of[i]]
+        if rng.random() < 0.5:
+            j = geo.la_start[la] + rng.randrange(geo.la_count[la])
+            wards.append(geo.ward_of[j])
+        return [(ward, geo.names[ward]) for ward in dict.fromkeys(wards)]
+
+    def _extras(self, chunk: Chunk, sid: uuid.UUID, delivery: list[str], la: int) -> None:
         rng, w = self.rng, self.w
-        if remote and rng.random() < 0.5:
-            la_pk = self.geo.la_ids[la]
-            chunk.areas.append((w.uid(uuid.uuid4()), w.uid(sid), la_pk, self.geo.la_names[la]))
+        areas: list[tuple[int, str]] = []
+        if "at-home" in delivery:
+            areas = self._home_areas(la)
+        elif "online" in delivery and rng.random() < 0.5:
+            areas = [(self.geo.la_ids[la], self.geo.la_names[la])]
+        for area_pk, name in areas:
+            chunk.areas.append((w.uid(uuid.uuid4()), w.uid(sid), area_pk, name))
         chunk.languages.append((w.uid(uuid.uuid4()), w.uid(sid), "en", "English"))
         if rng.random() < 0.2:
             for code, name in rng.sample(self.languages, rng.choice([1, 1, 2])):
@@ -617,6 +651,7 @@ def stage_load(options: argparse.Namespace) -> None:
             "generate_s": generate,
             "derive_s": derive_s,
             "reach_rows": reach_rows,
+            "home_services": maker.home,
             "analyse_s": analyse_s,
             "counts": w.counts,
             "seconds": w.seconds,
@@ -1160,6 +1195,9 @@ def load_rows(o: Outcome) -> list[tuple[str, ...]]:
     load = o.load
     rows = [(table, f"{count:,}", f"{load['seconds'].get(table, 0.0):.1f}")
             for table, count in load["counts"].items()]  # fmt: skip
+    home = load.get("home_services", 0)
+    share = home / max(1, load["counts"].get("directory_service", 0))
+    rows.append((f"(services visiting homes across areas: {share:.0%})", f"{home:,}", ""))
     rows.append(("(generating rows in Python)", "", f"{load['generate_s']:.1f}"))
     rows.append(
         ("(deriving cards, reach, listing)", f"{load['reach_rows']:,}", f"{load['derive_s']:.1f}")
