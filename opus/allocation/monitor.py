@@ -216,6 +216,7 @@ def _kind_figures(kind: _Kind, geo: _Geography, draws: int, seed: int) -> dict[s
         spend_per = np.where(need > 0, kind.spend / 100 / np.where(need > 0, need, 1), 0.0)
         reach_per = np.where(need > 0, reached / np.where(need > 0, need, 1), 0.0)
     funnel = variation.access_funnel(reached, np.maximum(np.rint(need), reached))
+    spend, access = variation.variation_many([spend_per, reach_per], need, draws=draws, seed=seed)
     areas = [
         {
             "code": area.code, "name": area.name, "population": area.population,
@@ -232,8 +233,8 @@ def _kind_figures(kind: _Kind, geo: _Geography, draws: int, seed: int) -> dict[s
         "name": kind.name,
         "indicator": kind.indicator,
         "target": funnel.target,
-        "spend": _measures(variation.variation(spend_per, need, draws=draws, seed=seed)),
-        "access": _measures(variation.variation(reach_per, need, draws=draws, seed=seed)),
+        "spend": _measures(spend),
+        "access": _measures(access),
         "areas": areas,
     }
 

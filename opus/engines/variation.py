@@ -22,6 +22,7 @@ an area outside the 99.8% limits is unlikely to differ by chance alone.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -69,6 +70,7 @@ class Funnel:
 
 
 def _arrays(values: ArrayLike, weights: ArrayLike) -> tuple[FloatArray, FloatArray]:
+    """The values and weights of the areas with weight, checked."""
     x = np.asarray(values, dtype=np.float64).ravel()
     w = np.asarray(weights, dtype=np.float64).ravel()
     if x.shape != w.shape:
@@ -78,24 +80,30 @@ def _arrays(values: ArrayLike, weights: ArrayLike) -> tuple[FloatArray, FloatArr
     if (x < 0).any() or (w < 0).any():
         raise ValueError("values and weights must not be negative")
     keep = w > 0
-    order = np.argsort(x[keep], kind="stable")
-    return x[keep][order], w[keep][order]
+    return x[keep], w[keep]
 
 
 def _measures(x: FloatArray, weights: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """CV, Gini and Theil T for each row of ``weights`` (draws × areas) over sorted ``x``."""
-    total_w = weights.sum(axis=1)
-    amount = weights * x
-    total = amount.sum(axis=1)
+    """CV, Gini and Theil T for each row of ``weights`` (draws × areas) over sorted ``x``.
+
+    Sums over areas are matrix-vector products; the Gini is Σ Wₖxₖ(2Cₖ − Wₖ) / (W·T) − 1, with
+    C the cumulative weight and T the total amount (the Lorenz form summed by parts), so each
+    block needs one cumulative sum and two row-wise dot products.
+    """
     with np.errstate(invalid="ignore", divide="ignore"):
+        x_log_x = np.where(x > 0, x * np.log(np.where(x > 0, x, 1.0)), 0.0)
+        total_w = weights @ np.ones_like(x)
+        total = weights @ x
         mean = total / total_w
-        spread = np.sqrt(np.maximum((amount * x).sum(axis=1) / total_w - mean**2, 0.0))
+        spread = np.sqrt(np.maximum(weights @ (x * x) / total_w - mean**2, 0.0))
         cv = spread / mean
-        lorenz = np.cumsum(amount, axis=1) / total[:, None]
-        before = np.concatenate([np.zeros((weights.shape[0], 1)), lorenz[:, :-1]], 1)
-        gini = 1 - ((weights / total_w[:, None]) * (lorenz + before)).sum(axis=1)
-        ratio = np.where(x > 0, x / mean[:, None], 1.0)
-        theil = ((amount / total[:, None]) * np.log(ratio)).sum(axis=1)
+        amount = weights * x
+        cumulative = np.cumsum(weights, axis=1)
+        twice = 2 * np.einsum("ij,ij->i", amount, cumulative) - np.einsum(
+            "ij,ij->i", amount, weights
+        )
+        gini = twice / (total_w * total) - 1
+        theil = (weights @ x_log_x) / total - np.log(mean)
     return cv, gini, theil
 
 
@@ -108,20 +116,69 @@ def _measure(point: float, draws: FloatArray, confidence: float) -> Measure:
     return Measure(point, float(lower), float(upper))
 
 
+Triple = tuple[FloatArray, FloatArray, FloatArray]
+
+
 def _resampled(
-    x: FloatArray, w: FloatArray, draws: int, seed: int
-) -> tuple[FloatArray, FloatArray, FloatArray]:
+    series: list[FloatArray], w: FloatArray, orders: list[NDArray[np.intp]], draws: int, seed: int
+) -> list[Triple]:
+    """The measures of every series over the same resamples of the areas (counts per area,
+    put in each series' sorted order)."""
     rng = np.random.default_rng(seed)
-    n = x.size
-    results: list[tuple[FloatArray, FloatArray, FloatArray]] = []
+    n = w.size
+    results: list[list[Triple]] = [[] for _ in series]
     for start in range(0, draws, BLOCK):
         block = min(BLOCK, draws - start)
         picks = rng.integers(0, n, size=(block, n), dtype=np.int32)
         picks += (np.arange(block, dtype=np.int32) * n)[:, None]
         counts = np.bincount(picks.ravel(), minlength=block * n).reshape(block, n)
-        results.append(_measures(x, counts * w))
-    cv, gini, theil = (np.concatenate([r[k] for r in results]) for k in range(3))
-    return cv, gini, theil
+        for k, (x, order) in enumerate(zip(series, orders, strict=True)):
+            results[k].append(_measures(x[order], counts[:, order] * w[order]))
+    return [
+        (
+            np.concatenate([r[0] for r in rows]),
+            np.concatenate([r[1] for r in rows]),
+            np.concatenate([r[2] for r in rows]),
+        )
+        for rows in results
+    ]
+
+
+def variation_many(
+    series: Sequence[ArrayLike],
+    weights: ArrayLike,
+    *,
+    draws: int = 1000,
+    seed: int = 0,
+    confidence: float = 0.95,
+) -> list[Variation]:
+    """``variation`` for several amounts over the same areas and weights (spend and access),
+    sharing the resamples: the same draws of areas for every series."""
+    if not 0 < confidence < 1:
+        raise ValueError("confidence must be a fraction between 0 and 1")
+    if not 0 <= draws <= MAX_DRAWS:
+        raise ValueError(f"draws must be from 0 to {MAX_DRAWS:,}")
+    checked = [_arrays(values, weights) for values in series]
+    w = checked[0][1] if checked else np.zeros(0)
+    xs = [x for x, _ in checked]
+    if w.size == 0:
+        nan = Measure(np.nan, np.nan, np.nan)
+        return [Variation(0, np.nan, nan, nan, nan) for _ in xs]
+    orders = [np.argsort(x, kind="stable") for x in xs]
+    empty = np.array([], dtype=np.float64)
+    resampled = (
+        _resampled(xs, w, orders, draws, seed)
+        if w.size > 1 and draws
+        else [(empty, empty, empty) for _ in xs]
+    )
+    found = []
+    for x, order, sampled in zip(xs, orders, resampled, strict=True):
+        point = _measures(x[order], w[order][None, :])
+        cv, gini, theil = (
+            _measure(float(p[0]), s, confidence) for p, s in zip(point, sampled, strict=True)
+        )
+        found.append(Variation(int(x.size), float((w * x).sum() / w.sum()), cv, gini, theil))
+    return found
 
 
 def variation(
@@ -135,22 +192,8 @@ def variation(
     """CV, Gini and Theil of ``values`` (an amount per person in need, per area) weighted by
     ``weights`` (people in need), with percentile bootstrap intervals from ``draws`` resamples
     of the areas. Areas with no weight are left out; fewer than two leaves nan intervals."""
-    if not 0 < confidence < 1:
-        raise ValueError("confidence must be a fraction between 0 and 1")
-    if not 0 <= draws <= MAX_DRAWS:
-        raise ValueError(f"draws must be from 0 to {MAX_DRAWS:,}")
-    x, w = _arrays(values, weights)
-    if x.size == 0:
-        nan = Measure(np.nan, np.nan, np.nan)
-        return Variation(0, np.nan, nan, nan, nan)
-    point = _measures(x, w[None, :])
-    empty = np.array([], dtype=np.float64)
-    sampled = _resampled(x, w, draws, seed) if x.size > 1 and draws else (empty, empty, empty)
-    cv, gini, theil = (
-        _measure(float(p[0]), s, confidence) for p, s in zip(point, sampled, strict=True)
-    )
-    mean = float((w * x).sum() / w.sum())
-    return Variation(int(x.size), mean, cv, gini, theil)
+    (result,) = variation_many([values], weights, draws=draws, seed=seed, confidence=confidence)
+    return result
 
 
 def access_funnel(reached: ArrayLike, in_need: ArrayLike) -> Funnel:

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from opus.engines.funnel import BELOW_OUTER, WITHIN
-from opus.engines.variation import access_funnel, variation
+from opus.engines.variation import access_funnel, variation, variation_many
 
 
 def test_when_everyone_in_need_gets_the_same_there_is_no_variation():
@@ -46,6 +46,13 @@ def test_bootstrap_intervals_hold_the_estimate_and_repeat_with_the_same_seed():
     for m in (first.cv, first.gini, first.theil):
         assert m.lower < m.value < m.upper
     assert variation(x, w, draws=300, seed=10).gini.lower != first.gini.lower
+
+
+def test_several_amounts_share_the_resamples_and_each_matches_its_own_run():
+    rng = np.random.default_rng(6)
+    spend, access, need = rng.gamma(3, 20, 50), rng.uniform(0, 0.2, 50), rng.integers(5, 90, 50)
+    together = variation_many([spend, access], need, draws=200, seed=4)
+    assert together == [variation(a, need, draws=200, seed=4) for a in (spend, access)]
 
 
 def test_areas_with_no_one_in_need_are_left_out():
