@@ -35,6 +35,7 @@ from opus.core.models import Area, Organisation, OrganisationKind, Role, User
 from opus.core.roles import has_role
 from opus.engines import fair_shares as engine
 from opus.engines.money import pounds
+from opus.needs.models import Polarity
 from opus.neighbourhoods import money
 from opus.notifications.services import notify, site_link
 
@@ -91,12 +92,30 @@ def _check_terms(terms: dict[str, Any]) -> None:
             raise AllocationError(_("Choose a published needs assessment"), "assessment")
         if not terms.get("indicator_weights"):
             raise AllocationError(_("Give at least one indicator a weight"), "indicator_weights")
+        _check_indicators(assessment, terms["indicator_weights"])
     for name in ("cost_index", "resources"):
         bad = [c for c, v in terms.get(name, {}).items() if Decimal(v) <= 0]
         if bad:
             raise AllocationError(
                 _("Indices must be more than zero: %s") % ", ".join(bad[:10]), name, tuple(bad)
             )
+
+
+def _check_indicators(assessment: Any, weights: dict[str, str]) -> None:
+    """Every weighted indicator is in the assessment, and measures need (higher is worse)."""
+    known = dict(assessment.indicators.values_list("slug", "polarity"))
+    unknown = sorted(set(weights) - set(known))
+    if unknown:
+        raise AllocationError(
+            _("Not in this assessment: %s") % ", ".join(unknown[:10]), "indicator_weights"
+        )
+    good = sorted(s for s in weights if known[s] == Polarity.HIGH_IS_GOOD)
+    if good:
+        raise AllocationError(
+            _("Higher is better for %s: choose indicators where a higher value means more need")
+            % ", ".join(good[:10]),
+            "indicator_weights",
+        )
 
 
 def last_published(formula: AllocationFormula, level: str) -> AllocationRun | None:

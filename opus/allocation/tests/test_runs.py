@@ -78,6 +78,7 @@ def test_an_indicator_missing_areas_names_them_and_nothing_is_saved(cast, county
     )
     table = {"codes": np.array(["N99900001", "N99900002", "N99900003"]),
              "value": np.array([12.5, float("nan"), 3.0])}  # fmt: skip
+    assessment.indicators.add(indicator)
     Result.objects.create(assessment=assessment, indicator=indicator, level="neighbourhood",
                           table=pack(table))  # fmt: skip
     formula = make_formula(cast, county, need_source="assessment", assessment=assessment,
@@ -86,6 +87,25 @@ def test_an_indicator_missing_areas_names_them_and_nothing_is_saved(cast, county
         make_run(cast, formula)
     assert error.value.areas == ("N99900002",)
     assert not AllocationRun.objects.exists()
+
+
+def test_an_indicator_where_higher_is_better_is_refused(cast, county):
+    from opus.needs.models import Assessment, AssessmentStatus, Polarity
+    from opus.testing import create_indicator
+
+    happy = create_indicator(
+        source_agency=cast.council, slug="happy", polarity=Polarity.HIGH_IS_GOOD
+    )
+    assessment = Assessment.objects.create(
+        title="JSNA", area=county, period="2026", status=AssessmentStatus.PUBLISHED
+    )
+    assessment.indicators.add(happy)
+    with pytest.raises(AllocationError, match="Higher is better for happy"):
+        make_formula(cast, county, need_source="assessment", assessment=assessment,
+                     indicator_weights={"happy": "1"})  # fmt: skip
+    with pytest.raises(AllocationError, match="Not in this assessment: sad"):
+        make_formula(cast, county, need_source="assessment", assessment=assessment,
+                     indicator_weights={"sad": "1"})  # fmt: skip
 
 
 def test_negative_costs_are_refused(cast, county):
