@@ -76,6 +76,7 @@ bench: setup-dev
 	$(PYTHON) bench/ocds.py --databases sqlite,postgresql
 	$(PYTHON) bench/import_oruk.py
 	$(PYTHON) bench/working_days.py
+	$(PYTHON) bench/voice.py
 	$(PYTHON) bench/pb.py --quick
 	$(PYTHON) bench/pb_ballots.py
 	$(PYTHON) bench/allocation.py  # then the optimiser and monitor benchmarks, if present

@@ -15,8 +15,9 @@ Definitions (stated on the page too):
   regime's answer day, or where the regime sets none, the day to tell the person why).
 * Days to answer are working days after the day of receipt (day 0), in the complaint's nation.
 
-Everything is counted by the database (GROUP BY) or numpy over whole columns: no Python loop
-runs per complaint or per rating, so 1,000,000 complaints take about as long as one query.
+The complaints' first stages are read in one query as columns of day numbers and counted by
+numpy over whole columns (bincount, busday_count, one sort for the medians); ratings are
+summed by the database (GROUP BY). No Python loop runs per complaint or per rating.
 Counts below the suppression threshold are withheld, and so is a rate or median on fewer
 decided complaints than that (`engines/disclosure.py`).
 """
@@ -32,8 +33,7 @@ from typing import Any
 import numpy as np
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count, F, Q, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Q, Sum
 from django.utils import timezone
 
 from opus.core.models import Organisation, OrganisationKind
@@ -95,51 +95,63 @@ class Performance:
 # --------------------------------------------------------------------- reading the database
 
 
-def _complaint_counts(as_of: date) -> dict[int, tuple[int, int, int]]:
-    """(received, decided, on time) of first stages by body, counted by the database."""
-    answered = Q(answered_on__isnull=False)
-    on_time = answered & (Q(due__isnull=True) | Q(answered_on__lte=F("due")))
-    overdue = Q(answered_on__isnull=True, due__lt=as_of)
-    rows = (
-        ComplaintStage.objects.filter(number=1)
-        .exclude(complaint__status=ComplaintStatus.FORWARDED)
-        .annotate(due=Coalesce("answer_due", "tell_why_due"))
-        .values("complaint__body_id")
-        .annotate(
-            received=Count("pk"),
-            decided=Count("pk", filter=answered | overdue),
-            on_time=Count("pk", filter=on_time),
-        )
-        .values_list("complaint__body_id", "received", "decided", "on_time")
-        .order_by()
-    )
-    return {body: (received, decided, ok) for body, received, decided, ok in rows}
+NO_DAY = -(10**6)  # a missing date, as a day number far before any real one
+UNIX_EPOCH = np.datetime64("1970-01-01", "D")
 
 
 def _day_number(column: str) -> str:
-    """SQL for a date column as days since 1970-01-01 (so numpy reads plain integers)."""
+    """SQL for a date column as days since 1970-01-01 (NO_DAY when null), so numpy reads
+    plain integers instead of a `date` object per row."""
     if connection.vendor == "postgresql":
-        return f"({column} - DATE '1970-01-01')"
-    return f"CAST(julianday({column}) - 2440587.5 AS INTEGER)"
+        return f"COALESCE({column} - DATE '1970-01-01', {NO_DAY})"
+    return f"COALESCE(CAST(julianday({column}) - 2440587.5 AS INTEGER), {NO_DAY})"
 
 
-def _answered_days(nation: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Body ids, receipt days and answer days (as datetime64) of answered first stages.
+def _first_stages() -> np.ndarray:
+    """One row per complaint's first stage (forwarded ones left out): body id, nation index
+    (in `working_days.NATIONS`), receipt, due and answer days. One query, read whole.
 
-    Raw SQL because the ORM would build a `date` object per row; here the database hands back
-    day numbers that numpy takes whole. Only model table names are formatted in; values are
-    parameters."""
+    Raw SQL because the ORM would build objects per row; only model table names and fixed
+    expressions are formatted in, and values are parameters."""
     stage, complaint = ComplaintStage._meta.db_table, Complaint._meta.db_table
+    nation = (
+        "CASE c.nation "
+        + " ".join(f"WHEN '{code}' THEN {n}" for n, code in enumerate(wd.NATIONS))
+        + " ELSE 0 END"
+    )
+    due = _day_number("COALESCE(s.answer_due, s.tell_why_due)")
     sql = (
-        f"SELECT c.body_id, {_day_number('s.received_on')}, {_day_number('s.answered_on')} "  # noqa: S608
-        f"FROM {stage} s JOIN {complaint} c ON c.id = s.complaint_id "
-        "WHERE s.number = 1 AND s.answered_on IS NOT NULL AND c.status <> %s AND c.nation = %s"
+        f"SELECT c.body_id, {nation}, {_day_number('s.received_on')}, {due}, "  # noqa: S608
+        f"{_day_number('s.answered_on')} FROM {stage} s JOIN {complaint} c "
+        "ON c.id = s.complaint_id WHERE s.number = 1 AND c.status <> %s"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [ComplaintStatus.FORWARDED, nation])
-        found = np.array(cursor.fetchall(), dtype=np.int64).reshape(-1, 3)
-    days = found[:, 1:].astype("datetime64[D]")
-    return found[:, 0], days[:, 0], days[:, 1]
+        cursor.execute(sql, [ComplaintStatus.FORWARDED])
+        return np.array(cursor.fetchall(), dtype=np.int64).reshape(-1, 5)
+
+
+def _complaint_figures(as_of: date) -> tuple[dict[int, tuple[int, int, int]], dict[int, float]]:
+    """(received, decided, on time) and the median working days to answer, by body."""
+    rows = _first_stages()
+    body, nation, received, due, answered = rows.T
+    today = int((np.datetime64(as_of, "D") - UNIX_EPOCH).astype(np.int64))
+    is_answered, has_due = answered != NO_DAY, due != NO_DAY
+    on_time = is_answered & (~has_due | (answered <= due))
+    decided = is_answered | (has_due & (due < today))
+    bodies, index = np.unique(body, return_inverse=True)
+    sums = [
+        np.bincount(index, weights=w, minlength=bodies.size)
+        for w in (None, decided * 1.0, on_time * 1.0)
+    ]
+    counts = {int(b): (int(r), int(d), int(o)) for b, r, d, o in zip(bodies, *sums, strict=True)}
+    waits = np.zeros(rows.shape[0], dtype=np.int64)
+    for n, code in enumerate(wd.NATIONS):
+        chosen = is_answered & (nation == n)
+        start = (received[chosen] + 1).astype("datetime64[D]")
+        end = (answered[chosen] + 1).astype("datetime64[D]")
+        # working_days_between: the working days after receipt up to and including the answer.
+        waits[chosen] = np.busday_count(start, end, busdaycal=_calendar(code))
+    return counts, group_medians(body[is_answered], waits[is_answered])
 
 
 @cache
@@ -147,18 +159,6 @@ def _calendar(nation: str) -> np.busdaycalendar:
     years = range(wd.FIRST_YEAR, wd.LAST_YEAR + 1)
     holidays = sorted({day for year in years for day in wd.bank_holidays(year, nation)})
     return np.busdaycalendar(weekmask="1111100", holidays=np.array(holidays, "datetime64[D]"))
-
-
-def _median_days() -> dict[int, float]:
-    """Median working days to a first answer by body (receipt is day 0), over every nation."""
-    bodies, waits = [], []
-    for nation in wd.NATIONS:
-        body, received, answered = _answered_days(nation)
-        # working_days_between: working days after the receipt up to and including the answer.
-        one = np.timedelta64(1, "D")
-        waits.append(np.busday_count(received + one, answered + one, busdaycal=_calendar(nation)))
-        bodies.append(body)
-    return group_medians(np.concatenate(bodies), np.concatenate(waits))
 
 
 def group_medians(groups: np.ndarray, values: np.ndarray) -> dict[int, float]:
@@ -200,7 +200,7 @@ def _organisations(ids: Iterable[int]) -> list[tuple[int, str, str, str]]:
 def figures(as_of: date | None = None) -> Performance:
     """The public figures of every organisation at `as_of` (today by default)."""
     as_of = as_of or timezone.localdate()
-    counts, medians, ratings = _complaint_counts(as_of), _median_days(), _ratings()
+    (counts, medians), ratings = _complaint_figures(as_of), _ratings()
     orgs = _organisations(set(counts) | set(ratings))
     ids = [org[0] for org in orgs]
     received, decided, on_time = (
