@@ -170,6 +170,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "opus.core.request_log.RequestIdMiddleware",
+    "opus.core.replica.ReplicaMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -207,6 +208,15 @@ TEMPLATES = [
 
 DATABASE_URL = env_str("DATABASE_URL")
 DATABASES = {"default": database_from_url(DATABASE_URL) if DATABASE_URL else sqlite_database()}
+# Public read-only requests may read from a replica (opus/core/replica.py). Without one the
+# `replica` alias is the primary under another name (and in tests a mirror of it).
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL")
+OPUS_READ_REPLICA = bool(DATABASE_REPLICA_URL)
+DATABASES["replica"] = {
+    **(database_from_url(DATABASE_REPLICA_URL) if DATABASE_REPLICA_URL else DATABASES["default"]),
+    "TEST": {"MIRROR": "default"},
+}
+DATABASE_ROUTERS = ["opus.core.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "core.User"
