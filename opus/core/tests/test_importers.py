@@ -585,3 +585,23 @@ def test_postcode_import_writes_one_audit_event():
     assert event.summary["created"] == 6
     assert event.summary["terminated"] == 1
     assert event.summary["sha256"] == hashlib.sha256(ONSPD.read_bytes()).hexdigest()
+
+
+@pytest.mark.django_db
+def test_insert_values_stores_what_the_orm_would_with_defaults_for_the_rest():
+    import uuid
+    from datetime import UTC, datetime
+
+    from opus.core.models import Organisation
+
+    when = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
+    keys = [uuid.uuid4(), uuid.uuid4()]
+    rows = [(k, f"Group {n}", f"g-{n}-{k.hex[:6]}", "charity", when) for n, k in enumerate(keys)]
+
+    base.insert_values(Organisation, ["uuid", "name", "slug", "kind", "created_at"], rows)
+
+    stored = {o.uuid: o for o in Organisation.objects.filter(uuid__in=keys)}
+    assert [stored[k].name for k in keys] == ["Group 0", "Group 1"]
+    assert {stored[k].created_at for k in keys} == {when}
+    default = Organisation(name="x").size_band
+    assert all(stored[k].size_band == default and stored[k].updated_at for k in keys)

@@ -194,6 +194,12 @@ def pence(value: Any) -> int | None:
 
 
 _URL = URLValidator(schemes=["http", "https"])
+# Addresses every URLValidator accepts: http(s), ASCII host names with a letter top-level
+# domain, an optional port, then anything without white space. Most of a feed's addresses.
+_LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
+_PLAIN_URL = re.compile(
+    rf"https?://(?:{_LABEL}\.)+[a-z]{{2,63}}(?::[0-9]{{1,5}})?(?:[/?#][^\s]*)?\Z", re.IGNORECASE
+)
 _EMAIL = EmailValidator()
 
 
@@ -206,7 +212,8 @@ def web_address(value: Any) -> str:
         return ""
     try:
         result, notes = normalise.clean_web_address(result)
-        _URL(result)
+        if len(result) > 200 or not _PLAIN_URL.match(result):  # a plain one passes: not asked
+            _URL(result)
     except (ValidationError, ValueError):
         raise ValueError(f"{_shown(value)} is not a web address starting http(s)://") from None
     if len(result) > 200:
@@ -446,13 +453,19 @@ class Fields:
         return RecordError(self.prefix + key, message)
 
     def get(self, key: str, parse: Callable[..., T], **kw: Any) -> T:
+        value = self.raw.get(key)
+        if value is None:  # nothing to fix, so nothing to note: the usual case, quickly
+            try:
+                return parse(None, **kw)
+            except ValueError as exc:
+                raise self.fail(key, str(exc)) from None
         try:
             found = _NOTES.found
         except AttributeError:
             found = _NOTES.found = []
         start = len(found)
         try:
-            value = parse(self.raw.get(key), **kw)
+            value = parse(value, **kw)
         except ValueError as exc:
             del found[start:]
             raise self.fail(key, str(exc)) from None
