@@ -89,6 +89,7 @@ def listing_sql(vendor: str, services: str) -> str:
 
 
 REACH_BRANCHES = 4  # how many times reach_sql repeats the condition
+NO_RADIUS = "CAST(NULL AS double precision)"  # typed: PostgreSQL's UNION needs to know
 
 
 def reach_sql(vendor: str, services: str) -> str:
@@ -105,24 +106,24 @@ def reach_sql(vendor: str, services: str) -> str:
     areas = f"{cards} JOIN directory_servicearea sa ON sa.service_id = c.service_id"
     return f"""
       SELECT st.taxonomyterm_id, l.cell, c.service_id, sal.id, l.latitude, l.longitude,
-        {shared}, {_bars(bars("l.accessibility"))}, {tail}, NULL
+        {shared}, {_bars(bars("l.accessibility"))}, {tail}, {NO_RADIUS}
       FROM {cards}
       JOIN directory_serviceatlocation sal ON sal.service_id = c.service_id
       JOIN directory_location l ON l.id = sal.location_id
       WHERE c.active AND {LOCATED} AND {services}
       UNION ALL
       SELECT st.taxonomyterm_id, -sa.area_id, c.service_id, sa.id, NULL, NULL, {shared}, '||',
-        {tail}, NULL
+        {tail}, {NO_RADIUS}
       FROM {areas}
       WHERE c.active AND c.remote AND sa.area_id IS NOT NULL AND {services}
       UNION ALL
       SELECT st.taxonomyterm_id, rc.cell, c.service_id, sa.id, sa.latitude, sa.longitude,
-        {shared}, '||', {tail}, sa.radius_m / 1000.0
+        {shared}, '||', {tail}, CAST(sa.radius_m AS double precision) / 1000
       FROM {areas} JOIN {RADIUS_CELLS} rc
         ON rc.service_id = sa.service_id AND rc.area_id = sa.id
       WHERE c.active AND c.remote AND {services}
       UNION ALL
       SELECT st.taxonomyterm_id, {NOWHERE}, c.service_id, c.service_id, NULL, NULL, {shared},
-        '||', {tail}, NULL
+        '||', {tail}, {NO_RADIUS}
       FROM {cards}
       WHERE c.active AND c.places = 0 AND NOT (c.remote AND c.areas > 0) AND {services}"""  # noqa: S608
