@@ -46,6 +46,7 @@ SCHEDULE: tuple[Periodic, ...] = (
     ),
     Periodic("send_reminders", "opus.notifications.tasks.send_reminders", daily_at=time(7, 0)),
     Periodic("publish_audit_heads", "opus.core.tasks.publish_audit_heads", daily_at=time(2, 0)),
+    Periodic("apply_retention", "opus.core.tasks.apply_retention", daily_at=time(3, 0)),
 )
 
 

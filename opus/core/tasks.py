@@ -33,3 +33,11 @@ def publish_audit_heads() -> dict[str, object]:
     """Record every audit chain's head in the log (see manage.py publish_audit_heads)."""
     event = publish_heads()
     return {"sequence": event.sequence, "chains": event.summary["chains"]}
+
+
+@task()
+def apply_retention() -> int:
+    """Erase resident accounts past the retention schedule (opus/core/retention.py)."""
+    from opus.core.personal_data import apply_retention as erase_due
+
+    return erase_due()

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from opus.core import health, views
+from opus.core import health, views, views_personal_data
 from opus.core.forms import ThrottledPasswordResetForm
 
 app_name = "core"
@@ -51,6 +51,12 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("account/", views.account, name="account"),
+    path("account/my-data/", views_personal_data.my_data, name="my_data"),
+    path(
+        "account/my-data/download/",
+        views_personal_data.my_data_download,
+        name="my_data_download",
+    ),
     path("account/tokens/<int:token_id>/revoke/", views.api_token_revoke, name="api_token_revoke"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("dashboard/<str:role>/", views.dashboard_role, name="dashboard_role"),

@@ -70,7 +70,9 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def static_page(request: HttpRequest, name: str, title: str) -> HttpResponse:
-    return render(request, f"core/{name}.html", {"page_title": title})
+    from opus.core.retention import SCHEDULE  # the privacy notice's retention table
+
+    return render(request, f"core/{name}.html", {"page_title": title, "retention": SCHEDULE})
 
 
 class SignInView(auth_views.LoginView):

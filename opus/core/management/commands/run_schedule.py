@@ -12,9 +12,9 @@ from opus.core.schedule import SCHEDULE, run_due
 class Command(BaseCommand):
     help = (
         "Every minute, enqueue each periodic job whose period has come (notifications every "
-        "5 minutes, reminders daily at 07:00, audit heads daily at 02:00) for the task worker "
-        "to run. Safe to run on several machines at once: each period is enqueued once. "
-        "--once checks a single time and stops (for cron)."
+        "5 minutes, reminders daily at 07:00, audit heads at 02:00, retention at 03:00) for "
+        "the task worker to run. Safe to run on several machines at once: each period is "
+        "enqueued once. --once checks a single time and stops (for cron)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
