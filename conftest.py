@@ -22,6 +22,7 @@ def _fast_and_isolated(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     settings.AXES_ENABLED = False
+    settings.OPUS_API_RATE_LIMITS = False  # on in test_ratelimit.py, which counts its own
     settings.OPUS_DEMO_SERVICES = 120  # a small demo directory (opus/directory/demo.py)
     settings.STORAGES = {
         **settings.STORAGES,

@@ -171,6 +171,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "opus.core.request_log.RequestIdMiddleware",
     "opus.core.replica.ReplicaMiddleware",
+    "opus.core.ratelimit.RateLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -389,6 +390,19 @@ LOGGING = {
 }
 
 OPUS_SUPPRESSION_THRESHOLD = env_int("OPUS_SUPPRESSION_THRESHOLD", 5)
+# The cache (rate-limit counts): each process's memory, or Redis shared by every web process.
+OPUS_CACHE_URL = env_str("OPUS_CACHE_URL")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": OPUS_CACHE_URL}
+        if OPUS_CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+# API requests a minute (opus/core/ratelimit.py): per bearer token, and per address.
+OPUS_API_RATE_LIMITS = env_bool("OPUS_API_RATE_LIMITS", True)
+OPUS_API_RATE_PER_TOKEN = env_int("OPUS_API_RATE_PER_TOKEN", 600)
+OPUS_API_RATE_PER_ADDRESS = env_int("OPUS_API_RATE_PER_ADDRESS", 120)
 # The audit log's and the ledger's hot statements are prepared on PostgreSQL (opus/core/sql.py);
 # turn off behind a connection pooler in transaction mode that cannot keep prepared statements.
 OPUS_PREPARED_STATEMENTS = env_bool("OPUS_PREPARED_STATEMENTS", True)
