@@ -175,6 +175,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -275,8 +276,12 @@ OPUS_SESSION_IDLE_MINUTES = env_int("OPUS_SESSION_IDLE_MINUTES", 30 if PRODUCTIO
 SESSION_COOKIE_AGE = OPUS_SESSION_IDLE_MINUTES * 60 + 60
 
 LANGUAGE_CODE = "en-gb"
+# English and Welsh: the header's toggle (a cookie) or the browser's Accept-Language chooses;
+# a string with no Welsh translation yet shows in English (opus/locale/cy).
+LANGUAGES = [("en-gb", "English"), ("cy", "Cymraeg")]
+LOCALE_PATHS = [BASE_DIR / "opus" / "locale"]
 TIME_ZONE = "Europe/London"
-USE_I18N = False
+USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"

@@ -5,6 +5,8 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 
 from opus.core.models import Role
 from opus.core.roles import has_role, primary_role
@@ -12,14 +14,14 @@ from opus.core.roles import has_role, primary_role
 
 def _navigation(request: HttpRequest) -> list[dict[str, Any]]:
     items = [
-        ("Choose services", reverse("choice:start"), None),
-        ("Find a service", reverse("directory:service_list"), None),
-        ("Organisations", reverse("core:organisation_list"), None),
-        ("Areas", reverse("core:area_list"), None),
-        ("Needs", reverse("needs:assessment_list"), None),
-        ("Good practice", reverse("knowledge:entry_list"), None),
-        ("Your dashboard", reverse("core:dashboard"), "signed_in"),
-        ("Audit log", reverse("core:audit_list"), (Role.AUDITOR, Role.ADMIN)),
+        (_("Choose services"), reverse("choice:start"), None),
+        (_("Find a service"), reverse("directory:service_list"), None),
+        (_("Organisations"), reverse("core:organisation_list"), None),
+        (_("Areas"), reverse("core:area_list"), None),
+        (_("Needs"), reverse("needs:assessment_list"), None),
+        (_("Good practice"), reverse("knowledge:entry_list"), None),
+        (_("Your dashboard"), reverse("core:dashboard"), "signed_in"),
+        (_("Audit log"), reverse("core:audit_list"), (Role.AUDITOR, Role.ADMIN)),
     ]
     user = request.user
     visible = []
@@ -43,4 +45,6 @@ def site(request: HttpRequest) -> dict[str, Any]:
         "council_email": settings.OPUS_COUNCIL_EMAIL,
         "feedback_url": settings.OPUS_FEEDBACK_URL,
         "dpo_email": settings.OPUS_DPO_EMAIL,
+        "language": (get_language() or settings.LANGUAGE_CODE).split("-")[0],
+        "languages": [(code, name) for code, name in settings.LANGUAGES],
     }

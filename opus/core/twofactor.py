@@ -282,6 +282,7 @@ OPEN_PAGES = frozenset(
         "core:home",
         "core:healthz",
         "core:readyz",
+        "core:language",
         "core:sign_in",
         "core:sign_out",
         "core:password_reset",

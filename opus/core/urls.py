@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from opus.core import health, views, views_personal_data
+from opus.core import health, views, views_language, views_personal_data
 from opus.core.forms import ThrottledPasswordResetForm
 
 app_name = "core"
@@ -12,6 +12,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
+    path("language/<str:code>/", views_language.language, name="language"),
     path("sign-in/", views.SignInView.as_view(), name="sign_in"),
     path("sign-out/", views.sign_out, name="sign_out"),
     path(
