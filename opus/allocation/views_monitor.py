@@ -8,6 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET
 
 from opus.allocation import monitor
 from opus.allocation.monitor_charts import funnel_chart, history_chart
@@ -98,6 +99,7 @@ def _history(level: str, code: str) -> list[dict[str, Any]]:
     return rows
 
 
+@require_GET
 def monitor_page(request: HttpRequest) -> HttpResponse:
     """Public: how much need-adjusted spend and access vary across areas, and where."""
     level = _level(request)
@@ -123,6 +125,7 @@ def monitor_page(request: HttpRequest) -> HttpResponse:
     return render(request, "allocation/monitor/page.html", context)
 
 
+@require_GET
 def monitor_areas_csv(request: HttpRequest) -> HttpResponse:
     """The chosen kind's areas as CSV, with the same small numbers hidden as on the page."""
     level = _level(request)
@@ -149,6 +152,7 @@ def monitor_areas_csv(request: HttpRequest) -> HttpResponse:
     return response
 
 
+@require_GET
 def monitor_history_csv(request: HttpRequest) -> HttpResponse:
     """Every monthly snapshot's measures for every service kind, as CSV."""
     level = _level(request)

@@ -9,6 +9,7 @@ from django import forms
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET
 
 from opus.allocation import optimiser
 from opus.core import csvsafe
@@ -67,6 +68,7 @@ class OptimiserForm(GovukForm):
         )  # fmt: skip
 
 
+@require_GET
 @role_required(Role.COMMISSIONER, Role.ADMIN)
 def optimiser_page(request: HttpRequest) -> HttpResponse:
     """The form (a GET, so a run can be bookmarked and nothing is stored), and its answer."""
