@@ -2,9 +2,9 @@
 
 Every error the JSON API sends is RFC 9457 `application/problem+json` (opus/api.py: problem).
 The codes that follow from how an operation is declared are documented for every operation by
-`document_problems`: 400 (a request Django cannot read) and 500 for all, 422 when it takes
-input, 413 when it takes a body, 401 when it needs a caller, 403 when it writes as one, 404
-when its path names something. Codes that follow from what an operation does (409 for a
+`document_problems`: 400 (a request Django cannot read), 429 (over a rate limit) and 500 for
+all, 422 when it takes input, 413 when it takes a body, 401 when it needs a caller, 403 when it
+writes as one, 404 when its path names something. Codes that follow from what an operation does (409 for a
 reused idempotency key, 401 for a bad token on an open route, 404 for a list only some roles
 see) are declared on the route with `problems(...)`.
 """
@@ -26,6 +26,7 @@ DESCRIPTIONS = {
     409: "The request conflicts with an earlier one",
     413: "The request is too large",
     422: "Invalid values: `errors` names each field",
+    429: "Too many requests: wait the seconds in `Retry-After` (opus/core/ratelimit.py)",
     500: "Something went wrong on our side: quote the `incident`",
 }
 WRITES = {"post", "put", "patch", "delete"}
@@ -64,7 +65,7 @@ def idempotent(header: str = "Idempotency-Key") -> dict[str, Any]:
 
 def expected_codes(method: str, operation: dict[str, Any]) -> set[int]:
     """The codes every operation declared like this one can answer."""
-    codes = {400, 500}
+    codes = {400, 429, 500}
     parameters = operation.get("parameters", [])
     if parameters or "requestBody" in operation:
         codes.add(422)

@@ -46,3 +46,10 @@ def test_a_token_has_its_own_limit_and_made_up_tokens_do_not_escape_the_address(
 def test_pages_are_not_rate_limited_here(client):
     for _ in range(5):
         assert client.get("/healthz").status_code == 200
+
+
+def test_every_api_operation_declares_the_429(client):
+    spec = client.get("/api/v1/openapi.json").json()
+    for path, operations in spec["paths"].items():
+        for method, operation in operations.items():
+            assert "429" in operation["responses"], f"{method.upper()} {path}"
