@@ -172,6 +172,7 @@ MIDDLEWARE = [
     "opus.core.request_log.RequestIdMiddleware",
     "opus.core.replica.ReplicaMiddleware",
     "opus.core.ratelimit.RateLimitMiddleware",
+    "opus.core.cors.OpenDataCorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
