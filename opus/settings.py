@@ -170,11 +170,11 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "opus.core.request_log.RequestIdMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "opus.core.replica.ReplicaMiddleware",
     "opus.core.ratelimit.RateLimitMiddleware",
     "opus.core.cors.OpenDataCorsMiddleware",
-    "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
