@@ -129,6 +129,13 @@ COMMISSIONING_LIGHT_TOUCH_THRESHOLD_PENCE = env_int(
 )
 # The fewest evaluators free of conflict of interest who score before moderation.
 COMMISSIONING_MIN_PANEL = env_int("COMMISSIONING_MIN_PANEL", 2)
+# A tender's social value weight may not be under this percentage (of the quality score under
+# price per quality point); 0 to 100.
+OPUS_SOCIAL_VALUE_MIN_WEIGHT = env_int("OPUS_SOCIAL_VALUE_MIN_WEIGHT", 10)
+if not 0 <= OPUS_SOCIAL_VALUE_MIN_WEIGHT <= 100:
+    raise ImproperlyConfigured("OPUS_SOCIAL_VALUE_MIN_WEIGHT must be a percentage from 0 to 100")
+# How many services the demo directory has (0 to 20,000; opus/directory/demo.py checks).
+OPUS_DEMO_SERVICES = env_int("OPUS_DEMO_SERVICES", 1500)
 # The largest amount a bid, lot, opportunity or contract may carry (pence; £10 billion), far
 # above any real contract: larger ones are refused at the form, the API and the service.
 OPUS_MAX_CONTRACT_PENCE = env_int("OPUS_MAX_CONTRACT_PENCE", 1_000_000_000_000)
