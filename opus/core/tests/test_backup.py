@@ -9,7 +9,7 @@ from django.core.management.base import CommandError
 from opus.budgets.models import Entry
 from opus.core.backup import MAGIC
 from opus.core.models import AuditChainHead, AuditEvent, Organisation
-from opus.testing import create_organisation
+from opus.testing import create_cast, create_organisation
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -31,6 +31,15 @@ def demo_backup(tmp_path):
     return path, census()
 
 
+@pytest.fixture
+def small_backup(tmp_path):
+    """A few records are enough to see a refusal change nothing (the demo world is slow)."""
+    create_cast()
+    path = tmp_path / "small.opus-backup"
+    call_command("backup", "--out", str(path), verbosity=0)
+    return path, census()
+
+
 def change_something() -> None:
     create_organisation(name="Made after the backup")
 
@@ -46,8 +55,8 @@ def test_a_backup_of_the_demo_world_restores_whole_and_verifies(demo_backup, cap
     assert "restored; verifying" in out
 
 
-def test_restoring_over_data_needs_force(demo_backup):
-    path, before = demo_backup
+def test_restoring_over_data_needs_force(small_backup):
+    path, before = small_backup
     change_something()
     after = census()
     with pytest.raises(CommandError, match="holds data.*--force"):
@@ -55,8 +64,8 @@ def test_restoring_over_data_needs_force(demo_backup):
     assert census() == after
 
 
-def test_a_truncated_backup_is_refused_and_nothing_changes(demo_backup, tmp_path):
-    path, before = demo_backup
+def test_a_truncated_backup_is_refused_and_nothing_changes(small_backup, tmp_path):
+    path, before = small_backup
     cut = tmp_path / "cut.opus-backup"
     cut.write_bytes(path.read_bytes()[:-1000])
     with pytest.raises(CommandError, match="truncated"):
@@ -64,8 +73,8 @@ def test_a_truncated_backup_is_refused_and_nothing_changes(demo_backup, tmp_path
     assert census() == before
 
 
-def test_a_backup_from_another_version_is_refused(demo_backup, tmp_path):
-    path, before = demo_backup
+def test_a_backup_from_another_version_is_refused(small_backup, tmp_path):
+    path, before = small_backup
     raw = path.read_bytes()
     header_end = raw.index(b"\n", len(MAGIC))
     header = json.loads(raw[len(MAGIC) : header_end])
