@@ -88,18 +88,20 @@ def text_for(service: Service, terms: Iterable[TaxonomyTerm]) -> str:
 def refresh(service_ids: Iterable[Any]) -> int:
     """Recompute search_text for these services; the number whose text changed."""
     terms = Prefetch("terms", TaxonomyTerm.objects.select_related("parent"))
-    changed = []
+    count = 0
     ids = list(service_ids)
-    for start in range(0, len(ids), 2000):
+    for start in range(0, len(ids), 2000):  # written a chunk at a time: memory stays flat
         found = (
             Service.objects.filter(pk__in=ids[start : start + 2000])
             .select_related("organisation")
             .prefetch_related(terms)
         )
+        changed = []
         for service in found:
             text = text_for(service, service.terms.all())
             if text != service.search_text:
                 service.search_text = text
                 changed.append(service)
-    Service.objects.bulk_update(changed, ["search_text"], batch_size=500)
-    return len(changed)
+        Service.objects.bulk_update(changed, ["search_text"], batch_size=500)
+        count += len(changed)
+    return count
