@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from opus.core.models import AuditEvent, Postcode
 from opus.directory import matching, services
 from opus.directory.models import ServiceArea
-from opus.directory.tests.test_oruk_api import STANDARD, Standard
+from opus.directory.tests.test_oruk_api import standard  # noqa: F401 - the fixture
 from opus.testing import create_service
 
 pytestmark = pytest.mark.django_db
@@ -113,10 +113,10 @@ def test_only_the_providers_own_staff_may_set_where_it_visits(cast):
     assert ServiceArea.objects.get(service=service).radius_m == 3000
 
 
-def test_the_oruk_api_describes_the_radius_and_stays_valid(client, cast):
+def test_the_oruk_api_describes_the_radius_and_stays_valid(client, cast, standard):  # noqa: F811
     service = _visits(cast, miles=3)
     body = client.get(f"/api/oruk/services/{service.pk}").json()
-    Standard(STANDARD).validate(body, "service.json")
+    standard.validate(body, "service.json")
     (area,) = body["service_areas"]
     assert area["description"] == "Within 3 miles of ZY1 1AA"
     assert area["extent_type"] == "geojson"
