@@ -4,9 +4,9 @@ Every error the JSON API sends is RFC 9457 `application/problem+json` (opus/api.
 The codes that follow from how an operation is declared are documented for every operation by
 `document_problems`: 400 (a request Django cannot read), 429 (over a rate limit) and 500 for
 all, 422 when it takes input, 413 when it takes a body, 401 when it needs a caller, 403 when it
-writes as one, 404 when its path names something. Codes that follow from what an operation does (409 for a
-reused idempotency key, 401 for a bad token on an open route, 404 for a list only some roles
-see) are declared on the route with `problems(...)`.
+writes as one, 404 when its path names something. Codes that follow from what an operation
+does (409 for a reused idempotency key, 401 for a bad token on an open route, 404 for a list
+only some roles see) are declared on the route with `problems(...)`.
 """
 
 from __future__ import annotations
