@@ -32,7 +32,8 @@ migrate: setup
 demo: migrate  ## build the synthetic demo county and serve it on 127.0.0.1:8000
 	$(PYTHON) manage.py seed_demo --if-empty
 	OPUS_SITE_URL=http://$(HOST):$(PORT) $(PYTHON) manage.py demo_accounts
-	$(PYTHON) scripts/together.py web="$(PYTHON) manage.py runserver --noreload $(HOST):$(PORT)" \
+	OPUS_SITE_URL=http://$(HOST):$(PORT) $(PYTHON) scripts/together.py \
+	  web="$(PYTHON) manage.py runserver --noreload $(HOST):$(PORT)" \
 	  worker="$(PYTHON) manage.py db_worker --interval 1" scheduler="$(PYTHON) manage.py run_schedule"
 
 # Production on one machine: gunicorn (gunicorn.conf.py), the task worker and the scheduler.
