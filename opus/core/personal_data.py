@@ -90,12 +90,13 @@ def _serialised(rows: Any) -> list[dict[str, Any]]:
     return [_public(row) for row in serializers.serialize("python", rows)]
 
 
-def summary(person: User) -> list[tuple[str, int]]:
+Found = list[tuple[type[models.Model], models.QuerySet[Any]]]
+
+
+def summary(person: User, found: Found | None = None) -> list[tuple[str, int]]:
     """(record type in words, how many) for everything held about the person."""
-    counts = [
-        (str(model._meta.verbose_name_plural), rows.count()) for model, rows in records_of(person)
-    ]
-    return sorted(counts)
+    found = list(records_of(person)) if found is None else found
+    return sorted((str(model._meta.verbose_name_plural), rows.count()) for model, rows in found)
 
 
 def export_zip(person: User) -> bytes:
@@ -122,10 +123,10 @@ def export_zip(person: User) -> bytes:
     return buffer.getvalue()
 
 
-def holds(person: User) -> list[str]:
+def holds(person: User, found: Found | None = None) -> list[str]:
     """The retention entries (keys) under which some of the person's records must be kept."""
     kept = {"audit"}
-    for model, _rows in records_of(person):
+    for model, _rows in list(records_of(person)) if found is None else found:
         meta = model._meta
         key = HOLD_OF.get(meta.label_lower) or HOLD_OF.get(meta.app_label)
         if key:

@@ -15,13 +15,14 @@ from opus.core.retention import SCHEDULE
 @login_required
 @require_GET
 def my_data(request: HttpRequest) -> HttpResponse:
-    kept = set(personal_data.holds(request.user))
+    found = list(personal_data.records_of(request.user))  # one pass for both lists
+    kept = set(personal_data.holds(request.user, found))
     return render(
         request,
         "core/my_data.html",
         {
             "page_title": "Your data",
-            "held": personal_data.summary(request.user),
+            "held": personal_data.summary(request.user, found),
             "holds": [entry for entry in SCHEDULE if entry.key in kept],
         },
     )
